@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './values.js';
+export * from './labels.js';
+export * from './errors.js';
+export * from './duration.js';
