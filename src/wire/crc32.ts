@@ -1,0 +1,19 @@
+// IEEE CRC-32 (the polynomial of zlib, gzip and Go's hash/crc32.ChecksumIEEE), table driven.
+// Used for the `body_crc32` field of rwcap records (SPEC 4.1).
+
+const TABLE = /* @__PURE__ */ (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/** IEEE CRC-32 of `bytes` as an unsigned 32-bit number. Pass a previous result as `seed` to continue. */
+export function crc32(bytes: Uint8Array, seed = 0): number {
+  let c = ~seed;
+  for (let i = 0, n = bytes.length; i < n; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
