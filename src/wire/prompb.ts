@@ -1,0 +1,593 @@
+// Remote-Write 1.0 `prometheus.WriteRequest`, hand-written over the bytes (no reflection).
+// Field numbers (prometheus/prometheus prompb/remote.proto and types.proto):
+//
+//   WriteRequest   { repeated TimeSeries timeseries = 1; reserved 2; repeated MetricMetadata metadata = 3; }
+//   TimeSeries     { repeated Label labels = 1; repeated Sample samples = 2;
+//                    repeated Exemplar exemplars = 3; repeated Histogram histograms = 4; }
+//   Label          { string name = 1; string value = 2; }
+//   Sample         { double value = 1; int64 timestamp = 2; }
+//   Exemplar       { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
+//   Histogram      { oneof count { uint64 count_int = 1; double count_float = 2; } double sum = 3;
+//                    sint32 schema = 4; double zero_threshold = 5;
+//                    oneof zero_count { uint64 zero_count_int = 6; double zero_count_float = 7; }
+//                    repeated BucketSpan negative_spans = 8; repeated sint64 negative_deltas = 9;
+//                    repeated double negative_counts = 10; repeated BucketSpan positive_spans = 11;
+//                    repeated sint64 positive_deltas = 12; repeated double positive_counts = 13;
+//                    ResetHint reset_hint = 14; int64 timestamp = 15; repeated double custom_values = 16; }
+//   BucketSpan     { sint32 offset = 1; uint32 length = 2; }
+//   MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
+//
+// Float values keep their exact bits for the stale marker (see model/values.ts).
+import type {
+  BucketSpan,
+  Exemplar,
+  Histogram,
+  Label,
+  Metadata,
+  MetricType,
+  ResetHint,
+  Sample,
+  TimeSeries,
+  WriteRequest,
+} from '../model/index.js';
+import { STALE_NAN, writeFloat64LE } from '../model/index.js';
+import { WireError } from './errors.js';
+import { PbReader } from './pbreader.js';
+import { PbWriter } from './pbwriter.js';
+import { StringInterner, decodeUtf8 } from './utf8.js';
+import { LabelSetCache } from './labelcache.js';
+
+export const METRIC_TYPES: readonly MetricType[] = [
+  'unknown',
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'summary',
+  'info',
+  'stateset',
+];
+export const RESET_HINTS: readonly ResetHint[] = ['unknown', 'yes', 'no', 'gauge'];
+
+const interner = new StringInterner();
+
+/** Read a double at r.pos keeping the stale marker (STALE_NAN) apart from other NaNs. */
+export function readDouble(r: PbReader): number {
+  const p = r.pos;
+  if (p + 8 > r.end) throw new WireError('protobuf: truncated message');
+  r.pos = p + 8;
+  const x = r.view.getFloat64(p, true);
+  if (x === x) return x;
+  return r.view.getUint32(p, true) === 2 && r.view.getUint32(p + 4, true) === 0x7ff00000 ? STALE_NAN : NaN;
+}
+
+/** Decode labels shared by series and exemplars; checks empty and duplicate names. */
+function checkLabels(labels: Label[], what: string): void {
+  const n = labels.length;
+  for (let i = 0; i < n; i++) if (labels[i]!.name === '') throw new WireError(`empty label name in ${what}`);
+  // sorted (the normal case) → strictly increasing names means no duplicates
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (!(labels[i - 1]!.name < labels[i]!.name)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return;
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const name = labels[i]!.name;
+    if (seen.has(name)) throw new WireError(`duplicate label name "${name}" in ${what}`);
+    seen.add(name);
+  }
+}
+
+function decodeLabel(r: PbReader, end: number, out: Label[]): void {
+  const buf = r.buf;
+  let name = '';
+  let value = '';
+  const saveEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      const s = r.delimited();
+      name = interner.decode(buf, s, r.fieldEnd, 'label name');
+    } else if (tag === 18) {
+      const s = r.delimited();
+      value = interner.decode(buf, s, r.fieldEnd, 'label value');
+    } else r.skip(tag & 7);
+  }
+  r.end = saveEnd;
+  out.push({ name, value });
+}
+
+function decodeSample(r: PbReader, end: number, out: Sample[]): void {
+  let value = 0;
+  let timestamp = 0;
+  const saveEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 9) value = readDouble(r);
+    else if (tag === 16) timestamp = r.int64();
+    else r.skip(tag & 7);
+  }
+  r.end = saveEnd;
+  out.push({ value, timestamp });
+}
+
+function decodeExemplar(r: PbReader, end: number): Exemplar {
+  const labels: Label[] = [];
+  let value = 0;
+  let timestamp = 0;
+  const saveEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      const s = r.delimited();
+      r.pos = s;
+      decodeLabel(r, r.fieldEnd, labels);
+    } else if (tag === 17) value = readDouble(r);
+    else if (tag === 24) timestamp = r.int64();
+    else r.skip(tag & 7);
+  }
+  r.end = saveEnd;
+  checkLabels(labels, 'exemplar');
+  return { labels, value, timestamp };
+}
+
+function decodeSpan(r: PbReader, end: number): BucketSpan {
+  let offset = 0;
+  let length = 0;
+  const saveEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 8) offset = r.sint64() | 0;
+    else if (tag === 16) length = r.uint32();
+    else r.skip(tag & 7);
+  }
+  r.end = saveEnd;
+  return { offset, length };
+}
+
+/** Repeated sint64, packed (wire type 2) or not (0). */
+function readSints(r: PbReader, wt: number, out: number[]): void {
+  if (wt === 0) {
+    out.push(r.sint64());
+    return;
+  }
+  if (wt !== 2) throw new WireError(`protobuf: bad wire type ${wt} for a repeated sint64`);
+  const s = r.delimited();
+  const e = r.fieldEnd;
+  const saveEnd = r.end;
+  r.pos = s;
+  r.end = e;
+  while (r.pos < e) out.push(r.sint64());
+  r.end = saveEnd;
+}
+
+/** Repeated double, packed (wire type 2) or not (1). */
+function readDoubles(r: PbReader, wt: number, out: number[]): void {
+  if (wt === 1) {
+    out.push(readDouble(r));
+    return;
+  }
+  if (wt !== 2) throw new WireError(`protobuf: bad wire type ${wt} for a repeated double`);
+  const s = r.delimited();
+  const e = r.fieldEnd;
+  if ((e - s) % 8 !== 0) throw new WireError('protobuf: packed doubles length is not a multiple of 8');
+  const saveEnd = r.end;
+  r.pos = s;
+  r.end = e;
+  while (r.pos < e) out.push(readDouble(r));
+  r.end = saveEnd;
+}
+
+/** A histogram with every field at its default. */
+export function emptyHistogram(): Histogram {
+  return {
+    isFloat: false,
+    count: 0,
+    zeroCount: 0,
+    sum: 0,
+    schema: 0,
+    zeroThreshold: 0,
+    negativeSpans: [],
+    negativeDeltas: [],
+    negativeCounts: [],
+    positiveSpans: [],
+    positiveDeltas: [],
+    positiveCounts: [],
+    resetHint: 'unknown',
+    timestamp: 0,
+    customValues: [],
+  };
+}
+
+/** Decode one Histogram message body (same field numbers in RW 1.0 and 2.0). */
+export function decodeHistogram(r: PbReader, end: number): Histogram {
+  const h = emptyHistogram();
+  const saveEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const f = tag >>> 3;
+    const wt = tag & 7;
+    switch (f) {
+      case 1:
+        if (wt !== 0) break;
+        h.count = r.uint64();
+        continue;
+      case 2:
+        if (wt !== 1) break;
+        h.count = readDouble(r);
+        h.isFloat = true;
+        continue;
+      case 3:
+        if (wt !== 1) break;
+        h.sum = readDouble(r);
+        continue;
+      case 4:
+        if (wt !== 0) break;
+        h.schema = r.sint64() | 0;
+        continue;
+      case 5:
+        if (wt !== 1) break;
+        h.zeroThreshold = readDouble(r);
+        continue;
+      case 6:
+        if (wt !== 0) break;
+        h.zeroCount = r.uint64();
+        continue;
+      case 7:
+        if (wt !== 1) break;
+        h.zeroCount = readDouble(r);
+        h.isFloat = true;
+        continue;
+      case 8:
+      case 11: {
+        if (wt !== 2) break;
+        const s = r.delimited();
+        const e = r.fieldEnd;
+        r.pos = s;
+        (f === 8 ? h.negativeSpans : h.positiveSpans).push(decodeSpan(r, e));
+        r.pos = e;
+        continue;
+      }
+      case 9:
+        readSints(r, wt, h.negativeDeltas);
+        continue;
+      case 10:
+        readDoubles(r, wt, h.negativeCounts);
+        h.isFloat = true;
+        continue;
+      case 12:
+        readSints(r, wt, h.positiveDeltas);
+        continue;
+      case 13:
+        readDoubles(r, wt, h.positiveCounts);
+        h.isFloat = true;
+        continue;
+      case 14:
+        if (wt !== 0) break;
+        h.resetHint = RESET_HINTS[r.uint32()] ?? 'unknown';
+        continue;
+      case 15:
+        if (wt !== 0) break;
+        h.timestamp = r.int64();
+        continue;
+      case 16:
+        readDoubles(r, wt, h.customValues);
+        continue;
+      default:
+        break;
+    }
+    r.skip(wt);
+  }
+  r.end = saveEnd;
+  return h;
+}
+
+/**
+ * Decoded label sets keyed by the exact bytes of a series' label fields (see labelcache.ts).
+ * The cached Label[] arrays are shared between decoded requests: treat labels as immutable.
+ */
+const labelSetCache = new LabelSetCache();
+
+function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
+  let labels: Label[] | undefined;
+  let multiRun = false;
+  const samples: Sample[] = [];
+  let exemplars: Exemplar[] | undefined;
+  let histograms: Histogram[] | undefined;
+  const saveEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tagPos = r.pos;
+    const tag = r.uint32();
+    if (tag === 18) {
+      const s = r.delimited();
+      const e = r.fieldEnd;
+      r.pos = s;
+      decodeSample(r, e, samples);
+      r.pos = e;
+    } else if (tag === 10) {
+      // a run of consecutive label fields: look the whole run up in the label-set cache
+      r.delimited();
+      let runEnd = r.pos;
+      while (runEnd < end && r.buf[runEnd] === 10) {
+        r.pos = runEnd + 1;
+        r.delimited();
+        runEnd = r.pos;
+      }
+      const hash = LabelSetCache.hash(r.view, tagPos, runEnd);
+      const cached = labels === undefined ? labelSetCache.get(r.view, tagPos, runEnd, hash) : undefined;
+      if (cached !== undefined) {
+        labels = cached;
+      } else {
+        const fresh: Label[] = labels === undefined ? [] : labels.slice();
+        r.pos = tagPos;
+        while (r.pos < runEnd) {
+          r.uint32();
+          const s = r.delimited();
+          const e = r.fieldEnd;
+          r.pos = s;
+          decodeLabel(r, e, fresh);
+        }
+        if (labels === undefined) {
+          checkLabels(fresh, 'series');
+          labelSetCache.set(r.buf, tagPos, runEnd, hash, fresh);
+        }
+        else multiRun = true;
+        labels = fresh;
+      }
+      r.pos = runEnd;
+    } else if (tag === 26 || tag === 34) {
+      const s = r.delimited();
+      const e = r.fieldEnd;
+      r.pos = s;
+      if (tag === 26) (exemplars ??= []).push(decodeExemplar(r, e));
+      else (histograms ??= []).push(decodeHistogram(r, e));
+      r.pos = e;
+    } else r.skip(tag & 7);
+  }
+  r.end = saveEnd;
+  labels ??= [];
+  if (multiRun) checkLabels(labels, 'series');
+  return { labels, samples, exemplars: exemplars ?? [], histograms: histograms ?? [] };
+}
+
+function decodeMetadata(r: PbReader, end: number): Metadata {
+  const md: Metadata = { type: 'unknown', metricFamilyName: '', help: '', unit: '' };
+  const buf = r.buf;
+  const saveEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 8) md.type = METRIC_TYPES[r.uint32()] ?? 'unknown';
+    else if (tag === 18) {
+      const s = r.delimited();
+      md.metricFamilyName = interner.decode(buf, s, r.fieldEnd, 'metadata');
+    } else if (tag === 34) {
+      const s = r.delimited();
+      md.help = decodeUtf8(buf, s, r.fieldEnd, 'metadata help');
+    } else if (tag === 42) {
+      const s = r.delimited();
+      md.unit = decodeUtf8(buf, s, r.fieldEnd, 'metadata unit');
+    } else r.skip(tag & 7);
+  }
+  r.end = saveEnd;
+  return md;
+}
+
+/** Decode a (decompressed) Remote-Write 1.0 WriteRequest. Throws WireError with a reason. */
+export function decodeWriteRequest(bytes: Uint8Array): WriteRequest {
+  const r = new PbReader(bytes);
+  const timeseries: TimeSeries[] = [];
+  const metadata: Metadata[] = [];
+  while (r.pos < r.end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      const s = r.delimited();
+      const e = r.fieldEnd;
+      r.pos = s;
+      timeseries.push(decodeTimeSeries(r, e));
+      r.pos = e;
+    } else if (tag === 26) {
+      const s = r.delimited();
+      const e = r.fieldEnd;
+      r.pos = s;
+      metadata.push(decodeMetadata(r, e));
+      r.pos = e;
+    } else {
+      const wt = tag & 7;
+      if (tag >>> 3 === 0) throw new WireError('protobuf: field number 0');
+      r.skip(wt);
+    }
+  }
+  return { timeseries, metadata };
+}
+
+// ---- encoding ----
+
+function writeDoubleField(w: PbWriter, tag: number, x: number): void {
+  w.uvarint(tag);
+  w.ensure(8);
+  writeFloat64LE(w.view, w.pos, x);
+  w.pos += 8;
+}
+
+/** A double field is omitted (proto3 default) only for +0.0; -0.0 and NaNs keep their bits. */
+function isPositiveZero(x: number): boolean {
+  return x === 0 && 1 / x > 0;
+}
+
+function writeLabels(w: PbWriter, field: number, labels: readonly Label[]): void {
+  const tag = (field << 3) | 2;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    w.uvarint(tag);
+    const m = w.beginMessage();
+    if (l.name !== '') {
+      w.buf[w.pos++] = 10;
+      w.string(l.name);
+    }
+    if (l.value !== '') {
+      w.ensure(1);
+      w.buf[w.pos++] = 18;
+      w.string(l.value);
+    }
+    w.endMessage(m);
+  }
+}
+
+function writePackedDoubles(w: PbWriter, field: number, xs: readonly number[]): void {
+  if (xs.length === 0) return;
+  w.tag(field, 2);
+  w.uvarint(xs.length * 8);
+  w.ensure(xs.length * 8);
+  for (const x of xs) {
+    writeFloat64LE(w.view, w.pos, x);
+    w.pos += 8;
+  }
+}
+
+function writePackedSints(w: PbWriter, field: number, xs: readonly number[]): void {
+  if (xs.length === 0) return;
+  w.tag(field, 2);
+  const m = w.beginMessage();
+  for (const x of xs) w.sint(x);
+  w.endMessage(m);
+}
+
+function writeSpans(w: PbWriter, field: number, spans: readonly BucketSpan[]): void {
+  for (const s of spans) {
+    w.tag(field, 2);
+    const m = w.beginMessage();
+    if (s.offset !== 0) {
+      w.tag(1, 0);
+      w.sint(s.offset);
+    }
+    if (s.length !== 0) {
+      w.tag(2, 0);
+      w.uvarint(s.length);
+    }
+    w.endMessage(m);
+  }
+}
+
+/** Encode a Histogram message body (RW 1.0 and 2.0 share it). */
+export function writeHistogram(w: PbWriter, h: Histogram): void {
+  if (h.isFloat) writeDoubleField(w, (2 << 3) | 1, h.count);
+  else {
+    w.tag(1, 0);
+    w.uvarint(h.count);
+  }
+  if (!isPositiveZero(h.sum)) writeDoubleField(w, (3 << 3) | 1, h.sum);
+  if (h.schema !== 0) {
+    w.tag(4, 0);
+    w.sint(h.schema);
+  }
+  if (!isPositiveZero(h.zeroThreshold)) writeDoubleField(w, (5 << 3) | 1, h.zeroThreshold);
+  if (h.isFloat) writeDoubleField(w, (7 << 3) | 1, h.zeroCount);
+  else {
+    w.tag(6, 0);
+    w.uvarint(h.zeroCount);
+  }
+  writeSpans(w, 8, h.negativeSpans);
+  writePackedSints(w, 9, h.negativeDeltas);
+  writePackedDoubles(w, 10, h.negativeCounts);
+  writeSpans(w, 11, h.positiveSpans);
+  writePackedSints(w, 12, h.positiveDeltas);
+  writePackedDoubles(w, 13, h.positiveCounts);
+  const hint = RESET_HINTS.indexOf(h.resetHint);
+  if (hint > 0) {
+    w.tag(14, 0);
+    w.uvarint(hint);
+  }
+  if (h.timestamp !== 0) {
+    w.tag(15, 0);
+    w.int64(h.timestamp);
+  }
+  writePackedDoubles(w, 16, h.customValues);
+}
+
+/** Encode one TimeSeries message body into w. */
+export function writeTimeSeries(w: PbWriter, ts: TimeSeries): void {
+  writeLabels(w, 1, ts.labels);
+  const samples = ts.samples;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]!;
+    w.ensure(1 + 1 + 9 + 11);
+    w.buf[w.pos++] = 18;
+    const m = w.beginMessage();
+    if (!isPositiveZero(s.value)) writeDoubleField(w, 9, s.value);
+    if (s.timestamp !== 0) {
+      w.buf[w.pos++] = 16;
+      w.int64(s.timestamp);
+    }
+    w.endMessage(m);
+  }
+  for (const e of ts.exemplars) {
+    w.tag(3, 2);
+    const m = w.beginMessage();
+    writeLabels(w, 1, e.labels);
+    if (!isPositiveZero(e.value)) writeDoubleField(w, 17, e.value);
+    if (e.timestamp !== 0) {
+      w.tag(3, 0);
+      w.int64(e.timestamp);
+    }
+    w.endMessage(m);
+  }
+  for (const h of ts.histograms) {
+    w.tag(4, 2);
+    const m = w.beginMessage();
+    writeHistogram(w, h);
+    w.endMessage(m);
+  }
+}
+
+function writeMetadata(w: PbWriter, md: Metadata): void {
+  const t = METRIC_TYPES.indexOf(md.type);
+  if (t > 0) {
+    w.tag(1, 0);
+    w.uvarint(t);
+  }
+  if (md.metricFamilyName !== '') {
+    w.tag(2, 2);
+    w.string(md.metricFamilyName);
+  }
+  if (md.help !== '') {
+    w.tag(4, 2);
+    w.string(md.help);
+  }
+  if (md.unit !== '') {
+    w.tag(5, 2);
+    w.string(md.unit);
+  }
+}
+
+const sharedWriter = new PbWriter(1 << 16);
+
+/** Encode a Remote-Write 1.0 WriteRequest (uncompressed protobuf). */
+export function encodeWriteRequest(wr: WriteRequest): Uint8Array {
+  const w = sharedWriter;
+  w.reset();
+  for (const ts of wr.timeseries) {
+    w.ensure(1);
+    w.buf[w.pos++] = 10;
+    const m = w.beginMessage();
+    writeTimeSeries(w, ts);
+    w.endMessage(m);
+  }
+  for (const md of wr.metadata) {
+    w.tag(3, 2);
+    const m = w.beginMessage();
+    writeMetadata(w, md);
+    w.endMessage(m);
+  }
+  return w.finish();
+}

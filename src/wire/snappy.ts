@@ -1,0 +1,118 @@
+// Snappy *block* format (what remote-write bodies use). Decompression is our own exact decoder:
+// the declared length is checked against the caller's limit BEFORE anything is allocated
+// (SPEC 10, --max-decoded-size), every copy is bounds-checked, and the output must be exactly
+// the declared length. Compression uses snappyjs (the stack's compressor).
+import snappyjs from 'snappyjs';
+import { WireError } from './errors.js';
+
+export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
+
+/** The uncompressed length a snappy block declares, or -1 when the header is not a valid varint. */
+export function snappyDeclaredLength(src: Uint8Array): number {
+  let result = 0;
+  let shift = 0;
+  for (let p = 0; p < src.length && p < 5; p++) {
+    const c = src[p]!;
+    result += (c & 0x7f) * 2 ** shift;
+    if (c < 0x80) return result > 0xffffffff ? -1 : result;
+    shift += 7;
+  }
+  return -1;
+}
+
+/**
+ * Decompress a snappy block. Throws WireError when the data is not valid snappy or when the
+ * declared decoded size is over maxDecodedSize (checked before allocating).
+ */
+export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
+  // header: uvarint uncompressed length
+  let length = 0;
+  let shift = 0;
+  let pos = 0;
+  for (;;) {
+    if (pos >= src.length || pos >= 5) throw new WireError('snappy: invalid block header');
+    const c = src[pos++]!;
+    length += (c & 0x7f) * 2 ** shift;
+    if (c < 0x80) break;
+    shift += 7;
+  }
+  if (length > 0xffffffff) throw new WireError('snappy: invalid block header');
+  if (length > maxDecodedSize) {
+    throw new WireError(`snappy: declared decoded size ${length} bytes is over --max-decoded-size ${maxDecodedSize}`);
+  }
+  const out = new Uint8Array(length);
+  const n = src.length;
+  let op = 0;
+  while (pos < n) {
+    const c = src[pos++]!;
+    const kind = c & 3;
+    if (kind === 0) {
+      let len = (c >>> 2) + 1;
+      if (len > 60) {
+        const extra = len - 60;
+        if (pos + extra > n) throw corrupt();
+        len = 0;
+        for (let i = 0; i < extra; i++) len += src[pos + i]! * 2 ** (8 * i);
+        len += 1;
+        pos += extra;
+      }
+      if (pos + len > n || op + len > length) throw corrupt();
+      if (len < 16) {
+        for (let i = 0; i < len; i++) out[op + i] = src[pos + i]!;
+      } else {
+        out.set(src.subarray(pos, pos + len), op);
+      }
+      pos += len;
+      op += len;
+      continue;
+    }
+    let len: number;
+    let offset: number;
+    if (kind === 1) {
+      if (pos >= n) throw corrupt();
+      len = ((c >>> 2) & 7) + 4;
+      offset = ((c >>> 5) << 8) | src[pos]!;
+      pos += 1;
+    } else if (kind === 2) {
+      if (pos + 2 > n) throw corrupt();
+      len = (c >>> 2) + 1;
+      offset = src[pos]! | (src[pos + 1]! << 8);
+      pos += 2;
+    } else {
+      if (pos + 4 > n) throw corrupt();
+      len = (c >>> 2) + 1;
+      offset = (src[pos]! | (src[pos + 1]! << 8) | (src[pos + 2]! << 16) | (src[pos + 3]! << 24)) >>> 0;
+      pos += 4;
+    }
+    if (offset === 0 || offset > op || op + len > length) throw corrupt();
+    if (offset >= len) {
+      if (len < 16) {
+        const from = op - offset;
+        for (let i = 0; i < len; i++) out[op + i] = out[from + i]!;
+      } else {
+        out.copyWithin(op, op - offset, op - offset + len);
+      }
+    } else {
+      // overlapping copy: byte by byte repeats the pattern
+      const from = op - offset;
+      for (let i = 0; i < len; i++) out[op + i] = out[from + i]!;
+    }
+    op += len;
+  }
+  if (op !== length) throw new WireError(`snappy: decoded ${op} bytes but the header declares ${length}`);
+  return out;
+}
+
+function corrupt(): WireError {
+  return new WireError('snappy: corrupt input');
+}
+
+/** Compress to a snappy block (snappyjs). */
+export function snappyCompress(src: Uint8Array): Uint8Array {
+  return snappyjs.compress(src);
+}
+
+/** snappyjs's own decompressor, kept for the benchmark comparison (the decode floor uses it). */
+export function snappyjsDecompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
+  return snappyjs.uncompress(src, maxDecodedSize);
+}
