@@ -1,13 +1,136 @@
+// `ha-dedup record --listen HOST:PORT -o FILE`: a remote-write receiver writing an rwcap
+// capture (SPEC 2, 4.1, 10). This layer parses options, wires signals and prints; the receiver
+// lives in src/record.
 import type { Command } from 'commander';
-import { HaDedupError } from '../../model/index.js';
+import { parseDuration, usageError } from '../../model/index.js';
+import {
+  Recorder,
+  openCaptureFile,
+  openCaptureStream,
+  parseListen,
+  parseSize,
+  parseCount,
+  formatBytes,
+  type CaptureSink,
+  type RecorderStats,
+} from '../../record/index.js';
 
-// Placeholder until the command is built; replaced by its owner.
+interface RecordCliOptions {
+  listen: string;
+  output: string;
+  append?: boolean;
+  tenant?: string;
+  tenantFromPath?: string;
+  maxBody: string;
+  fsync?: boolean;
+  duration?: string;
+  maxRequests?: string;
+}
+
 export function register(program: Command): void {
   program
     .command('record')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      throw new HaDedupError('internal', 'record is not built yet');
+    .description(
+      'Receive Prometheus remote-write (1.0 and 2.0, POST on any path) and append every request to an rwcap capture; answers 204 only once the record is written.',
+    )
+    .option('--listen <host:port>', 'address to listen on (port 0 picks a free one; the actual address is printed on stderr)', '127.0.0.1:9201')
+    .requiredOption('-o, --output <file>', 'capture file to write ("-" for stdout); an existing file is an error without --append')
+    .option('--append', 'add to an existing capture (its magic is checked; a truncated last record is cut off)')
+    .option('--tenant <name>', 'tenant for requests without X-Scope-OrgID (and not matched by --tenant-from-path)')
+    .option('--tenant-from-path <pattern>', 'take the tenant from the request path, e.g. /tenants/{tenant}/api/v1/push')
+    .option('--max-body <size>', 'largest accepted body; larger ones are answered 413', '32MiB')
+    .option('--fsync', 'fsync the capture before answering 204 (survives power loss, slower)')
+    .option('--duration <duration>', 'stop after this long, e.g. 10m')
+    .option('--max-requests <n>', 'stop after this many requests are recorded')
+    .action(async (opts: RecordCliOptions) => {
+      await runRecord(opts);
     });
+}
+
+async function runRecord(opts: RecordCliOptions): Promise<void> {
+  const { host, port } = parseListen(opts.listen);
+  const maxBody = parseSize(opts.maxBody, '--max-body');
+  let durationMs: number | undefined;
+  if (opts.duration !== undefined) {
+    const d = parseDuration(opts.duration);
+    if (d === undefined || d <= 0) throw usageError(`--duration: "${opts.duration}" is not a positive duration (e.g. 30s, 10m, 1h30m)`);
+    durationMs = d;
+  }
+  const maxRequests = opts.maxRequests !== undefined ? parseCount(opts.maxRequests, '--max-requests') : undefined;
+  if (maxRequests === 0) throw usageError('--max-requests: must be at least 1');
+  if (opts.tenant !== undefined && opts.tenant === '') throw usageError('--tenant: must not be empty');
+
+  const toStdout = opts.output === '-';
+  if (toStdout && opts.append) throw usageError('--append cannot be used with -o - (stdout)');
+  let sink: CaptureSink;
+  let note = '';
+  if (toStdout) {
+    sink = await openCaptureStream('stdout', process.stdout, false);
+  } else {
+    const opened = openCaptureFile(opts.output, opts.append ?? false);
+    sink = opened.sink;
+    if (opts.append) note = `, appending after ${opened.existingRecords} records`;
+    if (opened.droppedTailBytes > 0) {
+      process.stderr.write(
+        `ha-dedup: warning: ${opts.output}: cut off a truncated last record (${opened.droppedTailBytes} bytes at byte ${opened.sink.length}) left by an interrupted recorder; it was never acknowledged\n`,
+      );
+    }
+  }
+
+  let recorder: Recorder;
+  try {
+    recorder = await Recorder.start({
+      host,
+      port,
+      sink,
+      tenant: opts.tenant,
+      tenantFromPath: opts.tenantFromPath,
+      maxBody,
+      fsync: opts.fsync ?? false,
+      maxRequests,
+      durationMs,
+      log: (line) => process.stderr.write(`ha-dedup: ${line}\n`),
+    });
+  } catch (e) {
+    await sink.close().catch(() => {});
+    const err = e as { code?: string; message?: string };
+    if (err.code === 'EADDRINUSE') throw usageError(`--listen ${opts.listen}: address already in use`);
+    if (err.code === 'EACCES') throw usageError(`--listen ${opts.listen}: permission denied`);
+    if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw usageError(`--listen ${opts.listen}: no such local address`);
+    throw e;
+  }
+  process.stderr.write(
+    `ha-dedup record: listening on ${recorder.url}, writing to ${toStdout ? 'stdout' : opts.output}${note}\n`,
+  );
+
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`ha-dedup record: ${sig}: finishing requests in flight (again to close connections now)\n`);
+      void recorder.stop(sig);
+    } else {
+      recorder.forceClose();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const stats = await recorder.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.stderr.write(summary(stats, toStdout ? 'stdout' : opts.output));
+}
+
+/** The stop summary on stderr: totals, per tenant, answers other than 204. */
+export function summary(s: RecorderStats, output: string): string {
+  const lines = [
+    `ha-dedup record: ${s.stopReason}: recorded ${s.requests} requests, ${formatBytes(s.bodyBytes)} of bodies (${s.captureBytes} bytes) to ${output}`,
+  ];
+  for (const [tenant, t] of [...s.tenants].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    lines.push(`  tenant ${tenant === '' ? '(none)' : tenant}: ${t.requests} requests, ${formatBytes(t.bodyBytes)}`);
+  }
+  const rejected = [...s.rejected].sort(([a], [b]) => a - b);
+  if (rejected.length > 0) lines.push(`  answered other than 204: ${rejected.map(([code, n]) => `${n}×${code}`).join(', ')}`);
+  if (s.aborted > 0) lines.push(`  aborted by the sender before the body was complete: ${s.aborted}`);
+  return lines.join('\n') + '\n';
 }
