@@ -72,12 +72,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function loadOverrides(text: string, file: string, defaults: HAConfig): TenantConfigs {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { prettyErrors: false, uniqueKeys: true });
+    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];
       const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      throw usageError(`${file}: not valid YAML${at}: ${err.message.split('\n')[0]}`);
+      const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw usageError(`${file}: not valid YAML${at}: ${what}`);
     }
     throw usageError(`${file}: not valid YAML: ${(err as Error).message}`);
   }
