@@ -1,13 +1,126 @@
+// `ha-dedup state --db FILE [show|reset]`: show or clear the tracker state a replay persisted.
 import type { Command } from 'commander';
-import { HaDedupError } from '../../model/index.js';
+import Table from 'cli-table3';
+import { usageError, type Election, type ReplicaDesc } from '../../model/index.js';
+import { META } from '../../tracker/index.js';
+import { openSqliteStore } from '../../store/index.js';
 
-// Placeholder until the command is built; replaced by its owner.
+interface StateOptions {
+  db?: string;
+  json?: boolean;
+}
+
+const iso = (ms: number): string => {
+  const d = new Date(ms);
+  return Number.isFinite(d.getTime()) ? d.toISOString() : String(ms);
+};
+
+/** JSON with object keys sorted at every level (SPEC 9: machine output is stable). */
+export function stableJson(value: unknown, indent = 2): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v as Record<string, unknown>).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(sortKeys(value), null, indent);
+}
+
+interface ClusterView {
+  tenant: string;
+  cluster: string;
+  elected_replica: string;
+  received_at: string;
+  received_at_ms: number;
+  deleted_at: string | null;
+  elected_at: string | null;
+  elected_changes: number;
+  elections: number;
+}
+
+function clusterViews(records: ReplicaDesc[], elections: Election[]): ClusterView[] {
+  const counts = new Map<string, number>();
+  for (const e of elections) {
+    const k = `${e.tenant}\u0000${e.cluster}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return records.map((r) => ({
+    tenant: r.tenant,
+    cluster: r.cluster,
+    elected_replica: r.replica,
+    received_at: iso(r.receivedAt),
+    received_at_ms: r.receivedAt,
+    deleted_at: r.deletedAt > 0 ? iso(r.deletedAt) : null,
+    elected_at: r.electedAt > 0 ? iso(r.electedAt) : null,
+    elected_changes: r.electedChanges,
+    elections: counts.get(`${r.tenant}\u0000${r.cluster}`) ?? 0,
+  }));
+}
+
+function show(file: string, json: boolean): void {
+  const store = openSqliteStore({ path: file, readonly: true, mustExist: true });
+  try {
+    const records = store.loadRecords();
+    const elections = store.loadElections();
+    const meta = Object.fromEntries(store.metaEntries());
+    const clusters = clusterViews(records, elections);
+    if (json) {
+      const doc = {
+        version: 1,
+        db: file,
+        semantics: meta[META.semantics] ?? null,
+        clusters,
+        elections: elections.map((e) => ({ tenant: e.tenant, cluster: e.cluster, at: iso(e.atMs), at_ms: e.atMs, from: e.from, to: e.to })),
+        meta,
+      };
+      process.stdout.write(stableJson(doc) + '\n');
+      return;
+    }
+    const out: string[] = [];
+    out.push(`state database: ${file}`);
+    out.push(`semantics: ${meta[META.semantics] ?? '(none yet)'}`);
+    if (meta[META.nextPassMs]) out.push(`next background pass: ${iso(Number(meta[META.nextPassMs]))}`);
+    if (meta[META.nextCleanupMs]) out.push(`next cleanup: ${iso(Number(meta[META.nextCleanupMs]))}`);
+    out.push(`clusters: ${clusters.length}, elections recorded: ${elections.length}`);
+    if (clusters.length > 0) {
+      const t = new Table({
+        head: ['tenant', 'cluster', 'elected replica', 'received at (UTC)', 'deleted at', 'elected at', 'elections'],
+        style: { head: [], border: [] },
+      });
+      for (const c of clusters) t.push([c.tenant, c.cluster, c.elected_replica, c.received_at, c.deleted_at ?? '-', c.elected_at ?? '-', String(c.elections)]);
+      out.push(t.toString());
+    }
+    process.stdout.write(out.join('\n') + '\n');
+  } finally {
+    store.close();
+  }
+}
+
+function reset(file: string): void {
+  const store = openSqliteStore({ path: file, mustExist: true });
+  try {
+    store.reset();
+  } finally {
+    store.close();
+  }
+  process.stderr.write(`ha-dedup: cleared all tracker state in ${file}\n`);
+}
+
 export function register(program: Command): void {
   program
     .command('state')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      throw new HaDedupError('internal', 'state is not built yet');
+    .description('show or clear the tracker state a replay persisted with --db (reset asks no confirmation)')
+    .argument('[action]', 'show (default) or reset', 'show')
+    .option('--db <file>', 'state database written by `ha-dedup replay --db FILE`')
+    .option('--json', 'machine-readable output ("version": 1, keys sorted)')
+    .action((action: string, opts: StateOptions) => {
+      if (!opts.db) throw usageError('state: --db FILE is required');
+      if (action === 'show') return show(opts.db, opts.json === true);
+      if (action === 'reset') return reset(opts.db);
+      throw usageError(`state: unknown action "${action}" (use show or reset)`);
     });
 }
+
