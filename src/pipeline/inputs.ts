@@ -1,0 +1,423 @@
+// Opening inputs: files or stdin, gzip unwrapping, format detection (SPEC 4), streaming decode
+// of every format into Requests, bad-record reporting (SPEC 10), and merging several inputs
+// into one stream ordered by the clock (ties keep input order).
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { isUtf8 } from 'node:buffer';
+import type { BadRecord, CapturedRequest, InputFormat, Request } from '../model/index.js';
+import { HaDedupError } from '../model/index.js';
+import type { ClockOptions } from '../clock/clock.js';
+import { recordTimeOrNull } from '../clock/clock.js';
+import { ByteReader } from '../wire/bytereader.js';
+import { WireError } from '../wire/errors.js';
+import { RWCAP_MAGIC, decodeCapturedRequest } from '../wire/rwcap.js';
+import { decodeCapturedBody, decodeRawBody } from '../wire/body.js';
+import { NdjsonAssembler, parseNdjsonLine } from '../wire/ndjson.js';
+import { parseVmJsonLine, parseVmJsonText } from '../wire/vmjson.js';
+import { parseRwcapJsonLine } from '../wire/rwcapjson.js';
+
+export const INPUT_FORMATS: readonly InputFormat[] = ['rwcap', 'rwcap-json', 'remote-write', 'remote-write2', 'ndjson', 'vm-json'];
+
+/** A bad record plus whether its index is a record index or a line number. */
+export interface InputBadRecord extends BadRecord {
+  unit: 'record' | 'line';
+}
+
+export interface ReadOptions {
+  format: InputFormat | 'auto';
+  /** Largest decoded body / line accepted (`--max-decoded-size`), bytes. */
+  maxDecodedSize: number;
+  /** Throw HaDedupError('input') at the first bad record instead of reporting it. */
+  strict: boolean;
+  /** Called for every bad record (not in strict mode). `bad` is an InputBadRecord. */
+  onBadRecord(bad: BadRecord): void;
+  /** Called once the input's format is known (after detection). */
+  onFormat?(fmt: InputFormat): void;
+  /** Called for every yielded request with its body size on the wire and decoded (for inspect). */
+  onSizes?(req: Request, wireBytes: number, decodedBytes: number): void;
+}
+
+/** The warning line for a bad record (without the trailing newline). */
+export function formatBadRecord(bad: BadRecord): string {
+  return `ha-dedup: warning: ${badRecordText(bad)}`;
+}
+
+/** "<input>: record <i> at byte <offset>: <reason>" (or "line <n>" for line formats). */
+export function badRecordText(bad: BadRecord): string {
+  const unit = (bad as Partial<InputBadRecord>).unit ?? 'record';
+  return `${bad.input}: ${unit} ${bad.index} at byte ${bad.offset}: ${bad.reason}`;
+}
+
+/** Whether records of this format carry a receive time (for the `--clock` default). ndjson may. */
+export function formatHasReceiveTimes(fmt: InputFormat): boolean {
+  return fmt === 'rwcap' || fmt === 'rwcap-json';
+}
+
+/** Fail early (exit 3, one line) on a missing, unreadable or directory input. "-" is stdin. */
+export function checkInputs(paths: readonly string[]): void {
+  for (const p of paths) {
+    if (p === '-') continue;
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      throw fsError(p, e);
+    }
+    if (st.isDirectory()) throw new HaDedupError('input', `${p}: is a directory, not an input file`);
+  }
+}
+
+function fsError(path: string, e: unknown): HaDedupError {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return new HaDedupError('input', `${path}: no such file`);
+  if (code === 'EISDIR') return new HaDedupError('input', `${path}: is a directory, not an input file`);
+  if (code === 'EACCES' || code === 'EPERM') return new HaDedupError('input', `${path}: permission denied`);
+  return new HaDedupError('input', `${path}: cannot read: ${(e as Error).message}`);
+}
+
+function isFsError(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && (e as { syscall?: string }).syscall !== undefined;
+}
+
+function isZlibError(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+function openSource(path: string): AsyncIterable<Uint8Array> {
+  if (path === '-') return process.stdin;
+  return createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
+const GZIP_MAGIC0 = 0x1f;
+const GZIP_MAGIC1 = 0x8b;
+
+class Ctx {
+  bad = 0;
+  constructor(
+    readonly path: string,
+    readonly inputIndex: number,
+    readonly opts: ReadOptions,
+  ) {}
+  report(unit: 'record' | 'line', index: number, offset: number, reason: string): void {
+    const bad: InputBadRecord = { input: this.path, index, offset, reason, unit };
+    if (this.opts.strict) throw new HaDedupError('input', `${badRecordText(bad)} (--strict)`);
+    this.bad++;
+    this.opts.onBadRecord(bad);
+  }
+}
+
+/**
+ * Read one input as a stream of decoded Requests. Bad records go to opts.onBadRecord (or throw
+ * HaDedupError('input') in strict mode); a missing/unreadable file or a directory throws
+ * HaDedupError('input') on first iteration. `path` "-" reads stdin.
+ */
+export async function* openInput(path: string, inputIndex: number, opts: ReadOptions): AsyncGenerator<Request> {
+  const ctx = new Ctx(path, inputIndex, opts);
+  if (path !== '-') checkInputs([path]);
+  let reader = new ByteReader(openSource(path));
+  try {
+    let format = opts.format;
+    for (let depth = 0; ; depth++) {
+      const have = await reader.ensure(2);
+      if (!have && reader.available === 0) {
+        ctx.report('record', 0, 0, depth === 0 ? 'empty input' : 'empty input (after gzip)');
+        return;
+      }
+      const head = reader.peek(2);
+      if (depth < 4 && head.length === 2 && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
+        const gunzip = createGunzip();
+        reader = new ByteReader(Readable.from(reader.remaining()).pipe(gunzip));
+        continue;
+      }
+      break;
+    }
+    if (format === 'auto') format = await detect(reader, opts.maxDecodedSize);
+    opts.onFormat?.(format);
+    switch (format) {
+      case 'rwcap':
+        yield* readRwcap(reader, ctx);
+        break;
+      case 'rwcap-json':
+      case 'ndjson':
+      case 'vm-json':
+        yield* readLines(reader, ctx, format);
+        break;
+      case 'remote-write':
+      case 'remote-write2':
+        yield* readRemoteWrite(reader, ctx, format === 'remote-write2' ? 'rw2' : 'rw1');
+        break;
+    }
+  } catch (e) {
+    if (e instanceof HaDedupError) throw e;
+    if (isZlibError(e)) {
+      ctx.report('record', 0, reader.offset, `gzip: ${(e as Error).message}`);
+      return;
+    }
+    if (isFsError(e)) throw fsError(path, e);
+    throw e;
+  } finally {
+    await reader.close().catch(() => undefined);
+  }
+}
+
+/** SPEC 4 detection on the buffered head of an input (nothing is consumed). */
+async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat> {
+  await reader.ensure(RWCAP_MAGIC.length);
+  const head = reader.peek(RWCAP_MAGIC.length);
+  if (head.length === RWCAP_MAGIC.length && head.every((b, i) => b === RWCAP_MAGIC[i])) return 'rwcap';
+  // skip leading whitespace, then a JSON object on the first line?
+  const first = reader.peek(1);
+  if (first.length === 0) return 'remote-write';
+  let buf = reader.peek(reader.available);
+  let ws = 0;
+  while (ws < buf.length && (buf[ws] === 0x20 || buf[ws] === 0x09 || buf[ws] === 0x0d || buf[ws] === 0x0a)) ws++;
+  if (ws >= buf.length || buf[ws] !== 0x7b /* { */) return 'remote-write';
+  // read up to the end of the first line
+  let nl = buf.indexOf(10, ws);
+  while (nl < 0 && buf.length < maxLine) {
+    if (!(await reader.more())) break;
+    buf = reader.peek(reader.available);
+    nl = buf.indexOf(10, ws);
+  }
+  const line = buf.subarray(ws, nl < 0 ? buf.length : nl);
+  if (!isUtf8(line)) return 'remote-write';
+  let obj: unknown;
+  try {
+    obj = parseVmJsonText(line.toString('utf8'));
+  } catch {
+    return 'remote-write';
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'remote-write';
+  const o = obj as Record<string, unknown>;
+  if ('body_base64' in o) return 'rwcap-json';
+  if ('metric' in o && 'values' in o) return 'vm-json';
+  if ('labels' in o || 'metadata' in o) return 'ndjson';
+  return 'remote-write';
+}
+
+/** Largest rwcap record accepted: a snappy body can be ~1/6 larger than what it decodes to, plus envelope. */
+function maxRecordLength(maxDecodedSize: number): number {
+  return Math.ceil(maxDecodedSize * 1.2) + (1 << 20);
+}
+
+function toRequest(ctx: Ctx, index: number, offset: number, cap: CapturedRequest): Request {
+  const { write, decodedBytes } = decodeCapturedBody(cap.body, cap.contentType, cap.contentEncoding, ctx.opts.maxDecodedSize);
+  const req: Request = {
+    inputIndex: ctx.inputIndex,
+    recordIndex: index,
+    offset,
+    tenant: cap.tenant === '' ? null : cap.tenant,
+    receivedAtMs: cap.receivedAtMs === 0 ? null : cap.receivedAtMs,
+    write,
+    captured: cap,
+  };
+  ctx.opts.onSizes?.(req, cap.body.length, decodedBytes);
+  return req;
+}
+
+async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request> {
+  await reader.ensure(RWCAP_MAGIC.length);
+  const head = reader.peek(RWCAP_MAGIC.length);
+  if (head.length < RWCAP_MAGIC.length || !head.every((b, i) => b === RWCAP_MAGIC[i])) {
+    throw new HaDedupError('input', `${ctx.path}: not an rwcap file (it does not start with "RWCAP1\\n"); check --format`);
+  }
+  reader.skip(RWCAP_MAGIC.length);
+  const limit = maxRecordLength(ctx.opts.maxDecodedSize);
+  for (let index = 0; ; index++) {
+    if (!(await reader.ensure(1))) return;
+    const offset = reader.offset;
+    let vi = reader.peekVarint();
+    while (vi === null) {
+      if (!(await reader.more())) {
+        ctx.report('record', index, offset, `truncated record: the length prefix is cut off at the end of the input (${reader.available} bytes left)`);
+        return;
+      }
+      vi = reader.peekVarint();
+    }
+    const [len, lenBytes] = vi;
+    if (len < 0) {
+      ctx.report('record', index, offset, 'malformed record length; the rest of the input cannot be framed');
+      return;
+    }
+    if (len > limit) {
+      ctx.report('record', index, offset, `record length ${len} bytes is over the limit of ${limit} (--max-decoded-size ${ctx.opts.maxDecodedSize}); the rest of the input cannot be framed`);
+      return;
+    }
+    if (!(await reader.ensure(lenBytes + len))) {
+      ctx.report('record', index, offset, `truncated record: it declares ${len} bytes but only ${reader.available - lenBytes} are left in the input`);
+      return;
+    }
+    reader.skip(lenBytes);
+    const msg = reader.take(len);
+    let req: Request;
+    try {
+      req = toRequest(ctx, index, offset, decodeCapturedRequest(msg));
+    } catch (e) {
+      if (e instanceof WireError) {
+        ctx.report('record', index, offset, e.reason);
+        continue;
+      }
+      throw e;
+    }
+    yield req;
+  }
+}
+
+async function* readRemoteWrite(reader: ByteReader, ctx: Ctx, version: 'rw1' | 'rw2'): AsyncGenerator<Request> {
+  const limit = maxRecordLength(ctx.opts.maxDecodedSize);
+  while (reader.available <= limit && (await reader.more()));
+  if (reader.available > limit) {
+    ctx.report('record', 0, 0, `body is larger than ${limit} bytes (--max-decoded-size ${ctx.opts.maxDecodedSize})`);
+    return;
+  }
+  const body = reader.take(reader.available);
+  let req: Request;
+  try {
+    const { write, decodedBytes } = decodeRawBody(body, version, ctx.opts.maxDecodedSize);
+    req = { inputIndex: ctx.inputIndex, recordIndex: 0, offset: 0, tenant: null, receivedAtMs: null, write };
+    ctx.opts.onSizes?.(req, body.length, decodedBytes);
+  } catch (e) {
+    if (e instanceof WireError) {
+      ctx.report('record', 0, 0, e.reason);
+      return;
+    }
+    throw e;
+  }
+  yield req;
+}
+
+function isBlank(line: Buffer): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | 'ndjson' | 'vm-json'): AsyncGenerator<Request> {
+  const maxLine = maxRecordLength(ctx.opts.maxDecodedSize) * 2; // base64 grows bodies by 4/3
+  const assembler = format === 'ndjson' ? new NdjsonAssembler() : null;
+  let lineNo = 0;
+  for (;;) {
+    const offset = reader.offset;
+    let line = reader.nextLine();
+    if (line === null) {
+      if (reader.partialLineLength > maxLine) {
+        lineNo++;
+        ctx.report('line', lineNo, offset, `line longer than ${maxLine} bytes (--max-decoded-size ${ctx.opts.maxDecodedSize})`);
+        while (!reader.dropThroughNewline()) if (!(await reader.more())) break;
+        continue;
+      }
+      if (await reader.more()) continue;
+      line = reader.lastLine();
+      if (line === null) break;
+    }
+    lineNo++;
+    if (isBlank(line)) continue;
+    let req: Request | null = null;
+    try {
+      if (!isUtf8(line)) throw new WireError('invalid UTF-8');
+      const text = line.toString('utf8');
+      let parsed: unknown;
+      try {
+        parsed = format === 'vm-json' ? parseVmJsonText(text) : JSON.parse(text);
+      } catch (e) {
+        throw new WireError(`invalid JSON: ${(e as Error).message}`);
+      }
+      if (format === 'rwcap-json') {
+        req = toRequest(ctx, lineNo, offset, parseRwcapJsonLine(parsed));
+      } else if (format === 'vm-json') {
+        const ts = parseVmJsonLine(parsed);
+        req = { inputIndex: ctx.inputIndex, recordIndex: lineNo, offset, tenant: null, receivedAtMs: null, write: { timeseries: [ts], metadata: [] } };
+        ctx.opts.onSizes?.(req, line.length, line.length);
+      } else {
+        const done = assembler!.add(parseNdjsonLine(parsed), lineNo, offset);
+        if (done !== null) req = ndjsonRequest(ctx, done);
+      }
+    } catch (e) {
+      if (e instanceof WireError) {
+        ctx.report('line', lineNo, offset, e.reason);
+        continue;
+      }
+      throw e;
+    }
+    if (req !== null) yield req;
+  }
+  if (assembler !== null) {
+    const last = assembler.flush();
+    if (last !== null) yield ndjsonRequest(ctx, last);
+  }
+}
+
+function ndjsonRequest(ctx: Ctx, r: ReturnType<NdjsonAssembler['flush']> & object): Request {
+  const req: Request = { inputIndex: ctx.inputIndex, recordIndex: r.firstLine, offset: r.offset, tenant: r.tenant, receivedAtMs: r.receivedAtMs, write: r.write };
+  ctx.opts.onSizes?.(req, 0, 0);
+  return req;
+}
+
+// ---- clock order ----
+
+export interface TimedRequest {
+  request: Request;
+  /** The record time (SPEC 5) this request is ordered by; feed it to SimClock.observe. */
+  timeMs: number;
+}
+
+/**
+ * Attach record times to one input's requests. A request with no time of its own (no samples,
+ * no receive time: e.g. metadata only from a file without receive times) takes the previous
+ * record time of the same input; leading ones take the first known time after them (0 if the
+ * input has none at all).
+ */
+export async function* timeInput(input: AsyncIterable<Request>, clock: ClockOptions): AsyncGenerator<TimedRequest> {
+  let prev: number | null = null;
+  let pending: Request[] = [];
+  for await (const request of input) {
+    const t = recordTimeOrNull(request, clock);
+    if (t === null) {
+      if (prev !== null) yield { request, timeMs: prev };
+      else pending.push(request);
+      continue;
+    }
+    if (pending.length > 0) {
+      for (const p of pending) yield { request: p, timeMs: t };
+      pending = [];
+    }
+    prev = t;
+    yield { request, timeMs: t };
+  }
+  for (const p of pending) yield { request: p, timeMs: 0 };
+}
+
+/**
+ * Merge inputs into one stream ordered by record time: at each step the input whose next request
+ * has the smallest time goes first; ties keep input order. Within one input the order is the
+ * input's own (a record that goes back in time is a clock regression, counted by SimClock).
+ */
+export async function* mergeInputs(inputs: AsyncIterable<Request>[], clock: ClockOptions): AsyncGenerator<TimedRequest> {
+  const iters = inputs.map((i) => timeInput(i, clock));
+  if (iters.length === 1) {
+    yield* iters[0]!;
+    return;
+  }
+  const heads: (TimedRequest | null)[] = [];
+  for (const it of iters) {
+    const r = await it.next();
+    heads.push(r.done ? null : r.value);
+  }
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (h !== null && h !== undefined && (best < 0 || h.timeMs < heads[best]!.timeMs)) best = i;
+    }
+    if (best < 0) return;
+    const out = heads[best]!;
+    const r = await iters[best]!.next();
+    heads[best] = r.done ? null : r.value;
+    yield out;
+  }
+}

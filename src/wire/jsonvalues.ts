@@ -1,0 +1,95 @@
+// JSON spellings of sample values and labels shared by the line formats.
+import type { Label } from '../model/index.js';
+import { STALE_NAN } from '../model/index.js';
+import { WireError } from './errors.js';
+
+/** A float as ndjson writes it (SPEC 4.4): a JSON number when finite, else "NaN", "+Inf", "-Inf", "stale". -0 keeps its sign. */
+export function valueJSON(x: number): string {
+  if (x - x === 0) return x === 0 && 1 / x < 0 ? '-0' : String(x);
+  if (x !== x) {
+    // bit check for the stale marker
+    scratch.setFloat64(0, x, true);
+    return scratch.getUint32(0, true) === 2 && scratch.getUint32(4, true) === 0x7ff00000 ? '"stale"' : '"NaN"';
+  }
+  return x > 0 ? '"+Inf"' : '"-Inf"';
+}
+const scratch = new DataView(new ArrayBuffer(8));
+
+const SPECIAL: Record<string, number> = {
+  nan: NaN,
+  '+nan': NaN,
+  '-nan': NaN,
+  inf: Infinity,
+  '+inf': Infinity,
+  '-inf': -Infinity,
+  infinity: Infinity,
+  '+infinity': Infinity,
+  '-infinity': -Infinity,
+};
+
+/** Parse an ndjson value: a number, or "NaN", "+Inf", "-Inf", "stale" (case-insensitive; "Inf"/"Infinity" too). */
+export function parseValue(v: unknown, what: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const k = v.trim().toLowerCase();
+    if (k === 'stale') return STALE_NAN;
+    const s = SPECIAL[k];
+    if (s !== undefined) return s;
+    if (k !== '' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(k)) return Number(k);
+  }
+  throw new WireError(`${what} is not a number or one of "NaN", "+Inf", "-Inf", "stale"`);
+}
+
+/** Parse an integer field (timestamps, counts, offsets). */
+export function parseInt64(v: unknown, what: string): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return Number(v.trim());
+  throw new WireError(`${what} is not an integer`);
+}
+
+/** A JSON object of label name → string value to Labels (order kept), rejecting empty names and non-string values. */
+export function parseLabels(obj: unknown, what: string): Label[] {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new WireError(`${what} is not an object`);
+  const labels: Label[] = [];
+  for (const name in obj) {
+    const value = (obj as Record<string, unknown>)[name];
+    if (name === '') throw new WireError(`empty label name in ${what}`);
+    if (typeof value !== 'string') throw new WireError(`label "${name}" in ${what} is not a string`);
+    labels.push({ name, value });
+  }
+  return labels;
+}
+
+const quoteCache = new Map<string, string>();
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+
+/** JSON string literal, cached for repeated label names/values. */
+export function quote(s: string): string {
+  let q = quoteCache.get(s);
+  if (q !== undefined) return q;
+  q = NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+  if (s.length <= 256) {
+    if (quoteCache.size >= 500_000) quoteCache.clear();
+    quoteCache.set(s, q);
+  }
+  return q;
+}
+
+/** Labels as a JSON object sorted by name. */
+export function labelsJSON(labels: readonly Label[]): string {
+  let sorted = true;
+  for (let i = 1; i < labels.length; i++) {
+    if (!(labels[i - 1]!.name < labels[i]!.name)) {
+      sorted = false;
+      break;
+    }
+  }
+  const ls = sorted ? labels : [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let out = '{';
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    if (i > 0) out += ',';
+    out += quote(l.name) + ':' + quote(l.value);
+  }
+  return out + '}';
+}
