@@ -2,6 +2,7 @@
 // capture (SPEC 2, 4.1, 10). This layer parses options, wires signals and prints; the receiver
 // lives in src/record.
 import type { Command } from 'commander';
+import { unlinkSync } from 'node:fs';
 import { parseDuration, usageError } from '../../model/index.js';
 import {
   Recorder,
@@ -11,6 +12,7 @@ import {
   parseSize,
   parseCount,
   formatBytes,
+  compileTenantPattern,
   type CaptureSink,
   type RecorderStats,
 } from '../../record/index.js';
@@ -59,16 +61,19 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
   const maxRequests = opts.maxRequests !== undefined ? parseCount(opts.maxRequests, '--max-requests') : undefined;
   if (maxRequests === 0) throw usageError('--max-requests: must be at least 1');
   if (opts.tenant !== undefined && opts.tenant === '') throw usageError('--tenant: must not be empty');
+  if (opts.tenantFromPath !== undefined) compileTenantPattern(opts.tenantFromPath);
 
   const toStdout = opts.output === '-';
   if (toStdout && opts.append) throw usageError('--append cannot be used with -o - (stdout)');
   let sink: CaptureSink;
   let note = '';
+  let created = false;
   if (toStdout) {
     sink = await openCaptureStream('stdout', process.stdout, false);
   } else {
     const opened = openCaptureFile(opts.output, opts.append ?? false);
     sink = opened.sink;
+    created = !opts.append;
     if (opts.append) note = `, appending after ${opened.existingRecords} records`;
     if (opened.droppedTailBytes > 0) {
       process.stderr.write(
@@ -93,6 +98,14 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
     });
   } catch (e) {
     await sink.close().catch(() => {});
+    // leave no empty capture behind for a recorder that never started
+    if (created) {
+      try {
+        unlinkSync(opts.output);
+      } catch {
+        // already gone
+      }
+    }
     const err = e as { code?: string; message?: string };
     if (err.code === 'EADDRINUSE') throw usageError(`--listen ${opts.listen}: address already in use`);
     if (err.code === 'EACCES') throw usageError(`--listen ${opts.listen}: permission denied`);
