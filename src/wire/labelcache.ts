@@ -57,3 +57,21 @@ export class LabelSetCache {
     this.size++;
   }
 }
+
+const stripped = new WeakMap<readonly Label[], { name: string; labels: Label[] }>();
+
+/**
+ * `labels` without the label `name`, memoised per labels array: the decoders share one Label[]
+ * per distinct series, so stripping the replica label through this function also yields one
+ * array per distinct output series, which lets writers cache the series' JSON. Returns the same
+ * array when the label is absent. Never mutate the result.
+ */
+export function withoutLabelShared(labels: readonly Label[], name: string): Label[] {
+  const hit = stripped.get(labels);
+  if (hit !== undefined && hit.name === name) return hit.labels;
+  let idx = -1;
+  for (let i = 0; i < labels.length; i++) if (labels[i]!.name === name) idx = i;
+  const out = idx < 0 ? (labels as Label[]) : labels.filter((l) => l.name !== name);
+  stripped.set(labels, { name, labels: out });
+  return out;
+}

@@ -19,7 +19,7 @@ export const RWCAP_MAGIC: Uint8Array = new Uint8Array([0x52, 0x57, 0x43, 0x41, 0
 /** Header names that are never written to a capture (credentials, SPEC 4.1). */
 export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie'];
 
-/** The CapturedRequest message bytes, without the length prefix. Fields equal to their default are omitted; headers sorted by name. */
+/** The CapturedRequest message bytes, without the length prefix. Fields equal to their default are omitted; headers in insertion order. */
 export function encodeCapturedRequest(req: CapturedRequest): Uint8Array {
   const w = new PbWriter(req.body.length + 256);
   if (req.receivedAtMs !== 0) {
@@ -42,7 +42,7 @@ export function encodeCapturedRequest(req: CapturedRequest): Uint8Array {
     w.tag(5, 2);
     w.bytes(req.body);
   }
-  const names = Object.keys(req.headers).sort();
+  const names = Object.keys(req.headers); // insertion order: a decoded record re-encodes to the same bytes
   for (const name of names) {
     if (CREDENTIAL_HEADERS.includes(name.toLowerCase())) continue;
     w.tag(6, 2);
