@@ -38,6 +38,15 @@ const NON_HA_DECISION: SeriesDecision = Object.freeze({ outcome: 'non_ha', clust
 
 /** Cluster and replica label values of one series ("" when missing), as Mimir's findHALabels reads them. */
 export function findHALabels(series: TimeSeries, clusterLabel: string, replicaLabel: string): [cluster: string, replica: string] {
+  scanHALabels(series, clusterLabel, replicaLabel);
+  return [scannedCluster, scannedReplica];
+}
+
+/** The cluster and replica of the last series scanned by scanHALabels (avoids a tuple per series). */
+let scannedCluster = '';
+let scannedReplica = '';
+
+function scanHALabels(series: TimeSeries, clusterLabel: string, replicaLabel: string): void {
   let cluster = '';
   let replica = '';
   const labels = series.labels;
@@ -51,7 +60,8 @@ export function findHALabels(series: TimeSeries, clusterLabel: string, replicaLa
       if (cluster !== '' && replica !== '') break;
     }
   }
-  return [cluster, replica];
+  scannedCluster = cluster;
+  scannedReplica = replica;
 }
 
 /** Earliest timestamp among the first sample and first histogram of each series, capped at nowMs (Mimir's getEarliestSampleTimestamp). */
@@ -60,8 +70,8 @@ function earliestSampleTime(series: readonly TimeSeries[], nowMs: number, cluste
   for (let i = 0; i < series.length; i++) {
     const s = series[i];
     if (onlyCluster !== undefined) {
-      const [c, r] = findHALabels(s, clusterLabel, replicaLabel);
-      if (c !== onlyCluster || r !== onlyReplica) continue;
+      scanHALabels(s, clusterLabel, replicaLabel);
+      if (scannedCluster !== onlyCluster || scannedReplica !== onlyReplica) continue;
     }
     if (s.samples.length > 0 && s.samples[0].timestamp < t) t = s.samples[0].timestamp;
     if (s.histograms.length > 0 && s.histograms[0].timestamp < t) t = s.histograms[0].timestamp;
@@ -371,7 +381,9 @@ class Tracker implements HATracker, ModelContext {
 
   private decidePerRequest(ts: TenantState, series: readonly TimeSeries[], nowMs: number): RequestDecision {
     const cfg = ts.cfg;
-    const [cluster, replica] = findHALabels(series[0], cfg.clusterLabel, cfg.replicaLabel);
+    scanHALabels(series[0], cfg.clusterLabel, cfg.replicaLabel);
+    const cluster = scannedCluster;
+    const replica = scannedReplica;
     const n = series.length;
     if (cluster === '' || replica === '') {
       return { outcome: 'non_ha', series: new Array<SeriesDecision>(n).fill(NON_HA_DECISION), replicaLabel: cfg.replicaLabel, status: OUTCOME_STATUS.non_ha };
@@ -400,7 +412,9 @@ class Tracker implements HATracker, ModelContext {
     let dedupeMsg: string | undefined;
     let rejectMsg: string | undefined;
     for (let i = 0; i < n; i++) {
-      const [cluster, replica] = findHALabels(series[i], cfg.clusterLabel, cfg.replicaLabel);
+      scanHALabels(series[i], cfg.clusterLabel, cfg.replicaLabel);
+      const cluster = scannedCluster;
+      const replica = scannedReplica;
       if (cluster === '' || replica === '') {
         out[i] = NON_HA_DECISION;
         continue;

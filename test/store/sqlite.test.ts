@@ -145,3 +145,12 @@ test('a read-only store reads but cannot write', () => {
     t.done();
   }
 });
+
+test('a file that cannot be created is a state error naming it', () => {
+  const t = tmp();
+  try {
+    stateErr(() => openSqliteStore({ path: join(t.dir, 'no', 'such', 'dir', 'state.db') }), /cannot open state database .*no\/such\/dir\/state\.db: /);
+  } finally {
+    t.done();
+  }
+});
