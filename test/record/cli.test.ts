@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, appendFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { send, readCapture, readCaptureBytes, tempDir, fixtureRequests, spawnCli, BIN, RW1_HEADERS } from './helpers.js';
+import { send, readCapture, readCaptureBytes, readWithWireReader, tempDir, fixtureRequests, spawnCli, BIN, RW1_HEADERS } from './helpers.js';
 
 const FIX = fixtureRequests();
 
@@ -177,6 +177,18 @@ test('a recorder killed with SIGKILL under load leaves every answered record int
     await Promise.all(senders);
     assert.ok(answered.size > 20, `load was running (${answered.size} answered)`);
     const cap = readCapture(out); // throws if any complete record is damaged (CRC checked)
+    // the wire layer's reader (replay's): every record decodes; at most the last is bad, as a truncation
+    const wire = await readWithWireReader(out);
+    assert.equal(wire.requests.length, cap.records.length);
+    assert.ok(wire.bad.length <= 1, JSON.stringify(wire.bad));
+    if (cap.truncated) {
+      assert.equal(wire.bad.length, 1);
+      assert.equal(wire.bad[0]!.offset, cap.truncated.offset);
+      assert.match(wire.bad[0]!.reason, /truncat/);
+    } else assert.equal(wire.bad.length, 0);
+    for (const [k, req] of wire.requests.entries()) {
+      assert.deepEqual(Buffer.from(req.captured!.body), Buffer.from(cap.records[k]!.body), `record ${k}`);
+    }
     const inFile = new Map(cap.records.map((r) => [Number(r.headers['x-seq']), r]));
     for (const i of answered) {
       const r = inFile.get(i);

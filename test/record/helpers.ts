@@ -146,3 +146,18 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
   url.catch(() => {});
   return { child, url, stderr: () => err, stdout: () => Buffer.concat(out), exit };
 }
+
+/** What the wire layer's input reader (the one replay uses) makes of a capture. */
+export interface WireRead {
+  requests: import('../../src/model/index.js').Request[];
+  bad: import('../../src/model/index.js').BadRecord[];
+}
+
+export async function readWithWireReader(path: string): Promise<WireRead> {
+  const { openInput } = await import('../../src/pipeline/inputs.js');
+  const out: WireRead = { requests: [], bad: [] };
+  for await (const req of openInput(path, 0, { format: 'rwcap', maxDecodedSize: 64 * 1024 * 1024, strict: false, onBadRecord: (b) => out.bad.push(b) })) {
+    out.requests.push(req);
+  }
+  return out;
+}
