@@ -1,0 +1,557 @@
+// The report as a pure fold (SPEC 9): the pipeline feeds elections and decided requests in
+// output order, `finish()` returns one Report. Memory stays bounded by series, not samples:
+// per (series, replica) a compact timestamp log (tslog.ts), per series the largest accepted
+// timestamp (overlaps) and the accepted min/max per reign (election windows). Lost samples,
+// gaps and scrape intervals are computed once, at the end, one series at a time.
+import type { Election, Label, WriteRequest } from '../model/index.js';
+import { OUTCOME_STATUS } from '../model/index.js';
+import type { RequestDecision } from '../tracker/api.js';
+import { KIND_ACCEPTED, KIND_DEDUPED, KIND_REJECTED, TsLog } from './tslog.js';
+import type {
+  ClusterReport,
+  ElectionReport,
+  Report,
+  ReportContext,
+  TenantReport,
+  TotalsReport,
+} from './types.js';
+import { REPORT_VERSION } from './types.js';
+
+interface ReplicaStats {
+  replica: string;
+  requests: number;
+  samples: number;
+  accepted: number;
+  deduped: number;
+  rejected: number;
+  firstSeen: number;
+  lastSeen: number;
+  lastRequest: number; // sequence number of the last request counted
+}
+
+/** Accepted timestamps of a cluster while one replica was elected. */
+interface Reign {
+  replica: string | null; // null: before the cluster's first election
+  min: number;
+  max: number;
+}
+
+interface ElectionState {
+  tenant: string;
+  cluster: string;
+  atMs: number;
+  from: string | null;
+  to: string;
+  previousLastSeen: number | null;
+  lost: number;
+  lostScrapes: number;
+}
+
+interface ClusterState {
+  tenant: string;
+  cluster: string;
+  replicas: Map<string, ReplicaStats>;
+  elected: string | null;
+  /** reigns[0] is the time before the first election; reigns[k + 1] starts with elections[k]. */
+  reigns: Reign[];
+  elections: ElectionState[];
+  series: number;
+  lost: number;
+  overlap: number;
+  maxGap: number;
+}
+
+interface SeriesState {
+  cluster: ClusterState;
+  replicas: string[];
+  logs: TsLog[];
+  /** Largest accepted timestamp so far, in output order (overlaps). */
+  maxAccepted: number;
+  /** Flat triples [reign index, min accepted ts, max accepted ts], one per reign with data. */
+  reigns: number[];
+}
+
+interface TenantStats {
+  tenant: string;
+  requests: number;
+  samples: number;
+  accepted: number;
+  deduped: number;
+  nonHa: number;
+  rejected: number;
+  passthrough: number;
+}
+
+function isSorted(labels: readonly Label[]): boolean {
+  for (let i = 1; i < labels.length; i++) if (labels[i - 1]!.name > labels[i]!.name) return false;
+  return true;
+}
+
+/** Identity of a series (SPEC 9): tenant, cluster and its labels with the replica label removed. */
+export function seriesKey(tenant: string, cluster: string, labels: readonly Label[], replicaLabel: string): string {
+  const ls = isSorted(labels) ? labels : [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let k = tenant + '\xfd' + cluster + '\xfd';
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    if (l.name !== replicaLabel) k += l.name + '\xff' + l.value + '\xfe';
+  }
+  return k;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export class ReportBuilder {
+  private readonly clusters = new Map<string, ClusterState>();
+  private readonly series = new Map<string, SeriesState>();
+  private readonly tenants = new Map<string, TenantStats>();
+  private readonly elections: ElectionState[] = [];
+  private readonly status = new Map<number, number>();
+  private requests = 0;
+  private samples = 0;
+  private accepted = 0;
+  private deduped = 0;
+  private nonHa = 0;
+  private rejected = 0;
+  private passthrough = 0;
+  private overlap = 0;
+
+  private cluster(tenant: string, cluster: string): ClusterState {
+    const key = tenant + '\xfd' + cluster;
+    let c = this.clusters.get(key);
+    if (c === undefined) {
+      c = {
+        tenant,
+        cluster,
+        replicas: new Map(),
+        elected: null,
+        reigns: [{ replica: null, min: Infinity, max: -Infinity }],
+        elections: [],
+        series: 0,
+        lost: 0,
+        overlap: 0,
+        maxGap: 0,
+      };
+      this.clusters.set(key, c);
+    }
+    return c;
+  }
+
+  private tenant(tenant: string): TenantStats {
+    let t = this.tenants.get(tenant);
+    if (t === undefined) {
+      t = { tenant, requests: 0, samples: 0, accepted: 0, deduped: 0, nonHa: 0, rejected: 0, passthrough: 0 };
+      this.tenants.set(tenant, t);
+    }
+    return t;
+  }
+
+  /** A leader change, fed in the order the tracker made it, before the requests it affects. */
+  election(e: Election): void {
+    const c = this.cluster(e.tenant, e.cluster);
+    const prev = e.from === null ? undefined : c.replicas.get(e.from);
+    const el: ElectionState = {
+      tenant: e.tenant,
+      cluster: e.cluster,
+      atMs: e.atMs,
+      from: e.from,
+      to: e.to,
+      previousLastSeen: prev === undefined ? null : prev.lastSeen,
+      lost: 0,
+      lostScrapes: 0,
+    };
+    this.elections.push(el);
+    c.elections.push(el);
+    c.reigns.push({ replica: e.to, min: Infinity, max: -Infinity });
+    c.elected = e.to;
+  }
+
+  /** A decided request, in output order. `nowMs` is the simulated time it was decided at. */
+  request(tenant: string, write: WriteRequest, decision: RequestDecision, nowMs: number): void {
+    const seq = ++this.requests;
+    const status = OUTCOME_STATUS[decision.outcome];
+    this.status.set(status, (this.status.get(status) ?? 0) + 1);
+    const ts = this.tenant(tenant);
+    ts.requests++;
+    const all = write.timeseries;
+    for (let i = 0; i < all.length; i++) {
+      const s = all[i]!;
+      const d = decision.series[i]!;
+      const n = s.samples.length + s.histograms.length;
+      this.samples += n;
+      ts.samples += n;
+      let kind: number;
+      switch (d.outcome) {
+        case 'accepted':
+          this.accepted += n;
+          ts.accepted += n;
+          kind = KIND_ACCEPTED;
+          break;
+        case 'deduped':
+          this.deduped += n;
+          ts.deduped += n;
+          kind = KIND_DEDUPED;
+          break;
+        case 'rejected_too_many_clusters':
+          this.rejected += n;
+          ts.rejected += n;
+          kind = KIND_REJECTED;
+          break;
+        case 'non_ha':
+          this.nonHa += n;
+          ts.nonHa += n;
+          continue;
+        default:
+          this.passthrough += n;
+          ts.passthrough += n;
+          continue;
+      }
+      if (d.cluster === null || d.replica === null) continue;
+      const c = this.cluster(tenant, d.cluster);
+      let rs = c.replicas.get(d.replica);
+      if (rs === undefined) {
+        rs = { replica: d.replica, requests: 0, samples: 0, accepted: 0, deduped: 0, rejected: 0, firstSeen: nowMs, lastSeen: nowMs, lastRequest: 0 };
+        c.replicas.set(d.replica, rs);
+      }
+      if (rs.lastRequest !== seq) {
+        rs.lastRequest = seq;
+        rs.requests++;
+        rs.lastSeen = nowMs;
+      }
+      rs.samples += n;
+      if (kind === KIND_ACCEPTED) rs.accepted += n;
+      else if (kind === KIND_DEDUPED) rs.deduped += n;
+      else rs.rejected += n;
+      if (n === 0) continue;
+
+      const key = seriesKey(tenant, d.cluster, s.labels, decision.replicaLabel);
+      let st = this.series.get(key);
+      if (st === undefined) {
+        st = { cluster: c, replicas: [], logs: [], maxAccepted: -Infinity, reigns: [] };
+        this.series.set(key, st);
+        c.series++;
+      }
+      let li = st.replicas.indexOf(d.replica);
+      if (li < 0) {
+        li = st.replicas.length;
+        st.replicas.push(d.replica);
+        st.logs.push(new TsLog());
+      }
+      const log = st.logs[li]!;
+      const samples = s.samples;
+      const hists = s.histograms;
+      if (kind !== KIND_ACCEPTED) {
+        for (let j = 0; j < samples.length; j++) log.append(samples[j]!.timestamp, kind);
+        for (let j = 0; j < hists.length; j++) log.append(hists[j]!.timestamp, kind);
+        continue;
+      }
+      const reignIdx = c.reigns.length - 1;
+      const reign = c.reigns[reignIdx]!;
+      const r = st.reigns;
+      let ri = r.length - 3;
+      if (ri < 0 || r[ri] !== reignIdx) {
+        ri = r.length;
+        r.push(reignIdx, Infinity, -Infinity);
+      }
+      let max = st.maxAccepted;
+      let overlap = 0;
+      let lo = r[ri + 1]!;
+      let hi = r[ri + 2]!;
+      for (let j = 0, m = samples.length + hists.length; j < m; j++) {
+        const t = j < samples.length ? samples[j]!.timestamp : hists[j - samples.length]!.timestamp;
+        log.append(t, KIND_ACCEPTED);
+        if (t <= max) overlap++;
+        else max = t;
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+      }
+      st.maxAccepted = max;
+      r[ri + 1] = lo;
+      r[ri + 2] = hi;
+      if (lo < reign.min) reign.min = lo;
+      if (hi > reign.max) reign.max = hi;
+      if (overlap > 0) {
+        this.overlap += overlap;
+        c.overlap += overlap;
+      }
+    }
+  }
+
+  /** Compute the end-of-run figures and assemble the Report. */
+  finish(ctx: ReportContext): Report {
+    let totalLost = 0;
+    let maxGap = 0;
+    let cap = 1024;
+    let tsBuf = new Float64Array(cap);
+    let kindBuf = new Uint8Array(cap);
+    let sortBuf = new Float64Array(cap);
+    let accBuf = new Float64Array(cap);
+    let dedBuf = new Float64Array(cap);
+
+    for (const st of this.series.values()) {
+      let total = 0;
+      for (const l of st.logs) total += l.count;
+      if (total > cap) {
+        while (cap < total) cap *= 2;
+        tsBuf = new Float64Array(cap);
+        kindBuf = new Uint8Array(cap);
+        sortBuf = new Float64Array(cap);
+        accBuf = new Float64Array(cap);
+        dedBuf = new Float64Array(cap);
+      }
+      let interval = Infinity;
+      let nAcc = 0;
+      let nDed = 0;
+      for (const log of st.logs) {
+        const n = log.decode(tsBuf, kindBuf);
+        for (let i = 0; i < n; i++) {
+          const k = kindBuf[i];
+          if (k === KIND_ACCEPTED) accBuf[nAcc++] = tsBuf[i]!;
+          else if (k === KIND_DEDUPED) dedBuf[nDed++] = tsBuf[i]!;
+        }
+        const iv = scrapeInterval(tsBuf, n, sortBuf);
+        if (iv < interval) interval = iv;
+      }
+      const c = st.cluster;
+      // gaps over distinct accepted timestamps
+      const acc = accBuf.subarray(0, nAcc).sort();
+      const m = uniqueSorted(acc);
+      for (let i = 1; i < m; i++) {
+        const g = acc[i]! - acc[i - 1]!;
+        if (g > c.maxGap) c.maxGap = g;
+      }
+      if (nDed === 0) continue;
+      const ded = dedBuf.subarray(0, nDed).sort();
+      const nd = uniqueSorted(ded);
+      const half = interval / 2;
+      let lostHere = 0;
+      let perElection: number[] | null = null;
+      let windows: Float64Array | null = null;
+      for (let i = 0; i < nd; i++) {
+        const t = ded[i]!;
+        let lost: boolean;
+        if (interval === Infinity) lost = m === 0;
+        else {
+          const idx = lowerBound(acc, m, t - half);
+          lost = idx >= m || acc[idx]! > t + half;
+        }
+        if (!lost) continue;
+        lostHere++;
+        if (c.elections.length === 0) continue;
+        if (windows === null) {
+          windows = electionWindows(st, c);
+          perElection = new Array<number>(c.elections.length).fill(0);
+        }
+        for (let k = 0; k < c.elections.length; k++) {
+          if (t > windows[2 * k]! && t < windows[2 * k + 1]!) {
+            perElection![k]!++;
+            break;
+          }
+        }
+      }
+      if (perElection !== null) {
+        for (let k = 0; k < perElection.length; k++) {
+          const cnt = perElection[k]!;
+          if (cnt === 0) continue;
+          const el = c.elections[k]!;
+          el.lost += cnt;
+          if (cnt > el.lostScrapes) el.lostScrapes = cnt;
+        }
+      }
+      c.lost += lostHere;
+      totalLost += lostHere;
+    }
+
+    const clusters: ClusterReport[] = [];
+    const sortedClusters = [...this.clusters.values()].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.cluster, b.cluster));
+    const electionRows: ElectionReport[] = [];
+    for (const c of sortedClusters) {
+      if (c.maxGap > maxGap) maxGap = c.maxGap;
+      clusters.push({
+        tenant: c.tenant,
+        cluster: c.cluster,
+        elected_replica: c.elected,
+        elections: c.elections.length,
+        lost_samples: c.lost,
+        overlap_samples: c.overlap,
+        max_gap_ms: c.maxGap,
+        series: c.series,
+        replicas: [...c.replicas.values()]
+          .sort((a, b) => cmp(a.replica, b.replica))
+          .map((r) => ({
+            replica: r.replica,
+            requests: r.requests,
+            samples: r.samples,
+            accepted_samples: r.accepted,
+            deduped_samples: r.deduped,
+            rejected_samples: r.rejected,
+            first_seen_ms: r.firstSeen,
+            last_seen_ms: r.lastSeen,
+          })),
+      });
+      for (let k = 0; k < c.elections.length; k++) {
+        const el = c.elections[k]!;
+        electionRows.push({
+          tenant: el.tenant,
+          cluster: el.cluster,
+          at_ms: el.atMs,
+          from: el.from,
+          to: el.to,
+          previous_last_seen_ms: el.previousLastSeen,
+          gap_ms: electionGap(c, k),
+          lost_samples: el.lost,
+          lost_scrapes: el.lostScrapes,
+        });
+      }
+    }
+
+    const tenants: TenantReport[] = [...this.tenants.values()]
+      .sort((a, b) => cmp(a.tenant, b.tenant))
+      .map((t) => ({
+        tenant: t.tenant,
+        requests: t.requests,
+        samples: t.samples,
+        accepted_samples: t.accepted,
+        deduped_samples: t.deduped,
+        non_ha_samples: t.nonHa,
+        rejected_samples: t.rejected,
+        passthrough_samples: t.passthrough,
+      }));
+
+    const totals: TotalsReport = {
+      requests: this.requests,
+      samples: this.samples,
+      accepted_samples: this.accepted,
+      deduped_samples: this.deduped,
+      non_ha_samples: this.nonHa,
+      rejected_samples: this.rejected,
+      passthrough_samples: this.passthrough,
+      elections: this.elections.length,
+      lost_samples: totalLost,
+      overlap_samples: this.overlap,
+      max_gap_ms: maxGap,
+      bad_records: ctx.badRecordCount,
+    };
+    const status_codes: Record<string, number> = {};
+    for (const code of [200, 202, 400]) status_codes[String(code)] = this.status.get(code) ?? 0;
+
+    return {
+      version: REPORT_VERSION,
+      config: ctx.config,
+      inputs: ctx.inputs,
+      clock: ctx.clock,
+      totals,
+      tenants,
+      clusters,
+      elections: electionRows,
+      bad_records: ctx.badRecords.slice(0, 100),
+      status_codes,
+    };
+  }
+}
+
+/** Remove duplicates from a sorted array in place; returns the new length. */
+function uniqueSorted(a: Float64Array): number {
+  const n = a.length;
+  if (n === 0) return 0;
+  let w = 1;
+  for (let i = 1; i < n; i++) if (a[i] !== a[w - 1]) a[w++] = a[i]!;
+  return w;
+}
+
+function lowerBound(a: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Median of the differences between consecutive distinct timestamps (for an even count, the
+ * mean of the two middle values); Infinity when there are fewer than two distinct timestamps.
+ */
+export function scrapeInterval(ts: Float64Array, n: number, scratch: Float64Array): number {
+  const s = scratch.subarray(0, n);
+  s.set(ts.subarray(0, n));
+  s.sort();
+  const m = uniqueSorted(s);
+  if (m < 2) return Infinity;
+  // diffs in place: s[i] = s[i+1] - s[i]
+  for (let i = 0; i < m - 1; i++) s[i] = s[i + 1]! - s[i]!;
+  const d = s.subarray(0, m - 1).sort();
+  const k = d.length;
+  return k % 2 === 1 ? d[(k - 1) / 2]! : (d[k / 2 - 1]! + d[k / 2]!) / 2;
+}
+
+/** [min, max] of the series' accepted samples in reign j, or undefined when it has none there. */
+function seriesReign(st: SeriesState, j: number): number {
+  const r = st.reigns;
+  for (let i = 0; i < r.length; i += 3) if (r[i] === j) return i;
+  return -1;
+}
+
+/** Timestamp of the last sample accepted from `replica` in reigns 0..upto, or -Infinity. */
+function lastAccepted(c: ClusterState, st: SeriesState | null, replica: string, upto: number): number {
+  for (let j = upto; j >= 0; j--) {
+    const reign = c.reigns[j]!;
+    if (reign.replica !== replica) continue;
+    if (st === null) {
+      if (reign.max > -Infinity) return reign.max;
+    } else {
+      const i = seriesReign(st, j);
+      if (i >= 0) return st.reigns[i + 2]!;
+    }
+  }
+  return -Infinity;
+}
+
+/** Timestamp of the first sample accepted from `replica` in reigns from..end, or +Infinity. */
+function firstAccepted(c: ClusterState, st: SeriesState | null, replica: string, from: number): number {
+  for (let j = from; j < c.reigns.length; j++) {
+    const reign = c.reigns[j]!;
+    if (reign.replica !== replica) continue;
+    if (st === null) {
+      if (reign.min < Infinity) return reign.min;
+    } else {
+      const i = seriesReign(st, j);
+      if (i >= 0) return st.reigns[i + 1]!;
+    }
+  }
+  return Infinity;
+}
+
+/**
+ * For each election k of the series' cluster, the open window (lo, hi) in which a lost sample of
+ * the series belongs to it: lo = the series' last sample accepted from the old leader before the
+ * election (else the cluster's; -Infinity for a first election), hi = its first sample accepted
+ * from the new leader after it (else the cluster's; +Infinity when there is none).
+ */
+function electionWindows(st: SeriesState, c: ClusterState): Float64Array {
+  const w = new Float64Array(c.elections.length * 2);
+  for (let k = 0; k < c.elections.length; k++) {
+    const el = c.elections[k]!;
+    let lo = -Infinity;
+    if (el.from !== null) {
+      lo = lastAccepted(c, st, el.from, k);
+      if (lo === -Infinity) lo = lastAccepted(c, null, el.from, k);
+    }
+    let hi = firstAccepted(c, st, el.to, k + 1);
+    if (hi === Infinity) hi = firstAccepted(c, null, el.to, k + 1);
+    w[2 * k] = lo;
+    w[2 * k + 1] = hi;
+  }
+  return w;
+}
+
+/** gap_ms of election k: first sample accepted from `to` at or after it minus last from `from` before it. */
+function electionGap(c: ClusterState, k: number): number | null {
+  const el = c.elections[k]!;
+  if (el.from === null) return null;
+  const lo = lastAccepted(c, null, el.from, k);
+  const hi = firstAccepted(c, null, el.to, k + 1);
+  if (lo === -Infinity || hi === Infinity) return null;
+  return hi - lo;
+}

@@ -1,0 +1,28 @@
+// The human report as GitHub-flavoured Markdown, for CI job summaries ($GITHUB_STEP_SUMMARY).
+import type { Report } from './types.js';
+import { CLUSTER_HEAD, ELECTION_HEAD, clusterRows, electionRows, totalsLines, type Row } from './format.js';
+
+function esc(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function mdTable(head: string[], rows: Row[]): string[] {
+  const right = (i: number) => i >= 3;
+  const out = [`| ${head.map(esc).join(' | ')} |`, `|${head.map((_, i) => (right(i) ? '---:' : '---')).join('|')}|`];
+  for (const r of rows) out.push(`| ${r.cells.map((c, i) => (r.bad?.[i] ? `**${esc(c)}**` : esc(c))).join(' | ')} |`);
+  return out;
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = ['## ha-dedup replay report', ''];
+  for (const l of totalsLines(report)) out.push(`- ${esc(l)}`);
+  out.push('', '### Clusters', '', ...mdTable(CLUSTER_HEAD, clusterRows(report)), '', '### Elections', '');
+  const er = electionRows(report);
+  if (er.length === 0) out.push('(none)');
+  else out.push(...mdTable(ELECTION_HEAD, er));
+  if (report.bad_records.length > 0) {
+    out.push('', `### Bad records (${report.totals.bad_records})`, '');
+    for (const b of report.bad_records) out.push(`- \`${b.input}\` record ${b.index} at byte ${b.offset}: ${esc(b.reason)}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,135 @@
+// The Report object of SPEC 9. One object, built by the ReportBuilder fold, rendered by the table,
+// markdown and JSON renderers. Field names are the JSON contract (snake_case, version 1).
+
+export const REPORT_VERSION = 1;
+
+/** Effective HA settings of one tenant, in the vocabulary of the overrides file (SPEC 6.6). */
+export interface TenantConfigReport {
+  accept_ha_samples: boolean;
+  accept_mixed_ha_samples: boolean;
+  ha_cluster_label: string;
+  ha_replica_label: string;
+  ha_max_clusters: number;
+  ha_tracker_update_timeout: string;
+  ha_tracker_update_timeout_jitter_max: string;
+  ha_tracker_failover_timeout: string;
+  ha_tracker_sample_failover_timeout: string;
+}
+
+export interface ConfigReport {
+  semantics: string;
+  dedupe: string;
+  seed: number;
+  tenant: string; // tenant for records that carry none
+  clock: string;
+  delay: string;
+  output_format: string;
+  defaults: TenantConfigReport;
+  /** Every tenant seen in the inputs or named in the overrides file. */
+  tenants: Record<string, TenantConfigReport>;
+}
+
+export interface InputReport {
+  path: string;
+  format: string;
+  records: number;
+  bad_records: number;
+}
+
+export interface ClockReport {
+  source: string;
+  first_ms: number | null;
+  last_ms: number | null;
+  clock_regressions: number;
+}
+
+export interface TotalsReport {
+  requests: number;
+  samples: number;
+  accepted_samples: number;
+  deduped_samples: number;
+  non_ha_samples: number;
+  rejected_samples: number;
+  passthrough_samples: number;
+  elections: number;
+  lost_samples: number;
+  overlap_samples: number;
+  max_gap_ms: number;
+  bad_records: number;
+}
+
+export interface ReplicaReport {
+  replica: string;
+  requests: number;
+  samples: number;
+  accepted_samples: number;
+  deduped_samples: number;
+  rejected_samples: number;
+  first_seen_ms: number;
+  last_seen_ms: number;
+}
+
+export interface ClusterReport {
+  tenant: string;
+  cluster: string;
+  elected_replica: string | null;
+  elections: number;
+  lost_samples: number;
+  overlap_samples: number;
+  max_gap_ms: number;
+  series: number;
+  replicas: ReplicaReport[];
+}
+
+/** Samples of a tenant that took no part in HA (non-HA series, HA switched off, metadata only). */
+export interface TenantReport {
+  tenant: string;
+  requests: number;
+  samples: number;
+  accepted_samples: number;
+  deduped_samples: number;
+  non_ha_samples: number;
+  rejected_samples: number;
+  passthrough_samples: number;
+}
+
+export interface ElectionReport {
+  tenant: string;
+  cluster: string;
+  at_ms: number;
+  from: string | null;
+  to: string;
+  previous_last_seen_ms: number | null;
+  gap_ms: number | null;
+  lost_samples: number;
+  lost_scrapes: number;
+}
+
+export interface BadRecordReport {
+  input: string;
+  index: number;
+  offset: number;
+  reason: string;
+}
+
+export interface Report {
+  version: number;
+  config: ConfigReport | null;
+  inputs: InputReport[];
+  clock: ClockReport;
+  totals: TotalsReport;
+  tenants: TenantReport[];
+  clusters: ClusterReport[];
+  elections: ElectionReport[];
+  bad_records: BadRecordReport[];
+  status_codes: Record<string, number>;
+}
+
+/** What the pipeline knows that the fold does not: inputs, clock, config, bad records. */
+export interface ReportContext {
+  config: ConfigReport | null;
+  inputs: InputReport[];
+  clock: ClockReport;
+  badRecords: BadRecordReport[]; // first 100
+  badRecordCount: number;
+}

@@ -1,0 +1,167 @@
+// The report fold on small hand-made streams where the right answer is obvious (SPEC 9).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Outcome, WriteRequest } from '../../src/model/index.js';
+import type { RequestDecision } from '../../src/tracker/api.js';
+import { ReportBuilder, scrapeInterval, type Report } from '../../src/report/index.js';
+import { TsLog } from '../../src/report/tslog.js';
+
+const S = 1000;
+const ctx = { config: null, inputs: [], clock: { source: 'sample', first_ms: 0, last_ms: 0, clock_regressions: 0 }, badRecords: [], badRecordCount: 0 };
+
+/** One request from `replica` of cluster c1 with one sample per named series at `t` seconds. */
+function send(b: ReportBuilder, replica: string, outcome: Outcome, t: number, names = ['up']): void {
+  const write: WriteRequest = {
+    timeseries: names.map((n) => ({
+      labels: [
+        { name: '__name__', value: n },
+        { name: '__replica__', value: replica },
+        { name: 'cluster', value: 'c1' },
+      ],
+      samples: [{ value: 1, timestamp: t * S }],
+      exemplars: [],
+      histograms: [],
+    })),
+    metadata: [],
+  };
+  const decision: RequestDecision = {
+    outcome,
+    replicaLabel: '__replica__',
+    series: names.map(() => ({ outcome, cluster: 'c1', replica, stripReplica: outcome === 'accepted' })),
+  };
+  b.request('t1', write, decision, t * S);
+}
+
+function elect(b: ReportBuilder, t: number, from: string | null, to: string): void {
+  b.election({ tenant: 't1', cluster: 'c1', atMs: t * S, from, to });
+}
+
+test('clean failover: the new leader is deduped for one scrape after the old one died', () => {
+  const b = new ReportBuilder();
+  const names = ['up', 'node_load1'];
+  elect(b, 0, null, 'a');
+  for (const t of [0, 10, 20, 30]) {
+    send(b, 'a', 'accepted', t, names);
+    send(b, 'b', 'deduped', t + 5, names);
+  }
+  send(b, 'b', 'deduped', 45, names); // a is dead, b not elected yet: lost
+  elect(b, 55, 'a', 'b');
+  send(b, 'b', 'accepted', 55, names);
+  send(b, 'b', 'accepted', 65, names);
+  const r: Report = b.finish(ctx);
+  assert.equal(r.totals.lost_samples, 2); // one per series
+  assert.equal(r.totals.elections, 2);
+  assert.equal(r.elections.length, 2);
+  const [first, second] = r.elections;
+  assert.equal(first!.from, null);
+  assert.equal(first!.gap_ms, null);
+  assert.equal(first!.lost_samples, 0);
+  assert.equal(second!.from, 'a');
+  assert.equal(second!.to, 'b');
+  assert.equal(second!.lost_samples, 2);
+  assert.equal(second!.lost_scrapes, 1); // largest loss of any one series
+  assert.equal(second!.gap_ms, 25 * S); // 55 - 30
+  assert.equal(second!.previous_last_seen_ms, 30 * S);
+  assert.equal(r.totals.max_gap_ms, 25 * S);
+  assert.equal(r.totals.overlap_samples, 0);
+  assert.equal(r.clusters[0]!.elected_replica, 'b');
+  assert.equal(r.clusters[0]!.lost_samples, 2);
+  assert.equal(r.clusters[0]!.series, 2);
+  const [ra, rb] = r.clusters[0]!.replicas;
+  assert.deepEqual([ra!.replica, ra!.accepted_samples, ra!.deduped_samples, ra!.requests], ['a', 8, 0, 4]);
+  assert.deepEqual([rb!.replica, rb!.accepted_samples, rb!.deduped_samples, rb!.requests], ['b', 4, 10, 7]);
+  assert.equal(r.totals.accepted_samples + r.totals.deduped_samples, r.totals.samples);
+  assert.deepEqual(r.status_codes, { '200': 6, '202': 5, '400': 0 });
+});
+
+test('a flap shorter than the failover timeout loses nothing', () => {
+  const b = new ReportBuilder();
+  elect(b, 0, null, 'a');
+  for (const t of [0, 10, 20, 40, 50]) send(b, 'a', 'accepted', t); // a misses the scrape at 30
+  for (const t of [5, 15, 25, 35, 45, 55]) send(b, 'b', 'deduped', t);
+  const r = b.finish(ctx);
+  assert.equal(r.totals.lost_samples, 0);
+  assert.equal(r.totals.elections, 1);
+  assert.equal(r.totals.max_gap_ms, 20 * S); // 20 -> 40: the hole is visible as a gap
+});
+
+test('a lagging new leader produces overlap samples', () => {
+  const b = new ReportBuilder();
+  elect(b, 0, null, 'a');
+  for (const t of [0, 10, 20, 30, 40]) send(b, 'a', 'accepted', t);
+  elect(b, 41, 'a', 'b');
+  for (const t of [25, 35, 45, 55]) send(b, 'b', 'accepted', t); // b's clock is behind
+  const r = b.finish(ctx);
+  assert.equal(r.totals.overlap_samples, 2); // 25 and 35 are not after 40
+  assert.equal(r.totals.lost_samples, 0);
+  assert.equal(r.elections[1]!.gap_ms, 25 * S - 40 * S); // negative: the leaders overlap
+});
+
+test('a retried batch is not counted twice', () => {
+  const b = new ReportBuilder();
+  elect(b, 0, null, 'a');
+  for (const t of [0, 10, 20, 30]) send(b, 'a', 'accepted', t);
+  send(b, 'a', 'accepted', 30); // accepted retry: an overlap, not a new sample time
+  for (const t of [5, 15, 25, 35]) send(b, 'b', 'deduped', t);
+  send(b, 'b', 'deduped', 45);
+  send(b, 'b', 'deduped', 45); // deduped retry of a lost sample: still one lost sample
+  send(b, 'b', 'deduped', 55);
+  elect(b, 70, 'a', 'b');
+  send(b, 'b', 'accepted', 65);
+  const r = b.finish(ctx);
+  assert.equal(r.totals.lost_samples, 2); // 45 and 55, once each
+  assert.equal(r.elections[1]!.lost_samples, 2);
+  assert.equal(r.elections[1]!.lost_scrapes, 2);
+  assert.equal(r.totals.overlap_samples, 1);
+  assert.equal(r.totals.deduped_samples, 7);
+});
+
+test('losses after the last accepted sample belong to no election; a series never accepted loses all', () => {
+  const b = new ReportBuilder();
+  elect(b, 0, null, 'a');
+  for (const t of [0, 10]) send(b, 'a', 'accepted', t);
+  for (const t of [5, 15, 25, 35]) send(b, 'b', 'deduped', t); // 25, 35 lost, a never comes back
+  send(b, 'b', 'deduped', 40, ['only_b']); // no accepted twin and no interval: lost
+  const r = b.finish(ctx);
+  assert.equal(r.totals.lost_samples, 3);
+  assert.equal(r.clusters[0]!.lost_samples, 3);
+  // the first election's window is (-inf, first accepted from a) = (-inf, 0): none of these
+  assert.equal(r.elections[0]!.lost_samples, 0);
+});
+
+test('scrape interval: median of distinct differences, mean of the middle two for an even count', () => {
+  const scratch = new Float64Array(16);
+  assert.equal(scrapeInterval(Float64Array.from([0, 10, 30]), 3, scratch), 15);
+  assert.equal(scrapeInterval(Float64Array.from([30, 0, 10, 10, 20]), 5, scratch), 10);
+  assert.equal(scrapeInterval(Float64Array.from([7, 7]), 2, scratch), Infinity);
+});
+
+test('interval is the smallest over replicas; half of it decides whether a sample is lost', () => {
+  const b = new ReportBuilder();
+  elect(b, 0, null, 'a');
+  for (const t of [0, 20, 40, 60]) send(b, 'a', 'accepted', t); // a every 20s
+  for (const t of [6, 16, 26, 36]) send(b, 'b', 'deduped', t); // b every 10s: interval 10, half 5
+  const r = b.finish(ctx);
+  // 6 (0 is 6 away), 16 (20 is 4 away: kept), 26 (6 away), 36 (4 away: kept)
+  assert.equal(r.totals.lost_samples, 2);
+});
+
+test('TsLog round-trips timestamps and kinds, with runs, negative steps and large values', () => {
+  const log = new TsLog();
+  const ts: number[] = [];
+  const kinds: number[] = [];
+  let t = 1_795_978_523_123;
+  for (let i = 0; i < 1000; i++) {
+    t += i % 97 === 0 ? -15_000 : 5000;
+    const k = i % 300 < 150 ? 0 : 1;
+    ts.push(t);
+    kinds.push(k);
+    log.append(t, k);
+  }
+  const outT = new Float64Array(1000);
+  const outK = new Uint8Array(1000);
+  assert.equal(log.decode(outT, outK), 1000);
+  assert.deepEqual([...outT], ts);
+  assert.deepEqual([...outK], kinds);
+  assert.ok(log.byteLength < 512, `regular timestamps should compress, got ${log.byteLength} bytes`);
+});
