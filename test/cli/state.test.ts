@@ -102,3 +102,17 @@ test('state errors: missing file and non-database are exit 4 with one line; bad 
     assert.equal(cli('state').code, 2);
     assert.equal(cli('state', '--db', junk, 'frobnicate').code, 2);
   }));
+
+test('state show on a database a run is using: exit 4, locked', () =>
+  withDir((dir) => {
+    const db = fixtureDb(dir);
+    const holder = openStore({ path: db }); // holds the exclusive lock, like a running replay
+    try {
+      const r = cli('state', '--db', db);
+      assert.equal(r.code, 4);
+      assert.match(r.stderr, /^ha-dedup: state database .*state\.db is locked by another process/);
+    } finally {
+      holder.close();
+    }
+    assert.equal(cli('state', '--db', db).code, 0);
+  }));
