@@ -231,3 +231,29 @@ test('a long silence skips idle ticks quickly and still cleans up', () => {
   assert.ok(ms < 2000, `a year of simulated time took ${ms} ms`);
   assert.equal(t.decide('t', request(series(ha('c', 'r2'), later)), later).outcome, 'accepted');
 });
+
+test('the KV record is written only when the real KV would be', () => {
+  const count = (semantics: Semantics) => {
+    const store = openMemoryStore();
+    const writes: string[] = [];
+    const put = store.putRecord.bind(store);
+    store.putRecord = (d) => {
+      writes.push(`${(d.receivedAt - START_MS) / 1000}`);
+      put(d);
+    };
+    const t = createTracker({ semantics, configs: noJitter(), store, random: createPrng(1), commitEvery: 0 });
+    // replica a every 5s from 0s to 60s (plus a request every 1s from b, always deduped)
+    for (let s = 0; s <= 60; s++) {
+      const now = START_MS + s * 1000 + 100;
+      t.advance(now);
+      if (s % 5 === 0) assert.equal(t.decide('t', request(series(ha('c', 'a'), now)), now).outcome, 'accepted');
+      assert.equal(t.decide('t', request(series(ha('c', 'b'), now)), now).outcome, 'deduped');
+    }
+    return writes;
+  };
+  // Cortex: a write when the record is 15s old and a accepted again: at 0, 15, 30, 45, 60 (+100ms).
+  assert.deepEqual(count('cortex'), ['0.1', '15.1', '30.1', '45.1', '60.1']);
+  // Mimir: the in-band creation, then the passes (every 15s after the first request) write a's
+  // last-seen time once the record is 15s old.
+  assert.deepEqual(count('mimir'), ['0.1', '10.1', '25.1', '40.1', '55.1']);
+});
