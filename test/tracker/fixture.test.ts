@@ -95,3 +95,31 @@ for (const semantics of ['cortex', 'mimir'] as Semantics[]) {
     });
   }
 }
+
+test("the pipeline's reader (openInput) yields the same requests and so the same golden elections", async () => {
+  const { openInput } = await import('../../src/pipeline/inputs.js');
+  const { FIXTURE } = await import('./fixture.js');
+  const bad: unknown[] = [];
+  const reqs = [];
+  for await (const r of openInput(FIXTURE, 0, { format: 'auto', maxDecodedSize: 64 * 1024 * 1024, strict: false, onBadRecord: (b) => bad.push(b) })) reqs.push(r);
+  assert.deepEqual(bad, []);
+  const mine = fixtureRequests();
+  assert.equal(reqs.length, mine.length);
+  reqs.forEach((r, i) => {
+    assert.equal(r.receivedAtMs, mine[i].receivedAtMs);
+    assert.equal(r.tenant, mine[i].tenant);
+    assert.deepEqual(r.write.timeseries.map((s) => s.labels), mine[i].write.timeseries.map((s) => s.labels));
+  });
+  for (const semantics of ['cortex', 'mimir'] as Semantics[]) {
+    const tracker = createTracker({ semantics, configs: tenantConfigs({ ...defaultHAConfig(), updateTimeoutJitterMaxMs: 0 }), store: openMemoryStore(), random: createPrng(1) });
+    let now = -Infinity;
+    const elections: Election[] = [];
+    for (const r of reqs) {
+      now = Math.max(now, r.receivedAtMs!);
+      tracker.advance(now);
+      tracker.decide(r.tenant ?? 'anonymous', r.write, now);
+      elections.push(...tracker.drainElections());
+    }
+    assert.deepEqual(fmt(elections, reqs[0].receivedAtMs!), GOLDEN[semantics]);
+  }
+});

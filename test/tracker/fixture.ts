@@ -1,6 +1,6 @@
-// Reads the bundled capture for tracker tests. The replay pipeline's reader
-// (src/pipeline/inputs.ts) was not there when these tests were written, so this helper does
-// the rwcap framing itself and uses the wire layer's decoders for the rest.
+// Reads the bundled capture for tracker tests: the rwcap framing here, the wire layer's decoders
+// for the rest. Written before the pipeline's reader (src/pipeline/inputs.ts) existed and kept so
+// the tracker tests depend on as little as possible; fixture.test.ts checks that both agree.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WriteRequest } from '../../src/model/index.js';
