@@ -49,11 +49,11 @@ export function parseRwcapJsonLine(v: unknown): CapturedRequest {
   return rec;
 }
 
-/** One rwcap-json line (without "\n"); fields in rwcap field-number order, headers sorted. */
+/** One rwcap-json line (without "\n"); fields in rwcap field-number order, headers in their order. */
 export function encodeRwcapJsonLine(rec: CapturedRequest): string {
   let h = '{';
   let first = true;
-  for (const k of Object.keys(rec.headers).sort()) {
+  for (const k of Object.keys(rec.headers)) {
     if (CREDENTIAL_HEADERS.includes(k.toLowerCase())) continue;
     h += (first ? '' : ',') + quote(k) + ':' + quote(rec.headers[k]!);
     first = false;

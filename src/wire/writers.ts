@@ -17,11 +17,12 @@ export { withoutLabelShared } from './labelcache.js';
 
 export interface OutputWriter {
   /**
-   * Emit one request. `series` is what to emit (replica labels already removed by the caller);
+   * Emit one request for `tenant` (null: write none, e.g. convert of a record without one).
+   * `series` is what to emit (replica labels already removed by the caller);
    * `labelsChanged` false with every series and metadata entry kept lets rwcap/rwcap-json keep the
    * captured body byte for byte. Returns a promise when the caller must wait (backpressure).
    */
-  write(req: Request, tenant: string, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined;
+  write(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined;
   /** Flush everything buffered and emit the once-per-run warnings. Does not end the sink. */
   end(): Promise<void>;
 }
@@ -132,7 +133,7 @@ class NdjsonWriter {
     this.pos = p;
   }
 
-  write(req: Request, tenant: string, series: TimeSeries[], _labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
+  write(req: Request, tenant: string | null, series: TimeSeries[], _labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
     const prefix = linePrefix(tenant, req.receivedAtMs);
     const prefixBytes = Buffer.from(prefix);
     let rest: TimeSeries[] | null = null;
@@ -203,7 +204,7 @@ class VmJsonWriter extends Buffered {
   constructor(sink: NodeJS.WritableStream, private readonly opts: WriterOptions) {
     super(sink);
   }
-  write(_req: Request, _tenant: string, series: TimeSeries[], _labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
+  write(_req: Request, _tenant: string | null, series: TimeSeries[], _labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
     let out = '';
     for (const ts of series) {
       this.histograms += ts.histograms.length;
@@ -227,7 +228,7 @@ class VmJsonWriter extends Buffered {
 }
 
 /** The capture record to emit: the original when nothing changed, else a RW 1.0 snappy re-encoding. */
-function outputRecord(req: Request, tenant: string, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): CapturedRequest {
+function outputRecord(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): CapturedRequest {
   const cap = req.captured;
   const unchanged =
     cap !== undefined &&
@@ -241,7 +242,7 @@ function outputRecord(req: Request, tenant: string, series: TimeSeries[], labels
   return {
     receivedAtMs: req.receivedAtMs ?? 0,
     // a capture without a tenant stays without one; other inputs get the effective tenant
-    tenant: req.tenant ?? (cap ? '' : tenant),
+    tenant: req.tenant ?? (cap ? '' : (tenant ?? '')),
     contentType: 'application/x-protobuf',
     contentEncoding: 'snappy',
     body,
@@ -257,13 +258,13 @@ class RwcapWriter extends Buffered {
     super(sink);
     void this.push(RWCAP_MAGIC);
   }
-  write(req: Request, tenant: string, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
+  write(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
     return this.push(encodeCaptureRecord(outputRecord(req, tenant, series, labelsChanged, metadata)));
   }
 }
 
 class RwcapJsonWriter extends Buffered {
-  write(req: Request, tenant: string, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
+  write(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
     return this.push(encodeRwcapJsonLine(outputRecord(req, tenant, series, labelsChanged, metadata)) + '\n');
   }
 }

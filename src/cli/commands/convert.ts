@@ -1,13 +1,83 @@
+// `ha-dedup convert INPUT -o OUT --to FORMAT`: change format without deduplicating. Labels are
+// untouched, so rwcap/rwcap-json output of a capture keeps every body byte for byte.
 import type { Command } from 'commander';
-import { HaDedupError } from '../../model/index.js';
+import { createWriteStream } from 'node:fs';
+import type { OutputFormat } from '../../model/index.js';
+import { HaDedupError, usageError } from '../../model/index.js';
+import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { createOutputWriter } from '../../wire/writers.js';
+import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 
-// Placeholder until the command is built; replaced by its owner.
+const TO: readonly OutputFormat[] = ['ndjson', 'vm-json', 'rwcap', 'rwcap-json'];
+
+interface ConvertOptions {
+  output: string;
+  to: string;
+  format: string;
+  tenant?: string;
+  strict?: boolean;
+  maxDecodedSize: string;
+}
+
+export async function runConvert(input: string, o: ConvertOptions): Promise<{ records: number; bad: number }> {
+  const to = o.to.trim().toLowerCase() as OutputFormat;
+  if (!TO.includes(to)) throw usageError(`--to: "${o.to}" is not one of ${TO.join(', ')}`);
+  const format = parseInputFormat(o.format);
+  if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
+  const maxDecodedSize = parseByteSize(o.maxDecodedSize);
+  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
+  checkInputs([input]);
+  const toStdout = o.output === '-';
+  const sink: NodeJS.WritableStream = toStdout ? process.stdout : createWriteStream(o.output);
+  let sinkError: Error | null = null;
+  const failed = new Promise<never>((_, reject) => {
+    if (!toStdout) {
+      sink.on('error', (e: Error) => {
+        sinkError = e;
+        reject(new HaDedupError('usage', `-o ${o.output}: cannot write: ${e.message}`));
+      });
+    }
+  });
+  failed.catch(() => undefined);
+  const writer = createOutputWriter(to, sink, { onWarning: (m) => process.stderr.write(`ha-dedup: warning: ${m}\n`) });
+  let records = 0;
+  let bad = 0;
+  const run = async () => {
+    for await (const req of openInput(input, 0, {
+      format,
+      maxDecodedSize,
+      strict: o.strict === true,
+      onBadRecord: (b) => {
+        bad++;
+        process.stderr.write(formatBadRecord(b) + '\n');
+      },
+    })) {
+      if (sinkError) break;
+      records++;
+      // without --tenant a record keeps its own tenant (or none)
+      const tenant = req.tenant ?? o.tenant ?? null;
+      const p = writer.write(req, tenant, req.write.timeseries, false, req.write.metadata);
+      if (p) await p;
+    }
+    await writer.end();
+    if (!toStdout) await new Promise<void>((resolve) => sink.end(resolve));
+  };
+  await Promise.race([run(), failed]);
+  return { records, bad };
+}
+
 export function register(program: Command): void {
   program
     .command('convert')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      throw new HaDedupError('internal', 'convert is not built yet');
+    .description('change format without deduplicating')
+    .argument('<INPUT>', 'input file; "-" reads stdin')
+    .requiredOption('-o, --output <file>', 'output file; "-" writes stdout')
+    .requiredOption('--to <format>', 'ndjson, vm-json, rwcap, rwcap-json')
+    .option('--format <format>', 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+    .option('--tenant <tenant>', 'tenant for records that carry none (default: leave them without one)')
+    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
+    .option('--strict', 'stop at the first bad record (exit 3)')
+    .action(async (input: string, o: ConvertOptions) => {
+      await runConvert(input, o);
     });
 }

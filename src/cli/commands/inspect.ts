@@ -1,13 +1,120 @@
+// `ha-dedup inspect [INPUT...]`: what a capture holds, as a table (stdout) or --json (version 1,
+// keys sorted). Bad records are warned about on stderr as they are met.
 import type { Command } from 'commander';
-import { HaDedupError } from '../../model/index.js';
+import Table from 'cli-table3';
+import { usageError } from '../../model/index.js';
+import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { CaptureSummary, type InspectReport } from '../../wire/summary.js';
+import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 
-// Placeholder until the command is built; replaced by its owner.
+interface InspectOptions {
+  format: string;
+  tenant: string;
+  strict?: boolean;
+  maxDecodedSize: string;
+  clusterLabel: string;
+  replicaLabel: string;
+  json?: boolean;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as Record<string, unknown>).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+const n = (x: number) => x.toLocaleString('en-US');
+
+function span(a: number | null, b: number | null): string {
+  if (a === null || b === null) return '-';
+  return `${iso(a)} → ${iso(b)} (${((b - a) / 1000).toFixed(3)}s)`;
+}
+
+export function renderInspectTable(r: InspectReport): string {
+  const plain = { head: [] as string[], border: [] as string[] };
+  const summary = new Table({ style: plain });
+  const t = r.totals;
+  summary.push(
+    ['inputs', r.inputs.map((i) => `${i.path} (${i.format ?? 'unreadable'}, ${n(i.records)} records, ${n(i.bad_records)} bad)`).join('\n')],
+    ['tenants', String(r.tenants.length)],
+    ['clusters', String(r.tenants.reduce((a, x) => a + x.clusters.length, 0))],
+    ['replicas', String(r.tenants.reduce((a, x) => a + x.clusters.reduce((b, c) => b + c.replicas.length, 0), 0))],
+    ['sample time span', span(r.time_span.first_sample_ms, r.time_span.last_sample_ms)],
+    ['receive time span', span(r.time_span.first_received_ms, r.time_span.last_received_ms)],
+    ['requests', n(t.requests)],
+    ['series', n(t.series)],
+    ['samples', n(t.samples)],
+    ['histograms', n(t.histograms)],
+    ['exemplars', n(t.exemplars)],
+    ['metadata entries', n(t.metadata)],
+    ['bytes on the wire', n(t.bytes_wire)],
+    ['bytes decoded', n(t.bytes_decoded)],
+    ['bad records', n(t.bad_records)],
+  );
+  const rows = new Table({
+    head: ['tenant', 'cluster', 'replica', 'requests', 'series', 'samples', 'histograms', 'first sample (UTC)', 'last sample (UTC)'],
+    style: plain,
+  });
+  for (const tenant of r.tenants) {
+    for (const c of tenant.clusters) {
+      for (const rep of c.replicas) {
+        rows.push([tenant.tenant, c.cluster, rep.replica, n(rep.requests), n(rep.series), n(rep.samples), n(rep.histograms), iso(rep.first_sample_ms), iso(rep.last_sample_ms)]);
+      }
+    }
+    if (tenant.non_ha_samples > 0 || tenant.clusters.length === 0) {
+      rows.push([tenant.tenant, '(non-HA)', '', '', '', n(tenant.non_ha_samples), '', '', '']);
+    }
+  }
+  return summary.toString() + '\n' + rows.toString() + '\n';
+}
+
+export async function runInspect(inputs: string[], o: InspectOptions): Promise<InspectReport> {
+  const format = parseInputFormat(o.format);
+  if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
+  const maxDecodedSize = parseByteSize(o.maxDecodedSize);
+  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
+  if (o.clusterLabel === '' || o.replicaLabel === '') throw usageError('--cluster-label and --replica-label must not be empty');
+  const paths = inputs.length === 0 ? ['-'] : inputs;
+  checkInputs(paths);
+  const summary = new CaptureSummary({ defaultTenant: o.tenant, clusterLabel: o.clusterLabel, replicaLabel: o.replicaLabel });
+  for (let i = 0; i < paths.length; i++) {
+    const idx = summary.addInput(paths[i]!);
+    const it = openInput(paths[i]!, i, {
+      format,
+      maxDecodedSize,
+      strict: o.strict === true,
+      onBadRecord: (bad) => {
+        process.stderr.write(formatBadRecord(bad) + '\n');
+        summary.addBad(idx, bad);
+      },
+      onFormat: (f) => summary.setFormat(idx, f),
+      onSizes: (_req, wire, decoded) => summary.addSizes(wire, decoded),
+    });
+    for await (const req of it) summary.add(req);
+  }
+  return summary.toJSON();
+}
+
 export function register(program: Command): void {
   program
     .command('inspect')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      throw new HaDedupError('internal', 'inspect is not built yet');
+    .description('show what a capture holds: tenants, clusters, replicas, time span, requests, series, samples, bytes, bad records')
+    .argument('[INPUT...]', 'input files; none or "-" reads stdin')
+    .option('--format <format>', 'auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+    .option('--tenant <tenant>', 'tenant for records that carry none', 'anonymous')
+    .option('--cluster-label <name>', 'HA cluster label', 'cluster')
+    .option('--replica-label <name>', 'HA replica label', '__replica__')
+    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
+    .option('--strict', 'stop at the first bad record (exit 3)')
+    .option('--json', 'JSON output (version 1, keys sorted)')
+    .action(async (inputs: string[], o: InspectOptions) => {
+      const report = await runInspect(inputs, o);
+      const text = o.json ? JSON.stringify(sortKeys(report), null, 2) + '\n' : renderInspectTable(report);
+      await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
     });
 }
