@@ -168,7 +168,7 @@ export class ReportBuilder {
   /** A decided request, in output order. `nowMs` is the simulated time it was decided at. */
   request(tenant: string, write: WriteRequest, decision: RequestDecision, nowMs: number): void {
     const seq = ++this.requests;
-    const status = OUTCOME_STATUS[decision.outcome];
+    const status = decision.status ?? OUTCOME_STATUS[decision.outcome];
     this.status.set(status, (this.status.get(status) ?? 0) + 1);
     const ts = this.tenant(tenant);
     ts.requests++;

@@ -1,13 +1,242 @@
+// `ha-dedup replay [INPUT...]`: parse and validate the options of SPEC 3, call runReplay, write
+// the report(s) and check --expect. Everything else lives in src/pipeline and src/report.
 import type { Command } from 'commander';
-import { HaDedupError } from '../../model/index.js';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
+import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
+import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
+import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
+import { checkExpectations, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation } from '../../report/index.js';
+import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
+import { ProgressLine, useColor } from '../tty.js';
 
-// Placeholder until the command is built; replaced by its owner.
+export interface ReplayCliOptions {
+  format: string;
+  tenant: string;
+  clock?: string;
+  delay: string;
+  semantics: string;
+  dedupe: string;
+  clusterLabel: string;
+  replicaLabel: string;
+  updateTimeout: string;
+  updateTimeoutJitterMax: string;
+  seed: string;
+  failoverTimeout: string;
+  sampleFailoverTimeout: string;
+  maxClusters: string;
+  overrides?: string;
+  db?: string;
+  output?: string;
+  outputFormat: string;
+  report?: string;
+  reportFormat: string;
+  expect: string[];
+  strict?: boolean;
+  color: boolean;
+  maxDecodedSize: string;
+}
+
+export interface ParsedReplay {
+  replay: ReplayOptions;
+  output: string | null;
+  reportFile: string | null;
+  reportFormat: 'table' | 'json' | 'markdown';
+  expectations: Expectation[];
+  color: boolean;
+}
+
+function duration(option: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw usageError(`${option}: "${text}" is not a duration (Prometheus style, e.g. 500ms, 15s, 1m30s)`);
+  return ms;
+}
+
+function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
+  const v = text.trim();
+  if (!(allowed as readonly string[]).includes(v)) throw usageError(`${option}: "${text}" is not one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function integer(option: string, text: string, min: number): number {
+  const t = text.trim();
+  if (!/^-?\d+$/.test(t) || !Number.isSafeInteger(Number(t)) || Number(t) < min) {
+    throw usageError(`${option}: "${text}" is not ${min === 0 ? 'a non-negative' : 'an'} integer`);
+  }
+  return Number(t);
+}
+
+function label(option: string, text: string): string {
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(text)) throw usageError(`${option}: "${text}" is not a valid label name`);
+  return text;
+}
+
+/** Validate every option (usage errors name the option); reads the overrides file. */
+export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): ParsedReplay {
+  const format = parseInputFormat(o.format);
+  if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
+  if (o.tenant.trim() === '') throw usageError('--tenant: must not be empty');
+  const clock = o.clock === undefined ? null : oneOf<ClockSource>('--clock', o.clock, ['received', 'sample']);
+  const delayMs = duration('--delay', o.delay);
+  const semantics = oneOf<Semantics>('--semantics', o.semantics, ['cortex', 'mimir']);
+  const dedupe = oneOf('--dedupe', o.dedupe, ['per-request', 'per-sample'] as const);
+  const defaults: HAConfig = {
+    ...defaultHAConfig(),
+    clusterLabel: label('--cluster-label', o.clusterLabel),
+    replicaLabel: label('--replica-label', o.replicaLabel),
+    updateTimeoutMs: duration('--update-timeout', o.updateTimeout),
+    updateTimeoutJitterMaxMs: duration('--update-timeout-jitter-max', o.updateTimeoutJitterMax),
+    failoverTimeoutMs: duration('--failover-timeout', o.failoverTimeout),
+    sampleFailoverTimeoutMs: duration('--sample-failover-timeout', o.sampleFailoverTimeout),
+    maxClusters: integer('--max-clusters', o.maxClusters, 0),
+    perSample: dedupe === 'per-sample',
+  };
+  const seed = integer('--seed', o.seed, Number.MIN_SAFE_INTEGER);
+  if (semantics === 'cortex' && defaults.sampleFailoverTimeoutMs > 0) {
+    throw usageError('--sample-failover-timeout: only Mimir has it; use --semantics mimir or leave it at 0s');
+  }
+  validateHAConfig(defaults, '');
+  const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
+  const reportFormat = oneOf('--report-format', o.reportFormat, ['table', 'json', 'markdown'] as const);
+  const maxDecodedSize = parseByteSize(o.maxDecodedSize);
+  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
+  const expectations: Expectation[] = [];
+  for (const e of o.expect) {
+    try {
+      expectations.push(parseExpectation(e));
+    } catch (err) {
+      throw usageError((err as Error).message);
+    }
+  }
+  let overrides: ReplayOptions['overrides'] = null;
+  if (o.overrides !== undefined) {
+    try {
+      overrides = { text: readFileSync(o.overrides, 'utf8'), file: o.overrides };
+    } catch (err) {
+      throw usageError(`--overrides ${o.overrides}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+  }
+  const output = o.output === undefined || o.output === '-' ? null : o.output;
+  return {
+    replay: {
+      inputs,
+      format,
+      tenant: o.tenant,
+      clock,
+      delayMs,
+      semantics,
+      seed,
+      defaults,
+      overrides,
+      db: o.db ?? null,
+      outputFormat,
+      strict: o.strict === true,
+      maxDecodedSize,
+    },
+    output,
+    reportFile: o.report ?? null,
+    reportFormat,
+    expectations,
+    color: o.color,
+  };
+}
+
+async function run(inputs: string[], o: ReplayCliOptions): Promise<void> {
+  const p = parseReplayOptions(inputs, o);
+  checkInputs(p.replay.inputs);
+  const stdoutTTY = process.stdout.isTTY === true;
+  // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
+  // whenever stdout carries no data (-o FILE or --output-format none).
+  const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
+  let sink: NodeJS.WritableStream | null = null;
+  let file: ReturnType<typeof createWriteStream> | null = null;
+  let fileError: Error | null = null;
+  if (p.output !== null && p.replay.outputFormat !== 'none') {
+    file = createWriteStream(p.output);
+    file.on('error', (e) => {
+      fileError = e;
+    });
+    sink = file;
+  } else if (dataToStdout) {
+    sink = process.stdout;
+  }
+  const progress = process.stderr.isTTY === true ? new ProgressLine(process.stderr) : null;
+  let result;
+  try {
+    result = await runReplay(p.replay, {
+      output: sink,
+      warn: (line) => {
+        progress?.clear();
+        process.stderr.write(line + '\n');
+      },
+      progress: progress === null ? undefined : (s) => progress.update(s),
+      progressEvery: 200,
+    });
+  } finally {
+    progress?.clear();
+  }
+  if (file !== null) {
+    await new Promise<void>((resolve) => {
+      if (fileError !== null) return resolve();
+      file!.end(() => resolve());
+    });
+    if (fileError !== null) throw usageError(`-o ${p.output}: cannot write: ${(fileError as Error).message}`);
+  }
+  const report = result.report;
+  if (p.reportFile !== null) {
+    try {
+      writeFileSync(p.reportFile, renderJson(report));
+    } catch (err) {
+      throw usageError(`--report ${p.reportFile}: cannot write: ${(err as Error).message}`);
+    }
+  }
+  const human = dataToStdout ? process.stderr : process.stdout;
+  const color = useColor(human, p.color);
+  const text =
+    p.reportFormat === 'json' ? renderJson(report) : p.reportFormat === 'markdown' ? renderMarkdown(report) : renderTable(report, { color });
+  human.write(text);
+
+  if (p.expectations.length > 0) {
+    const results = checkExpectations(p.expectations, report.totals);
+    const failed = results.filter((r) => !r.ok);
+    for (const f of failed) process.stderr.write(`ha-dedup: expect failed: ${f.expectation.text} (actual ${f.expectation.key} = ${f.actual})\n`);
+    if (failed.length > 0) throw new HaDedupError('expect', `${failed.length} of ${results.length} --expect checks failed`);
+  }
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
 export function register(program: Command): void {
   program
     .command('replay')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      throw new HaDedupError('internal', 'replay is not built yet');
+    .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
+    .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin')
+    .option('--format <format>', 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+    .option('--tenant <id>', 'tenant for records that carry none', 'anonymous')
+    .option('--clock <source>', 'source of "now": received or sample (default: received if the input carries receive times, else sample)')
+    .option('--delay <duration>', 'added to sample-derived now (send lag)', '0s')
+    .option('--semantics <model>', 'decision model: cortex or mimir', 'cortex')
+    .option('--dedupe <mode>', 'per-request or per-sample', 'per-request')
+    .option('--cluster-label <name>', 'HA cluster label', 'cluster')
+    .option('--replica-label <name>', 'HA replica label', '__replica__')
+    .option('--update-timeout <duration>', 'HA tracker update timeout', '15s')
+    .option('--update-timeout-jitter-max <duration>', 'largest update timeout jitter (seeded)', '5s')
+    .option('--seed <n>', 'seed of the jitter generator', '1')
+    .option('--failover-timeout <duration>', 'HA tracker failover timeout', '30s')
+    .option('--sample-failover-timeout <duration>', 'mimir only; 0s = off', '0s')
+    .option('--max-clusters <n>', 'HA clusters per tenant; 0 = no limit', '0')
+    .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)')
+    .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
+    .option('-o, --output <file>', 'deduplicated output (default: stdout)')
+    .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
+    .option('--report <file>', 'write the JSON report to FILE')
+    .option('--report-format <format>', 'human report: table, json or markdown', 'table')
+    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable)', collect, [] as string[])
+    .option('--strict', 'stop at the first bad record (exit 3)')
+    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
+    .option('--no-color', 'no colour in the report')
+    .action(async (inputs: string[], o: ReplayCliOptions) => {
+      await run(inputs, o);
     });
 }

@@ -1,0 +1,49 @@
+// Terminal concerns of the CLI: whether to colour, and the progress line on stderr. The only
+// place the replay reads the wall clock (to pace the progress line).
+
+/** Colour only on a TTY; NO_COLOR (non-empty) and --no-color turn it off. */
+export function useColor(stream: { isTTY?: boolean }, flag: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!flag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return stream.isTTY === true;
+}
+
+export interface ProgressStats {
+  requests: number;
+  samples: number;
+  nowMs: number;
+}
+
+/**
+ * A single self-overwriting status line on a TTY stderr: requests, samples, simulated time and
+ * decode rate. Shown only once a run has lasted `afterMs` of wall time, redrawn at most every
+ * `everyMs`; cleared before anything else is printed.
+ */
+export class ProgressLine {
+  private readonly start = Date.now();
+  private last = 0;
+  private shown = false;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly afterMs = 1000,
+    private readonly everyMs = 250,
+  ) {}
+
+  update(p: ProgressStats): void {
+    const now = Date.now();
+    if (now - this.start < this.afterMs || now - this.last < this.everyMs) return;
+    this.last = now;
+    const secs = (now - this.start) / 1000;
+    const rate = secs > 0 ? Math.round(p.samples / secs) : 0;
+    const sim = new Date(p.nowMs).toISOString();
+    const line = `replay: ${p.requests} requests, ${p.samples} samples, simulated ${sim}, ${rate} samples/s`;
+    this.stream.write(`\r\x1b[2K${line}`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) this.stream.write('\r\x1b[2K');
+    this.shown = false;
+  }
+}
