@@ -93,3 +93,54 @@ export function richRequest(): WriteRequest {
     ],
   };
 }
+
+import { Writable } from 'node:stream';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BadRecord, Request } from '../../src/model/index.js';
+import { openInput, type ReadOptions } from '../../src/pipeline/inputs.js';
+
+/** A Writable that collects everything written. */
+export function collector(): { sink: Writable; bytes(): Buffer; text(): string } {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  return { sink, bytes: () => Buffer.concat(chunks), text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+/** A temp dir removed by the returned cleanup. */
+export function tempDir(): { dir: string; file(name: string, data?: string | Uint8Array): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-wire-'));
+  return {
+    dir,
+    file(name, data) {
+      const p = join(dir, name);
+      if (data !== undefined) writeFileSync(p, data);
+      return p;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Read a whole input with openInput; returns requests, bad records and the detected format. */
+export async function readAll(path: string, opts: Partial<ReadOptions> = {}): Promise<{ reqs: Request[]; bad: BadRecord[]; format: string | null }> {
+  const bad: BadRecord[] = [];
+  let format: string | null = null;
+  const reqs: Request[] = [];
+  for await (const r of openInput(path, 0, {
+    format: 'auto',
+    maxDecodedSize: 64 * 1024 * 1024,
+    strict: false,
+    onBadRecord: (b) => bad.push(b),
+    onFormat: (f) => (format = f),
+    ...opts,
+  })) {
+    reqs.push(r);
+  }
+  return { reqs, bad, format };
+}
