@@ -1,7 +1,7 @@
 // The HA tracker: labels (SPEC 6.1/6.2), the two decision models (6.3/6.4), the simulated
 // background work (mimir passes, 30-minute cleanups, 6.5), and write-behind persistence through
 // the store port. Pure: no I/O of its own, no wall clock, jitter from the injected generator.
-import { stateError, OUTCOME_STATUS, type Election, type HAConfig, type Outcome, type ReplicaDesc, type Semantics, type TimeSeries, type WriteRequest } from '../model/index.js';
+import { stateError, usageError, OUTCOME_STATUS, type Election, type HAConfig, type Outcome, type ReplicaDesc, type Semantics, type TimeSeries, type WriteRequest } from '../model/index.js';
 import type { ClusterMemory, HATracker, RequestDecision, SeriesDecision, TenantConfigs, TrackerOptions } from './api.js';
 import { configFor } from './config.js';
 import { cortexCheck } from './cortex.js';
@@ -252,7 +252,7 @@ class Tracker implements HATracker, ModelContext {
   // ---- simulated background work ---------------------------------------------------------------
 
   private passInterval(): number {
-    return Math.max(1, this.configs.defaults.updateTimeoutMs);
+    return this.configs.defaults.updateTimeoutMs; // > 0, checked by createTracker
   }
 
   advance(nowMs: number): void {
@@ -482,5 +482,9 @@ class Tracker implements HATracker, ModelContext {
 
 /** The tracker for one run. See TrackerOptions; the pipeline calls advance(now), decide(...), drainElections(), and flush() at the end. */
 export function createTracker(opts: TrackerOptions): HATracker {
+  if (opts.semantics === 'mimir' && !(opts.configs.defaults.updateTimeoutMs > 0)) {
+    // Mimir's background pass is a ticker with this period (Go refuses a zero period).
+    throw usageError('--update-timeout must be greater than 0 with --semantics mimir: its background pass runs every update timeout');
+  }
   return new Tracker(opts);
 }

@@ -257,3 +257,11 @@ test('the KV record is written only when the real KV would be', () => {
   // last-seen time once the record is 15s old.
   assert.deepEqual(count('mimir'), ['0.1', '10.1', '25.1', '40.1', '55.1']);
 });
+
+test('mimir needs an update timeout above zero (its pass period); cortex accepts zero', () => {
+  const zero = tenantConfigs({ ...defaultHAConfig(), updateTimeoutMs: 0, updateTimeoutJitterMaxMs: 0 });
+  assert.throws(() => tracker('mimir', zero), (err: Error & { exitCode?: number }) => err.exitCode === 2 && /--update-timeout must be greater than 0 with --semantics mimir/.test(err.message));
+  const c = tracker('cortex', zero);
+  c.advance(START_MS);
+  assert.equal(c.decide('t', request(series(ha('c', 'r1'), START_MS)), START_MS).outcome, 'accepted');
+});
