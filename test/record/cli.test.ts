@@ -206,3 +206,19 @@ test('a recorder killed with SIGKILL under load leaves every answered record int
     t.cleanup();
   }
 });
+
+test('SIGINT stops too; --fsync records the same bytes', async () => {
+  const t = tempDir('cli');
+  try {
+    const out = join(t.dir, 'c.rwcap');
+    const p = spawnCli(['record', '--listen', '127.0.0.1:0', '-o', out, '--fsync']);
+    const url = await p.url;
+    for (let i = 0; i < 4; i++) assert.equal((await send(url, { headers: RW1_HEADERS, body: FIX[i]!.body })).status, 204);
+    p.child.kill('SIGINT');
+    assert.equal((await p.exit).code, 0, p.stderr());
+    assert.match(p.stderr(), /SIGINT: recorded 4 requests/);
+    assert.deepEqual(readCapture(out).records.map((r) => Buffer.from(r.body)), [0, 1, 2, 3].map((i) => Buffer.from(FIX[i]!.body)));
+  } finally {
+    t.cleanup();
+  }
+});
