@@ -8,7 +8,7 @@ import { createPrng } from '../clock/prng.js';
 import { createTracker, tenantConfigs, type HATracker, type TenantConfigs } from '../tracker/index.js';
 import { openStore, type StateStore } from '../store/index.js';
 import { loadOverrides } from './overrides.js';
-import { formatBadRecord, mergeInputs, openInput } from './inputs.js';
+import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from './inputs.js';
 import { createOutputWriter, withoutLabelShared } from '../wire/writers.js';
 import { ReportBuilder, type BadRecordReport, type InputReport, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
@@ -82,7 +82,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     badCount++;
     inputs[i]!.bad_records++;
     inputs[i]!.records++;
-    if (badRecords.length < MAX_LISTED_BAD) badRecords.push({ input: bad.input, index: bad.index, offset: bad.offset, reason: bad.reason });
+    if (badRecords.length < MAX_LISTED_BAD) badRecords.push({ input: bad.input, unit: (bad as InputBadRecord).unit ?? 'record', index: bad.index, offset: bad.offset, reason: bad.reason });
     io.warn(formatBadRecord(bad));
   };
   // auto: a record's receive time where it has one, else its sample time (recordTimeOrNull

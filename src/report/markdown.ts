@@ -6,8 +6,8 @@ function esc(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function mdTable(head: string[], rows: Row[]): string[] {
-  const right = (i: number) => i >= 3;
+function mdTable(head: string[], rows: Row[], firstNumeric: number): string[] {
+  const right = (i: number) => i >= firstNumeric;
   const out = [`| ${head.map(esc).join(' | ')} |`, `|${head.map((_, i) => (right(i) ? '---:' : '---')).join('|')}|`];
   for (const r of rows) out.push(`| ${r.cells.map((c, i) => (r.bad?.[i] ? `**${esc(c)}**` : esc(c))).join(' | ')} |`);
   return out;
@@ -16,13 +16,13 @@ function mdTable(head: string[], rows: Row[]): string[] {
 export function renderMarkdown(report: Report): string {
   const out: string[] = ['## ha-dedup replay report', ''];
   for (const l of totalsLines(report)) out.push(`- ${esc(l)}`);
-  out.push('', '### Clusters', '', ...mdTable(CLUSTER_HEAD, clusterRows(report)), '', '### Elections', '');
+  out.push('', '### Clusters', '', ...mdTable(CLUSTER_HEAD, clusterRows(report), 3), '', '### Elections', '');
   const er = electionRows(report);
   if (er.length === 0) out.push('(none)');
-  else out.push(...mdTable(ELECTION_HEAD, er));
+  else out.push(...mdTable(ELECTION_HEAD, er, 5));
   if (report.bad_records.length > 0) {
     out.push('', `### Bad records (${report.totals.bad_records})`, '');
-    for (const b of report.bad_records) out.push(`- \`${b.input}\` record ${b.index} at byte ${b.offset}: ${esc(b.reason)}`);
+    for (const b of report.bad_records) out.push(`- \`${b.input}\` ${b.unit} ${b.index} at byte ${b.offset}: ${esc(b.reason)}`);
   }
   return out.join('\n') + '\n';
 }

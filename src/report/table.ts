@@ -40,7 +40,7 @@ export function renderTable(report: Report, opts: TableOptions): string {
   if (report.bad_records.length > 0) {
     out.push('');
     out.push(c.bold(`Bad records (${report.totals.bad_records}${report.totals.bad_records > report.bad_records.length ? `, first ${report.bad_records.length} listed` : ''})`));
-    for (const b of report.bad_records) out.push(c.yellow(`${b.input}: record ${b.index} at byte ${b.offset}: ${b.reason}`));
+    for (const b of report.bad_records) out.push(c.yellow(`${b.input}: ${b.unit} ${b.index} at byte ${b.offset}: ${b.reason}`));
   }
   return out.join('\n') + '\n';
 }

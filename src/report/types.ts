@@ -107,6 +107,8 @@ export interface ElectionReport {
 
 export interface BadRecordReport {
   input: string;
+  /** What `index` counts: record index (binary formats) or line number (line formats). */
+  unit: 'record' | 'line';
   index: number;
   offset: number;
   reason: string;
