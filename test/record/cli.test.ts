@@ -6,10 +6,19 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, appendFileSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, execFile } from 'node:child_process';
 import { send, readCapture, readCaptureBytes, readWithWireReader, tempDir, fixtureRequests, spawnCli, BIN, RW1_HEADERS } from './helpers.js';
 
 const FIX = fixtureRequests();
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 10_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+    c.stdin?.end();
+  });
+}
 
 function runSync(args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 10_000 });
@@ -76,8 +85,9 @@ test('usage errors name the option: bad --listen, address in use, bad --max-body
       [['--listen', '127.0.0.1:0', '--tenant-from-path', '/api/v1/push'], /--tenant-from-path.*\{tenant\}/],
       [['--listen', '127.0.0.1:0', '--duration', 'soon'], /--duration/],
     ];
+    const results = await Promise.all(cases.map(([args], i) => run(['record', '-o', join(t.dir, `u${i}.rwcap`), ...args])));
     for (const [i, [args, re]] of cases.entries()) {
-      const r = runSync(['record', '-o', join(t.dir, `u${i}.rwcap`), ...args]);
+      const r = results[i]!;
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
