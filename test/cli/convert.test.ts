@@ -1,0 +1,87 @@
+// `ha-dedup convert` end to end (spawns bin/ha-dedup: run `npx tsc -p .` first).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/ha-dedup', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../fixtures/prom-ha-dev.rwcap', import.meta.url));
+
+function cli(args: string[], input?: Buffer) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+function withDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-convert-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('rwcap -> rwcap-json -> rwcap gives the capture back byte for byte', () => {
+  withDir((dir) => {
+    const j = join(dir, 'a.rwcap-json');
+    const a = cli(['convert', FIXTURE, '-o', j, '--to', 'rwcap-json']);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(readFileSync(j, 'utf8').trimEnd().split('\n').length, 146);
+    const b = cli(['convert', j, '-o', '-', '--to', 'rwcap']);
+    assert.equal(b.code, 0, b.stderr);
+    assert.deepEqual(b.stdout, readFileSync(FIXTURE));
+  });
+});
+
+test('rwcap -> ndjson -> ndjson is stable, and ndjson -> rwcap keeps every sample', () => {
+  withDir((dir) => {
+    const nd = join(dir, 'a.ndjson');
+    assert.equal(cli(['convert', FIXTURE, '-o', nd, '--to', 'ndjson']).code, 0);
+    const text = readFileSync(nd);
+    assert.equal(text.toString().trimEnd().split('\n').length, 36352 + 1132);
+    const again = cli(['convert', nd, '-o', '-', '--to', 'ndjson']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(again.stdout, text);
+    const rw = join(dir, 'b.rwcap');
+    assert.equal(cli(['convert', nd, '-o', rw, '--to', 'rwcap']).code, 0);
+    const back = cli(['convert', rw, '-o', '-', '--to', 'ndjson']);
+    assert.deepEqual(back.stdout, text);
+  });
+});
+
+test('vm-json output warns once about what it leaves out; vm-json reads back', () => {
+  withDir((dir) => {
+    const vm = join(dir, 'a.vm.json');
+    const r = cli(['convert', FIXTURE, '-o', vm, '--to', 'vm-json']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, 'ha-dedup: warning: vm-json: left out 0 histogram sample(s), 0 exemplar(s) and 1132 metadata entries: the format has no form for them\n');
+    const back = cli(['convert', vm, '-o', '-', '--to', 'ndjson']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(back.stdout.toString().trimEnd().split('\n').length, 36352);
+  });
+});
+
+test('convert errors: bad --to is exit 2, missing input exit 3, unwritable -o exit 2, bad line warned and skipped', () => {
+  withDir((dir) => {
+    const a = cli(['convert', FIXTURE, '-o', '-', '--to', 'csv']);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /--to: "csv" is not one of ndjson, vm-json, rwcap, rwcap-json/);
+    const b = cli(['convert', join(dir, 'nope'), '-o', '-', '--to', 'ndjson']);
+    assert.equal(b.code, 3);
+    assert.equal(b.stderr.trimEnd().split('\n').length, 1);
+    const c = cli(['convert', FIXTURE, '-o', join(dir, 'no', 'such', 'dir'), '--to', 'ndjson']);
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /cannot write/);
+    const nd = join(dir, 'x.ndjson');
+    writeFileSync(nd, '{"labels":{"__name__":"a"},"timestamp":1,"value":"stale"}\nnot json\n{"labels":{"__name__":"a"},"timestamp":2,"value":2}\n');
+    const d = cli(['convert', nd, '-o', '-', '--to', 'ndjson']);
+    assert.equal(d.code, 0);
+    assert.match(d.stderr, /^ha-dedup: warning: .*x\.ndjson: line 2 at byte 58: invalid JSON: /);
+    assert.equal(d.stdout.toString(), '{"labels":{"__name__":"a"},"timestamp":1,"value":"stale"}\n{"labels":{"__name__":"a"},"timestamp":2,"value":2}\n');
+    const e = cli(['convert', '--strict', nd, '-o', '-', '--to', 'ndjson']);
+    assert.equal(e.code, 3);
+  });
+});

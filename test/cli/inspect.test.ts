@@ -1,0 +1,112 @@
+// `ha-dedup inspect` end to end (spawns bin/ha-dedup: run `npx tsc -p .` first).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const BIN = fileURLToPath(new URL('../../bin/ha-dedup', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../fixtures/prom-ha-dev.rwcap', import.meta.url));
+
+function cli(args: string[], input?: Buffer) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+function withDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-inspect-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('inspect --json on the fixture: version 1, sorted keys, the HA pair and its counts', () => {
+  const r = cli(['inspect', '--json', FIXTURE]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.version, 1);
+  assert.deepEqual(Object.keys(j), [...Object.keys(j)].sort());
+  assert.deepEqual(Object.keys(j.totals), [...Object.keys(j.totals)].sort());
+  assert.equal(j.totals.requests, 146);
+  assert.equal(j.totals.samples, 36352);
+  assert.equal(j.totals.metadata, 1132);
+  assert.equal(j.totals.bad_records, 0);
+  assert.equal(j.totals.bytes_wire, 879733);
+  assert.ok(j.totals.bytes_decoded > j.totals.bytes_wire);
+  assert.equal(j.tenants.length, 1);
+  assert.equal(j.tenants[0].tenant, 'tenant-a');
+  assert.deepEqual(j.tenants[0].clusters.map((c: { cluster: string }) => c.cluster), ['dev-pair']);
+  const reps = j.tenants[0].clusters[0].replicas;
+  assert.deepEqual(reps.map((x: { replica: string }) => x.replica), ['replica1', 'replica2']);
+  assert.equal(reps[0].samples + reps[1].samples, 36352);
+  assert.equal(reps[0].requests + reps[1].requests, 142, '4 metadata-only requests belong to no replica');
+  assert.deepEqual(j.inputs, [{ bad_records: 0, format: 'rwcap', path: FIXTURE, records: 146 }]);
+  assert.ok(j.time_span.first_received_ms <= j.time_span.last_received_ms);
+  // stable: twice the same bytes
+  assert.equal(cli(['inspect', '--json', FIXTURE]).stdout, r.stdout);
+});
+
+test('inspect table, stdin, gzip and label overrides', () => {
+  const t = cli(['inspect', FIXTURE]);
+  assert.equal(t.code, 0);
+  assert.match(t.stdout, /requests\s+│ 146/);
+  assert.match(t.stdout, /tenant-a │ dev-pair │ replica1/);
+  const s = cli(['inspect', '--json'], gzipSync(readFileSync(FIXTURE)));
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(JSON.parse(s.stdout).totals.samples, 36352);
+  assert.equal(JSON.parse(s.stdout).inputs[0].path, '-');
+  const o = JSON.parse(cli(['inspect', '--json', '--cluster-label', 'job', FIXTURE]).stdout);
+  assert.deepEqual(o.tenants[0].clusters.map((c: { cluster: string }) => c.cluster), ['node']);
+  const p = JSON.parse(cli(['inspect', '--json', '--replica-label', 'instance', FIXTURE]).stdout);
+  assert.deepEqual(p.tenants[0].clusters[0].replicas.map((x: { replica: string }) => x.replica), ['127.0.0.1:19100']);
+});
+
+test('inspect with a bad record: one warning line, counted; --strict exits 3; missing file and directory exit 3 with one line', () => {
+  withDir((dir) => {
+    const full = readFileSync(FIXTURE);
+    const cut = join(dir, 'cut.rwcap');
+    writeFileSync(cut, full.subarray(0, full.length - 10));
+    const r = cli(['inspect', '--json', cut]);
+    assert.equal(r.code, 0);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, new RegExp(`^ha-dedup: warning: ${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: record 145 at byte \\d+: truncated record: `));
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.totals.requests, 145);
+    assert.equal(j.totals.bad_records, 1);
+    assert.equal(j.bad_records[0].index, 145);
+    const strict = cli(['inspect', '--strict', cut]);
+    assert.equal(strict.code, 3);
+    assert.equal(strict.stderr.trimEnd().split('\n').length, 1);
+    assert.match(strict.stderr, /^ha-dedup: .*record 145 at byte \d+: truncated record/);
+    const missing = cli(['inspect', join(dir, 'nope.rwcap')]);
+    assert.equal(missing.code, 3);
+    assert.equal(missing.stderr, `ha-dedup: ${join(dir, 'nope.rwcap')}: no such file\n`);
+    const d = cli(['inspect', dir]);
+    assert.equal(d.code, 3);
+    assert.equal(d.stderr, `ha-dedup: ${dir}: is a directory, not an input file\n`);
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '');
+    const e = cli(['inspect', '--json', empty]);
+    assert.equal(e.code, 0);
+    assert.equal(e.stderr, `ha-dedup: warning: ${empty}: record 0 at byte 0: empty input\n`);
+  });
+});
+
+test('inspect rejects bad option values with exit 2 naming the option', () => {
+  const a = cli(['inspect', '--format', 'xml', FIXTURE]);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /--format/);
+  const b = cli(['inspect', '--max-decoded-size', 'lots', FIXTURE]);
+  assert.equal(b.code, 2);
+  assert.match(b.stderr, /--max-decoded-size/);
+  const c = cli(['inspect', '--json', '--max-decoded-size', '1KiB', FIXTURE]);
+  assert.equal(c.code, 0);
+  assert.ok(JSON.parse(c.stdout).totals.bad_records > 100);
+});
