@@ -260,7 +260,7 @@ test('e2e capture: an HA pair of real Prometheus servers is recorded with nothin
   run = { dir: tmp.dir, capture, elected, other };
 });
 
-test('e2e replay: the capture shows the failover and the replica label is gone', { skip: SKIP, timeout: 60_000 }, async () => {
+test('e2e replay: the capture shows the failover and the replica label is gone', { skip: SKIP, timeout: 60_000 }, async (t) => {
   try {
     assert.ok(run, 'the capture test did not produce a capture');
     const out = join(run.dir, 'out.ndjson');
@@ -287,6 +287,9 @@ test('e2e replay: the capture shows the failover and the replica label is gone',
       [[null, run.elected], [run.elected, run.other]],
       `elections: ${JSON.stringify(rep.elections)}`,
     );
+    for (const e of elections) {
+      t.diagnostic(`election ${e.from ?? 'none'} -> ${e.to} at ${e.at_ms}: gap ${e.gap_ms}ms, lost ${e.lost_samples} samples / ${e.lost_scrapes} scrapes`);
+    }
     const cluster = rep.clusters.find((c: { tenant: string; cluster: string }) => c.tenant === 'e2e' && c.cluster === 'e2e');
     assert.equal(cluster.elected_replica, run.other);
     assert.equal(cluster.elections, 2);
