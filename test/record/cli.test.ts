@@ -131,6 +131,14 @@ test('--append cuts off a truncated last record (with a warning) before adding',
     const good = statSync(out).size;
     appendFileSync(out, Buffer.from([0xe8, 0x07, 1, 2, 3])); // a record of 1000 bytes announced, 3 there
     assert.ok(readCapture(out).truncated);
+    // replay reports the truncated last record and uses the one before it
+    const report = join(t.dir, 'report.json');
+    const rp = await run(['replay', out, '--output-format', 'none', '--report-format', 'json', '--report', report]);
+    assert.equal(rp.code, 0, rp.stderr);
+    assert.match(rp.stderr, new RegExp(`record 1 at byte ${good}: truncated`));
+    const rep = JSON.parse(readFileSync(report, 'utf8'));
+    assert.equal(rep.totals.requests, 1);
+    assert.deepEqual(rep.bad_records.map((b: { offset: number }) => b.offset), [good]);
     const p2 = spawnCli(['record', '--listen', '127.0.0.1:0', '-o', out, '--append', '--max-requests', '1']);
     const u2 = await p2.url;
     assert.match(p2.stderr(), new RegExp(`cut off a truncated last record \\(5 bytes at byte ${good}\\)`));
