@@ -3,7 +3,7 @@ import type { WriteRequest } from '../model/index.js';
 import { WireError } from './errors.js';
 import { decodeWriteRequest } from './prompb.js';
 import { decodeWriteRequestV2 } from './rw2.js';
-import { snappyDecompress } from './snappy.js';
+import { snappyDecompress, snappyDecompressTransient } from './snappy.js';
 
 export type RemoteWriteVersion = 'rw1' | 'rw2';
 
@@ -36,10 +36,13 @@ export function remoteWriteVersion(contentType: string): RemoteWriteVersion {
   throw new WireError(`unsupported content type "${contentType}" (unknown proto=)`);
 }
 
-/** Decompress a body per its content encoding: "snappy" or "" (also "identity"); anything else is refused by name. */
-export function decodeContentEncoding(body: Uint8Array, contentEncoding: string, maxDecodedSize: number): Uint8Array {
+/**
+ * Decompress a body per its content encoding: "snappy" or "" (also "identity"); anything else is
+ * refused by name. `transient`: decompress into a shared scratch buffer, valid until the next call.
+ */
+export function decodeContentEncoding(body: Uint8Array, contentEncoding: string, maxDecodedSize: number, transient = false): Uint8Array {
   const enc = contentEncoding.trim().toLowerCase();
-  if (enc === 'snappy') return snappyDecompress(body, maxDecodedSize);
+  if (enc === 'snappy') return transient ? snappyDecompressTransient(body, maxDecodedSize) : snappyDecompress(body, maxDecodedSize);
   if (enc === '' || enc === 'identity') {
     if (body.length > maxDecodedSize) {
       throw new WireError(`body of ${body.length} bytes is over --max-decoded-size ${maxDecodedSize}`);
@@ -62,7 +65,7 @@ export function decodeCapturedBody(
   maxDecodedSize: number,
 ): { write: WriteRequest; decodedBytes: number; version: RemoteWriteVersion } {
   const version = remoteWriteVersion(contentType);
-  const raw = decodeContentEncoding(body, contentEncoding, maxDecodedSize);
+  const raw = decodeContentEncoding(body, contentEncoding, maxDecodedSize, true);
   return { write: decodeProto(raw, version), decodedBytes: raw.length, version };
 }
 
@@ -77,7 +80,7 @@ export function decodeRawBody(
 ): { write: WriteRequest; decodedBytes: number } {
   let raw: Uint8Array;
   try {
-    raw = snappyDecompress(body, maxDecodedSize);
+    raw = snappyDecompressTransient(body, maxDecodedSize);
   } catch (snappyErr) {
     if (body.length <= maxDecodedSize) {
       try {

@@ -25,6 +25,20 @@ export function snappyDeclaredLength(src: Uint8Array): number {
  * declared decoded size is over maxDecodedSize (checked before allocating).
  */
 export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
+  return decompress(src, maxDecodedSize, false);
+}
+
+let scratch = new Uint8Array(1 << 20);
+
+/**
+ * Like snappyDecompress, but into a buffer shared by every call: the result is only valid until
+ * the next call. For decoders that consume the bytes at once (no allocation, no zero-filling).
+ */
+export function snappyDecompressTransient(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
+  return decompress(src, maxDecodedSize, true);
+}
+
+function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean): Uint8Array {
   // header: uvarint uncompressed length
   let length = 0;
   let shift = 0;
@@ -40,9 +54,25 @@ export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAU
   if (length > maxDecodedSize) {
     throw new WireError(`snappy: declared decoded size ${length} bytes is over --max-decoded-size ${maxDecodedSize}`);
   }
-  const out = new Uint8Array(length);
+  let out: Uint8Array;
+  if (transient) {
+    if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+    out = scratch;
+  } else out = new Uint8Array(length);
+  const op = decodeBlock(src, pos, out, length);
+  if (op !== length) throw new WireError(`snappy: decoded ${op} bytes but the header declares ${length}`);
+  return transient ? out.subarray(0, length) : out;
+}
+
+/**
+ * The tag loop, kept in its own small function so V8 optimises it as a whole (a long loop inside
+ * the caller would be OSR-compiled and deoptimised at its exit on every call). Returns the
+ * number of bytes written; every read and write is bounds-checked against src and `length`.
+ */
+function decodeBlock(src: Uint8Array, start: number, out: Uint8Array, length: number): number {
   const n = src.length;
   let op = 0;
+  let pos = start;
   while (pos < n) {
     const c = src[pos++]!;
     const kind = c & 3;
@@ -99,8 +129,7 @@ export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAU
     }
     op += len;
   }
-  if (op !== length) throw new WireError(`snappy: decoded ${op} bytes but the header declares ${length}`);
-  return out;
+  return op;
 }
 
 function corrupt(): WireError {
