@@ -96,6 +96,15 @@ const GZIP_MAGIC1 = 0x8b;
 
 class Ctx {
   bad = 0;
+  /** Where the reader is (for errors of the stream itself, e.g. a truncated gzip). */
+  unit: 'record' | 'line' = 'record';
+  index = 0;
+  offset = 0;
+  at(unit: 'record' | 'line', index: number, offset: number): void {
+    this.unit = unit;
+    this.index = index;
+    this.offset = offset;
+  }
   constructor(
     readonly path: string,
     readonly inputIndex: number,
@@ -153,7 +162,7 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
   } catch (e) {
     if (e instanceof HaDedupError) throw e;
     if (isZlibError(e)) {
-      ctx.report('record', 0, reader.offset, `gzip: ${(e as Error).message}`);
+      ctx.report(ctx.unit, ctx.index, ctx.offset, `gzip: ${(e as Error).message}`);
       return;
     }
     if (isFsError(e)) throw fsError(path, e);
@@ -227,6 +236,7 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
   reader.skip(RWCAP_MAGIC.length);
   const limit = maxRecordLength(ctx.opts.maxDecodedSize);
   for (let index = 0; ; index++) {
+    ctx.at('record', index, reader.offset);
     if (!(await reader.ensure(1))) return;
     const offset = reader.offset;
     let vi = reader.peekVarint();
@@ -303,6 +313,7 @@ async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | '
   let lineNo = 0;
   for (;;) {
     const offset = reader.offset;
+    ctx.at('line', lineNo + 1, offset);
     let line = reader.nextLine();
     if (line === null) {
       if (reader.partialLineLength > maxLine) {

@@ -262,3 +262,19 @@ test('--format rwcap on a file without the magic is an input error', async () =>
     t.cleanup();
   }
 });
+
+test('a truncated gzip input keeps the records before the cut and reports where it stopped', async () => {
+  const t = tempDir();
+  try {
+    const { gzipSync } = await import('node:zlib');
+    const gz = gzipSync(readFileSync(FIXTURE));
+    const r = await readAll(t.file('cut.rwcap.gz', gz.subarray(0, Math.floor(gz.length / 2))));
+    assert.equal(r.format, 'rwcap');
+    assert.ok(r.reqs.length > 10 && r.reqs.length < 146);
+    assert.equal(r.bad.length, 1);
+    assert.equal(r.bad[0]!.index, r.reqs.length);
+    assert.match(r.bad[0]!.reason, /^gzip: unexpected end of file$/);
+  } finally {
+    t.cleanup();
+  }
+});
