@@ -16,7 +16,7 @@ export class LabelSetCache {
   private mask: number;
   private size = 0;
 
-  constructor(private readonly maxEntries = 65_536) {
+  constructor(private readonly maxEntries = 50_000) {
     let cap = 1;
     while (cap < maxEntries * 2) cap <<= 1;
     this.table = new Array(cap).fill(undefined);

@@ -36,7 +36,7 @@ function decodeSlow(buf: Uint8Array, start: number, end: number, what: string): 
 export class StringInterner {
   private readonly table: Map<number, { bytes: Uint8Array; str: string }[]> = new Map();
   private size = 0;
-  constructor(private readonly maxEntries = 200_000, private readonly maxLen = 128) {}
+  constructor(private readonly maxEntries = 50_000, private readonly maxLen = 128) {}
 
   decode(buf: Uint8Array, start: number, end: number, what: string): string {
     const n = end - start;
