@@ -13,7 +13,7 @@ import { ByteReader } from '../wire/bytereader.js';
 import { WireError } from '../wire/errors.js';
 import { RWCAP_MAGIC, decodeCapturedRequest } from '../wire/rwcap.js';
 import { decodeCapturedBody, decodeRawBody } from '../wire/body.js';
-import { NdjsonAssembler, parseNdjsonLine } from '../wire/ndjson.js';
+import { NdjsonAssembler, parseNdjsonLine, type AssembledRequest } from '../wire/ndjson.js';
 import { parseVmJsonLine, parseVmJsonText } from '../wire/vmjson.js';
 import { parseRwcapJsonLine } from '../wire/rwcapjson.js';
 
@@ -343,9 +343,9 @@ async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | '
       } else if (format === 'vm-json') {
         const ts = parseVmJsonLine(parsed);
         req = { inputIndex: ctx.inputIndex, recordIndex: lineNo, offset, tenant: null, receivedAtMs: null, write: { timeseries: [ts], metadata: [] } };
-        ctx.opts.onSizes?.(req, line.length, line.length);
+        ctx.opts.onSizes?.(req, line.length + 1, line.length + 1);
       } else {
-        const done = assembler!.add(parseNdjsonLine(parsed), lineNo, offset);
+        const done = assembler!.add(parseNdjsonLine(parsed), lineNo, offset, line.length + 1);
         if (done !== null) req = ndjsonRequest(ctx, done);
       }
     } catch (e) {
@@ -363,9 +363,9 @@ async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | '
   }
 }
 
-function ndjsonRequest(ctx: Ctx, r: ReturnType<NdjsonAssembler['flush']> & object): Request {
+function ndjsonRequest(ctx: Ctx, r: AssembledRequest): Request {
   const req: Request = { inputIndex: ctx.inputIndex, recordIndex: r.firstLine, offset: r.offset, tenant: r.tenant, receivedAtMs: r.receivedAtMs, write: r.write };
-  ctx.opts.onSizes?.(req, 0, 0);
+  ctx.opts.onSizes?.(req, r.bytes, r.bytes);
   return req;
 }
 

@@ -122,19 +122,32 @@ export function parseNdjsonLine(v: unknown): NdjsonLine {
   return { tenant, receivedAtMs, item: { kind: 'sample', labels, value: parseValue(o.value, 'value'), timestamp } };
 }
 
+/** One request assembled from consecutive lines. */
+export interface AssembledRequest {
+  tenant: string | null;
+  receivedAtMs: number | null;
+  write: WriteRequest;
+  /** Line number (1-based) and byte offset of its first line. */
+  firstLine: number;
+  offset: number;
+  /** Bytes of its lines (for inspect). */
+  bytes: number;
+}
+
 /** Groups parsed lines into requests per the rules above. */
 export class NdjsonAssembler {
-  private cur: { tenant: string | null; receivedAtMs: number | null; write: WriteRequest; lastKey: string | null; firstLine: number; offset: number } | null = null;
+  private cur: AssembledRequest & { lastKey: string | null } | null = null;
 
   /** Add a line; returns the request it completed, if the line starts a new one. */
-  add(line: NdjsonLine, lineNo: number, offset: number): { tenant: string | null; receivedAtMs: number | null; write: WriteRequest; firstLine: number; offset: number } | null {
+  add(line: NdjsonLine, lineNo: number, offset: number, bytes = 0): AssembledRequest | null {
     let done = null;
     const c = this.cur;
     if (c === null || c.receivedAtMs === null || line.receivedAtMs === null || c.receivedAtMs !== line.receivedAtMs || c.tenant !== line.tenant) {
       done = c;
-      this.cur = { tenant: line.tenant, receivedAtMs: line.receivedAtMs, write: { timeseries: [], metadata: [] }, lastKey: null, firstLine: lineNo, offset };
+      this.cur = { tenant: line.tenant, receivedAtMs: line.receivedAtMs, write: { timeseries: [], metadata: [] }, lastKey: null, firstLine: lineNo, offset, bytes: 0 };
     }
     const r = this.cur!;
+    r.bytes += bytes;
     const it = line.item;
     if (it.kind === 'metadata') {
       r.write.metadata.push(it.metadata);
@@ -156,7 +169,7 @@ export class NdjsonAssembler {
   }
 
   /** The last request at end of input. */
-  flush(): { tenant: string | null; receivedAtMs: number | null; write: WriteRequest; firstLine: number; offset: number } | null {
+  flush(): AssembledRequest | null {
     const c = this.cur;
     this.cur = null;
     return c;

@@ -85,3 +85,12 @@ test('convert errors: bad --to is exit 2, missing input exit 3, unwritable -o ex
     assert.equal(e.code, 3);
   });
 });
+
+test('convert reads stdin as "-" and keeps records without a tenant without one', () => {
+  const nd = Buffer.from('{"labels":{"__name__":"a"},"timestamp":1,"value":"-Inf"}\n');
+  const r = cli(['convert', '-', '-o', '-', '--to', 'ndjson'], nd);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout, nd);
+  const t = cli(['convert', '-', '-o', '-', '--to', 'ndjson', '--tenant', 'x'], nd);
+  assert.equal(t.stdout.toString(), '{"tenant":"x","labels":{"__name__":"a"},"timestamp":1,"value":"-Inf"}\n');
+});

@@ -110,3 +110,19 @@ test('inspect rejects bad option values with exit 2 naming the option', () => {
   assert.equal(c.code, 0);
   assert.ok(JSON.parse(c.stdout).totals.bad_records > 100);
 });
+
+test('inspect --tenant names the tenant of records without one; ndjson bytes are counted', () => {
+  withDir((dir) => {
+    const nd = join(dir, 'x.ndjson');
+    const text = '{"labels":{"__name__":"up","cluster":"c","__replica__":"a"},"timestamp":1000,"value":1}\n{"tenant":"t9","labels":{"__name__":"up"},"timestamp":2000,"value":"stale"}\n';
+    writeFileSync(nd, text);
+    const a = JSON.parse(cli(['inspect', '--json', nd]).stdout);
+    assert.deepEqual(a.tenants.map((t: { tenant: string }) => t.tenant), ['anonymous', 't9']);
+    assert.equal(a.totals.bytes_wire, Buffer.byteLength(text));
+    assert.equal(a.inputs[0].format, 'ndjson');
+    assert.equal(a.tenants[1].non_ha_samples, 1);
+    assert.deepEqual(a.time_span, { first_received_ms: null, first_sample_ms: 1000, last_received_ms: null, last_sample_ms: 2000 });
+    const b = JSON.parse(cli(['inspect', '--json', '--tenant', 'fake', nd]).stdout);
+    assert.deepEqual(b.tenants.map((t: { tenant: string }) => t.tenant), ['fake', 't9']);
+  });
+});
