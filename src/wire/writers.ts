@@ -97,8 +97,10 @@ const VALUE_KEY = Buffer.from(',"value":');
  * large byte buffer: per sample the cached prefix and labels bytes are copied and only the
  * timestamp and value are formatted.
  */
+const NDJSON_BUF = 1 << 20;
+
 class NdjsonWriter {
-  private buf = Buffer.allocUnsafe(1 << 20);
+  private buf = Buffer.allocUnsafe(NDJSON_BUF);
   private pos = 0;
   constructor(private readonly sink: NodeJS.WritableStream) {}
 
@@ -173,7 +175,9 @@ class NdjsonWriter {
 
   private flush(): Promise<void> | undefined {
     if (this.pos === 0) return undefined;
-    const data = Buffer.from(this.buf.subarray(0, this.pos));
+    // hand the filled buffer to the sink and start a fresh one (no copy)
+    const data = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(NDJSON_BUF);
     this.pos = 0;
     if (this.sink.write(data)) return undefined;
     return new Promise<void>((resolve, reject) => {
