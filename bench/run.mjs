@@ -1,0 +1,312 @@
+// `npm run bench` (issue 6, SPEC 11): how close `ha-dedup replay` runs to the decode floor.
+//
+// For each capture size it runs, as whole processes, each case several times (interleaved, so
+// background load hits every case alike) and reports the median wall time, samples/s, the ratio
+// to the decode floor measured in the same run, peak RSS, and PASS/MISS against SPEC 11's targets.
+//
+// usage: npm run bench -- [--large] [--sizes small,medium,large] [--runs N] [--cases a,b]
+//                         [--profile] [--out FILE.md]
+//   --large     add the 10^7-sample capture (generation takes ~30s once, then it is cached)
+//   --runs N    runs per case (default 3); the median is reported
+//   --cases     any of: floor, naive, replay, ndjson, rwcap, sqlite, memory
+//   --profile   also run `node --cpu-prof` on the replay of the medium capture and print the top
+//               self-time functions (bench/profile.mjs)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DATA_DIR, ensureCapture } from './gen.mjs';
+import { summariseProfile, formatProfile } from './profile.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin', 'ha-dedup');
+const PRELOAD = join(ROOT, 'bench', 'lib', 'preload.mjs');
+const OUT = join(DATA_DIR, 'out');
+const TIME = '/usr/bin/time';
+
+// ---------------------------------------------------------------------------------------------
+// options
+
+function parseArgs(argv) {
+  const o = { sizes: ['small', 'medium'], runs: 3, cases: null, profile: false, out: join(DATA_DIR, 'last-run.md') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) die(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--large') o.sizes = [...new Set([...o.sizes, 'large'])];
+    else if (a === '--sizes') o.sizes = val().split(',');
+    else if (a === '--runs') o.runs = Number(val());
+    else if (a === '--cases') o.cases = val().split(',');
+    else if (a === '--profile') o.profile = true;
+    else if (a === '--out') o.out = val();
+    else if (a === '-h' || a === '--help') {
+      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 14).map((l) => l.slice(3)).join('\n'));
+      process.exit(0);
+    } else die(`unknown option ${a}`);
+  }
+  if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
+  for (const s of o.sizes) if (!['tiny', 'small', 'medium', 'large'].includes(s)) die(`unknown size ${s}`);
+  return o;
+}
+
+function die(msg) {
+  console.error(`bench: ${msg}`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// cases
+
+/** Every case: how to run it on a capture. `user` = what a user would type (shown in the README). */
+function casesFor(file, dir) {
+  const report = join(dir, 'report.json');
+  const db = join(dir, 'state.db');
+  return [
+    { id: 'floor', label: 'decode floor (snappyjs + one protobuf pass)', argv: ['bench/floor.mjs', file] },
+    { id: 'naive', label: 'naive: snappyjs + protobufjs decode/toObject', argv: ['bench/naive.mjs', file] },
+    { id: 'replay', label: 'replay --output-format none --report', argv: [BIN, 'replay', file, '--output-format', 'none', '--report', report], report },
+    { id: 'ndjson', label: 'replay -o out.ndjson', argv: [BIN, 'replay', file, '-o', join(dir, 'out.ndjson')] },
+    { id: 'rwcap', label: 'replay --output-format rwcap -o out.rwcap', argv: [BIN, 'replay', file, '--output-format', 'rwcap', '-o', join(dir, 'out.rwcap')] },
+    {
+      id: 'sqlite',
+      label: 'replay none --report --db state.db (SQLite file)',
+      argv: ['--import', PRELOAD, BIN, 'replay', file, '--output-format', 'none', '--report', join(dir, 'report-db.json'), '--db', db],
+      report: join(dir, 'report-db.json'),
+      before: () => ['', '-wal', '-shm'].forEach((s) => rmSync(db + s, { force: true })),
+    },
+    {
+      id: 'memory',
+      label: 'replay none --report, in-memory map store',
+      argv: ['--import', PRELOAD, BIN, 'replay', file, '--output-format', 'none', '--report', join(dir, 'report-mem.json')],
+      env: { BENCH_STORE: 'memory' },
+      report: join(dir, 'report-mem.json'),
+    },
+  ];
+}
+
+/** Run one process; returns { ms, maxRssKiB, rssSource, code, stdout, stderrTail }. */
+function runOnce(c, dir) {
+  c.before?.();
+  const useTime = existsSync(TIME);
+  const timeFile = join(dir, 'time.txt');
+  const rusageFile = join(dir, 'rusage.json');
+  rmSync(timeFile, { force: true });
+  rmSync(rusageFile, { force: true });
+  const env = { ...process.env, NO_COLOR: '1', ...(c.env ?? {}) };
+  let cmd = process.execPath;
+  let args = c.argv;
+  if (useTime) {
+    cmd = TIME;
+    args = ['-f', '%M %U %S', '-o', timeFile, process.execPath, ...c.argv];
+  } else {
+    env.BENCH_RUSAGE_FILE = rusageFile;
+    if (!c.argv.includes(PRELOAD)) args = ['--import', PRELOAD, ...c.argv];
+  }
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      if (stdout.length < 1 << 20) stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      let maxRssKiB = null;
+      let rssSource;
+      if (useTime) {
+        rssSource = '/usr/bin/time %M';
+        const line = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n').pop() : '';
+        const m = /^(\d+) /.exec(line);
+        if (m) maxRssKiB = Number(m[1]);
+      } else {
+        rssSource = 'process.resourceUsage().maxRSS (preload)';
+        if (existsSync(rusageFile)) maxRssKiB = JSON.parse(readFileSync(rusageFile, 'utf8')).maxRSS;
+      }
+      resolve({ ms, maxRssKiB, rssSource, code, stdout, stderrTail: stderr.trim().split('\n').slice(-5).join('\n') });
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+
+// ---------------------------------------------------------------------------------------------
+// machine and conditions
+
+function sh(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '';
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    nproc: sh('nproc', []) || String(os.availableParallelism?.() ?? cpus.length),
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    dirty: sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no', '--', 'src']) !== '',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// targets (SPEC 11)
+
+const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+const fmtPct = (x) => `${(x * 100).toFixed(0)}%`;
+
+function targetsFor(size, id, row, rows) {
+  const out = [];
+  const floor = rows.find((r) => r.size === size && r.id === 'floor');
+  if (id === 'replay' && floor?.rate) {
+    const ratio = row.rate / floor.rate;
+    out.push([`≥60% of floor (aim 80%): ${fmtPct(ratio)}`, ratio >= 0.6 ? (ratio >= 0.8 ? 'PASS' : 'PASS (aim MISS)') : 'MISS']);
+  }
+  if (id === 'ndjson' && row.rate) out.push([`≥400,000 samples/s`, row.rate >= 400000 ? 'PASS' : 'MISS']);
+  if (size === 'large' && ['replay', 'ndjson', 'rwcap', 'sqlite', 'memory'].includes(id) && row.rssMiB != null) {
+    out.push([`peak RSS <200 MB`, row.rssMiB * 1.048576 < 200 ? 'PASS' : 'MISS']);
+  }
+  if (id === 'sqlite') {
+    const mem = rows.find((r) => r.size === size && r.id === 'memory');
+    if (mem?.ms && row.ms) {
+      const d = row.ms / mem.ms - 1;
+      out.push([`within 5% of memory store: ${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)}%`, d <= 0.05 ? 'PASS' : 'MISS']);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) die('dist/ is missing: run `npm run build` (npm run bench does)');
+  const m = machine();
+  const load0 = os.loadavg();
+  const started = new Date();
+  console.error(`bench: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB, node ${m.node}, commit ${m.commit}${m.dirty ? ' + uncommitted src changes' : ''}`);
+  console.error(`bench: sizes ${opts.sizes.join(', ')}; ${opts.runs} runs per case; load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+
+  const rows = [];
+  const problems = [];
+  for (const size of opts.sizes) {
+    const { file, stats, cached } = ensureCapture(size, { log: (s) => console.error(`bench: ${s}`) });
+    const dir = join(OUT, size);
+    mkdirSync(dir, { recursive: true });
+    const mb = statSync(file).size / 1e6;
+    console.error(`bench: ${size}: ${relative(ROOT, file)}${cached ? ' (cached)' : ''}, ${fmtInt(stats.samples)} samples, ${stats.requests} requests, ${mb.toFixed(1)} MB`);
+    let cases = casesFor(file, dir);
+    if (opts.cases) cases = cases.filter((c) => opts.cases.includes(c.id));
+    // warm the page cache once, untimed
+    spawnSync(process.execPath, ['bench/floor.mjs', file], { cwd: ROOT, stdio: 'ignore' });
+    const results = new Map(cases.map((c) => [c.id, []]));
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const c of cases) {
+        const r = await runOnce(c, dir);
+        results.get(c.id).push(r);
+        const tag = `${size}/${c.id} run ${run}/${opts.runs}`;
+        if (r.code !== 0) {
+          problems.push(`${tag}: exit ${r.code}: ${r.stderrTail}`);
+          console.error(`bench: ${tag}: FAILED (exit ${r.code})\n${r.stderrTail}`);
+          continue;
+        }
+        console.error(`bench: ${tag}: ${(r.ms / 1000).toFixed(2)}s, ${r.maxRssKiB != null ? (r.maxRssKiB / 1024).toFixed(0) + ' MiB' : '? MiB'}`);
+        // check what the process saw against what the generator wrote
+        let seen = null;
+        if (c.id === 'floor' || c.id === 'naive') seen = JSON.parse(r.stdout).samples;
+        else if (c.report && existsSync(c.report)) seen = JSON.parse(readFileSync(c.report, 'utf8')).totals?.samples;
+        if (seen !== null && seen !== stats.samples) problems.push(`${tag}: counted ${seen} samples, the generator wrote ${stats.samples}`);
+      }
+    }
+    for (const c of cases) {
+      const ok = results.get(c.id).filter((r) => r.code === 0);
+      const row = { size, id: c.id, label: c.label, samples: stats.samples, runs: ok.length, failed: results.get(c.id).length - ok.length };
+      if (ok.length) {
+        row.ms = median(ok.map((r) => r.ms));
+        row.minMs = Math.min(...ok.map((r) => r.ms));
+        row.maxMs = Math.max(...ok.map((r) => r.ms));
+        row.rate = stats.samples / (row.ms / 1000);
+        const rss = ok.map((r) => r.maxRssKiB).filter((x) => x != null);
+        row.rssMiB = rss.length ? Math.max(...rss) / 1024 : null;
+        row.rssSource = ok[0].rssSource;
+      }
+      rows.push(row);
+    }
+  }
+  for (const row of rows) row.targets = targetsFor(row.size, row.id, row, rows);
+
+  // the table
+  const load1 = os.loadavg();
+  const sizeLabel = (s) => ({ tiny: '~3·10^4', small: '~10^5', medium: '~10^6', large: '~10^7' })[s] ?? s;
+  const head = ['size', 'case', 'samples', 'median s (min–max)', 'samples/s', 'vs floor', 'peak RSS MiB', 'target', 'result'];
+  const body = rows.map((r) => {
+    const floor = rows.find((x) => x.size === r.size && x.id === 'floor');
+    const ratio = r.rate && floor?.rate ? (r.rate / floor.rate).toFixed(2) : '';
+    return [
+      sizeLabel(r.size),
+      r.label,
+      fmtInt(r.samples),
+      r.ms ? `${(r.ms / 1000).toFixed(2)} (${(r.minMs / 1000).toFixed(2)}–${(r.maxMs / 1000).toFixed(2)})` : `FAILED ×${r.failed}`,
+      r.rate ? fmtInt(r.rate) : '',
+      ratio,
+      r.rssMiB != null ? r.rssMiB.toFixed(0) : '',
+      r.targets.map((t) => t[0]).join('; '),
+      r.targets.map((t) => t[1]).join('; '),
+    ];
+  });
+  const esc = (s) => String(s).replace(/\|/g, '\\|');
+  const table = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)].join('\n');
+  const rssSource = rows.find((r) => r.rssSource)?.rssSource ?? 'n/a';
+  const conditions = [
+    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, ${m.os}, node ${m.node}.`,
+    `Commit ${m.commit}${m.dirty ? ' with uncommitted src changes' : ''}; run ${started.toISOString().slice(0, 16)}Z, ${opts.runs} runs per case (median), cases interleaved; load average ${load0.map((x) => x.toFixed(2)).join('/')} at start, ${load1.map((x) => x.toFixed(2)).join('/')} at end.`,
+    `Whole processes (node start-up included); samples/s = samples in the capture / median wall time; peak RSS = largest over the runs, from ${rssSource}. "memory" swaps the store for the in-memory map (bench/lib/preload.mjs), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
+  ].join('\n');
+  const md = `${conditions}\n\n${table}\n`;
+  console.log(`\n${md}`);
+  if (problems.length) {
+    console.log(`Problems:\n${problems.map((p) => `- ${p}`).join('\n')}\n`);
+  }
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, md + (problems.length ? `\nProblems:\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''));
+  writeFileSync(opts.out.replace(/\.md$/, '.json'), JSON.stringify({ machine: m, started: started.toISOString(), load: [load0, load1], runs: opts.runs, rows, problems }, null, 2) + '\n');
+  console.error(`bench: table written to ${relative(ROOT, opts.out)}`);
+
+  if (opts.profile) {
+    const { file } = ensureCapture('medium', { log: (s) => console.error(`bench: ${s}`) });
+    const profDir = join(OUT, 'profile');
+    rmSync(profDir, { recursive: true, force: true });
+    mkdirSync(profDir, { recursive: true });
+    console.error('bench: profiling replay --output-format none --report on the medium capture ...');
+    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, BIN, 'replay', file, '--output-format', 'none', '--report', join(profDir, 'report.json')], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (r.status !== 0) problems.push(`profile run: exit ${r.status}`);
+    const { readdirSync } = await import('node:fs');
+    const prof = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (prof) {
+      const text = formatProfile(summariseProfile(join(profDir, prof)), 25, ROOT);
+      console.log(`\nCPU profile of replay on the medium capture (${relative(ROOT, join(profDir, prof))}):\n\n${text}`);
+      writeFileSync(join(DATA_DIR, 'last-profile.md'), text);
+    }
+  }
+  process.exitCode = problems.length ? 1 : 0;
+}
+
+await main();
