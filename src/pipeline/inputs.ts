@@ -181,7 +181,7 @@ async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat>
   const first = reader.peek(1);
   if (first.length === 0) return 'remote-write';
   let buf = reader.peek(reader.available);
-  let ws = 0;
+  let ws = hasBom(buf) ? 3 : 0;
   while (ws < buf.length && (buf[ws] === 0x20 || buf[ws] === 0x09 || buf[ws] === 0x0d || buf[ws] === 0x0a)) ws++;
   if (ws >= buf.length || buf[ws] !== 0x7b /* { */) return 'remote-write';
   // read up to the end of the first line
@@ -205,6 +205,11 @@ async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat>
   if ('metric' in o && 'values' in o) return 'vm-json';
   if ('labels' in o || 'metadata' in o) return 'ndjson';
   return 'remote-write';
+}
+
+/** A UTF-8 byte order mark at the start of a text input (some editors write one). */
+function hasBom(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
 }
 
 /** Largest rwcap record accepted: a snappy body can be ~1/6 larger than what it decodes to, plus envelope. */
@@ -327,6 +332,7 @@ async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | '
       if (line === null) break;
     }
     lineNo++;
+    if (lineNo === 1 && hasBom(line)) line = line.subarray(3);
     if (isBlank(line)) continue;
     let req: Request | null = null;
     try {

@@ -290,3 +290,19 @@ test('gzip-wrapped inputs are unwrapped and detected again', async () => {
     t.cleanup();
   }
 });
+
+test('line formats accept a UTF-8 byte order mark, CRLF line ends, blank lines and no final newline', async () => {
+  const t = tempDir();
+  try {
+    const text = '\ufeff{"labels":{"__name__":"a"},"timestamp":1,"value":1}\r\n\r\n  \n{"metric":{"__name__":"b"},"values":[2],"timestamps":[2]}';
+    const nd = await readAll(t.file('bom.ndjson', text.split('\n').slice(0, 3).join('\n') + '\n{"labels":{"__name__":"a"},"timestamp":2,"value":2}'));
+    assert.equal(nd.format, 'ndjson');
+    assert.deepEqual(nd.bad, []);
+    assert.deepEqual(nd.reqs.map((r) => [r.recordIndex, r.write.timeseries[0]!.samples[0]!.timestamp]), [[1, 1], [4, 2]]);
+    const vm = await readAll(t.file('bom.vm.json', '\ufeff' + text.split('\n')[3]! + '\r\n'));
+    assert.equal(vm.format, 'vm-json');
+    assert.equal(vm.reqs[0]!.write.timeseries[0]!.samples[0]!.value, 2);
+  } finally {
+    t.cleanup();
+  }
+});
