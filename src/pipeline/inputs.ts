@@ -16,6 +16,10 @@ import { decodeCapturedBody, decodeRawBody } from '../wire/body.js';
 import { NdjsonAssembler, parseNdjsonLine, type AssembledRequest } from '../wire/ndjson.js';
 import { parseVmJsonLine, parseVmJsonText } from '../wire/vmjson.js';
 import { parseRwcapJsonLine } from '../wire/rwcapjson.js';
+import { duplicateLabelKey } from '../wire/jsonvalues.js';
+
+/** JSON keys whose object values are label sets (ndjson series and exemplar labels, vm-json metric). */
+const LABEL_PARENTS: readonly string[] = ['labels', 'metric'];
 
 export const INPUT_FORMATS: readonly InputFormat[] = ['rwcap', 'rwcap-json', 'remote-write', 'remote-write2', 'ndjson', 'vm-json'];
 
@@ -343,6 +347,10 @@ async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | '
         parsed = format === 'vm-json' ? parseVmJsonText(text) : JSON.parse(text);
       } catch (e) {
         throw new WireError(`invalid JSON: ${(e as Error).message}`);
+      }
+      if (format !== 'rwcap-json') {
+        const dup = duplicateLabelKey(text, LABEL_PARENTS);
+        if (dup !== null) throw new WireError(`duplicate label name "${dup}"`);
       }
       if (format === 'rwcap-json') {
         req = toRequest(ctx, lineNo, offset, parseRwcapJsonLine(parsed));

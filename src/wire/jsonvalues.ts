@@ -93,3 +93,58 @@ export function labelsJSON(labels: readonly Label[]): string {
   }
   return out + '}';
 }
+
+/**
+ * The first repeated key inside an object held under one of `parents` (e.g. "labels",
+ * "metric"), scanning the raw JSON text: JSON.parse keeps only the last of repeated keys, so a
+ * duplicate label name is otherwise invisible. Returns null when there is none. Assumes `text`
+ * is valid JSON (call after JSON.parse succeeded).
+ */
+export function duplicateLabelKey(text: string, parents: readonly string[]): string | null {
+  // per nesting level: the keys seen (objects under a watched parent only), whether a key is
+  // expected next, and the last key read (the parent of a nested value)
+  const keys: (Set<string> | null)[] = [];
+  const isObj: boolean[] = [];
+  const expectKey: boolean[] = [];
+  const lastKey: (string | null)[] = [];
+  let depth = -1;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i + 1;
+      let escaped = false;
+      i++;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      if (depth >= 0 && isObj[depth] && expectKey[depth]) {
+        const raw = text.slice(start, i);
+        const key = escaped ? (JSON.parse('"' + raw + '"') as string) : raw;
+        const seen = keys[depth];
+        if (seen) {
+          if (seen.has(key)) return key;
+          seen.add(key);
+        }
+        lastKey[depth] = key;
+        expectKey[depth] = false;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      const parent = depth >= 0 ? lastKey[depth]! : null;
+      depth++;
+      isObj[depth] = c === 0x7b;
+      expectKey[depth] = c === 0x7b;
+      lastKey[depth] = null;
+      keys[depth] = c === 0x7b && parent !== null && parents.includes(parent) ? new Set() : null;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    } else if (c === 0x2c /* , */) {
+      if (depth >= 0 && isObj[depth]) expectKey[depth] = true;
+    }
+  }
+  return null;
+}

@@ -278,3 +278,25 @@ test('a truncated gzip input keeps the records before the cut and reports where 
     t.cleanup();
   }
 });
+
+test('a duplicate label name in ndjson or vm-json is a bad record (JSON.parse alone would hide it)', async () => {
+  const t = tempDir();
+  try {
+    const nd =
+      '{"labels":{"__name__":"a","job":"x","job":"y"},"timestamp":1,"value":1}\n' +
+      '{"labels":{"a\\u0062":"1","ab":"2"},"timestamp":1,"value":1}\n' +
+      '{"labels":{"a":"x,\\"}","b":"{\\"a\\":1}"},"timestamp":1,"value":1}\n' +
+      '{"labels":{"a":"1"},"exemplar":{"labels":{"t":"1","t":"2"},"value":1}}\n';
+    const r = await readAll(t.file('dup.ndjson', nd));
+    assert.deepEqual(r.bad.map((b) => [b.index, b.reason]), [
+      [1, 'duplicate label name "job"'],
+      [2, 'duplicate label name "ab"'],
+      [4, 'duplicate label name "t"'],
+    ]);
+    assert.deepEqual(r.reqs[0]!.write.timeseries[0]!.labels, [{ name: 'a', value: 'x,"}' }, { name: 'b', value: '{"a":1}' }]);
+    const v = await readAll(t.file('dup.vm.json', '{"metric":{"a":"1","a":"2"},"values":[1],"timestamps":[1]}\n'));
+    assert.equal(v.bad[0]!.reason, 'duplicate label name "a"');
+  } finally {
+    t.cleanup();
+  }
+});
