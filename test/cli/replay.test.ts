@@ -1,0 +1,271 @@
+// `ha-dedup replay` as a user runs it: the built CLI (npx tsc -p . first) on the bundled capture.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'ha-dedup');
+const FIXTURE = join(ROOT, 'fixtures', 'prom-ha-dev.rwcap');
+
+function run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer } = {}) {
+  const env = { ...process.env, NO_COLOR: '', ...opts.env };
+  delete env.FORCE_COLOR;
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, input: opts.input, maxBuffer: 256 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'ha-dedup-replay-cli-'));
+}
+
+test('same input and options give byte-identical output and JSON report', () => {
+  const dir = tmp();
+  try {
+    const a = run(['replay', FIXTURE, '--report', join(dir, 'a.json')]);
+    const b = run(['replay', FIXTURE, '--report', join(dir, 'b.json')]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.ok(a.stdout.length > 1_000_000);
+    assert.ok(a.stdout.equals(b.stdout));
+    assert.equal(readFileSync(join(dir, 'a.json'), 'utf8'), readFileSync(join(dir, 'b.json'), 'utf8'));
+    assert.equal(a.stderr, b.stderr);
+    // another seed draws another jitter: same data, different decisions are possible but the
+    // run is still reproducible; the seed is recorded in the report
+    const r = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
+    assert.equal(r.version, 1);
+    assert.equal(r.config.seed, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('counts add up on the fixture, and the samples written are accepted + non_ha + passthrough', () => {
+  for (const extra of [[], ['--semantics', 'mimir'], ['--dedupe', 'per-sample']]) {
+    const dir = tmp();
+    try {
+      const r = run(['replay', FIXTURE, '--report', join(dir, 'r.json'), ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+      const t = rep.totals;
+      assert.equal(t.accepted_samples + t.non_ha_samples + t.passthrough_samples + t.deduped_samples + t.rejected_samples, t.samples);
+      assert.ok(t.deduped_samples > 0 && t.accepted_samples > 0);
+      const lines = r.stdout.toString('utf8').split('\n').filter((l) => l !== '');
+      const sampleLines = lines.filter((l) => !l.includes('"metadata":'));
+      assert.equal(sampleLines.length, t.accepted_samples + t.non_ha_samples + t.passthrough_samples);
+      assert.ok(lines.every((l) => !l.includes('"__replica__"')), 'the replica label is removed from accepted series');
+      // every status accounted for
+      const sc = rep.status_codes;
+      assert.equal(sc['200'] + sc['202'] + sc['400'], t.requests);
+      // per-cluster figures agree with the totals
+      const c = rep.clusters[0];
+      assert.equal(c.lost_samples, t.lost_samples);
+      assert.ok(c.lost_samples >= rep.elections.reduce((s: number, e: { lost_samples: number }) => s + e.lost_samples, 0));
+      assert.equal(rep.inputs[0].records, 146);
+      assert.equal(rep.inputs[0].format, 'rwcap');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('the fixture with no jitter elects at the times the real systems do', () => {
+  for (const [semantics, want] of [
+    ['cortex', [0, 77284, 171985]],
+    ['mimir', [0, 90000, 180000]],
+  ] as const) {
+    const r = run(['replay', FIXTURE, '--semantics', semantics, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report-format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout.toString('utf8'));
+    const first = rep.clock.first_ms;
+    assert.deepEqual(rep.elections.map((e: { at_ms: number }) => e.at_ms - first), want, semantics);
+    assert.deepEqual(rep.elections.map((e: { to: string }) => e.to), ['replica1', 'replica2', 'replica1']);
+    // Mimir fails over later, so it deduplicates the new leader longer and loses more
+    if (semantics === 'mimir') assert.ok(rep.totals.lost_samples > 0);
+  }
+});
+
+test('piping into head exits quietly (EPIPE -> exit 0)', { timeout: 60_000 }, () => {
+  // a real shell pipe: head exits after one line, ha-dedup's next write gets EPIPE
+  const dir = tmp();
+  try {
+    const err = join(dir, 'stderr');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" replay "${FIXTURE}" 2>"${err}" | head -n 1 >/dev/null`], { cwd: ROOT, timeout: 55_000 });
+    assert.equal(r.status, 0, readFileSync(err, 'utf8'));
+    const stderr = readFileSync(err, 'utf8');
+    assert.doesNotMatch(stderr, /internal error|EPIPE|\n\s+at /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('invalid option values are usage errors naming the option (exit 2)', () => {
+  const cases: [string[], RegExp][] = [
+    [['--delay', '5 seconds'], /--delay: "5 seconds" is not a duration/],
+    [['--update-timeout', 'x'], /--update-timeout/],
+    [['--failover-timeout', '10s'], /failover timeout \(10s\) must be at least 1s greater than update timeout \+ max jitter \(21s\)/],
+    [['--semantics', 'thanos'], /--semantics: "thanos" is not one of cortex, mimir/],
+    [['--dedupe', 'sometimes'], /--dedupe/],
+    [['--clock', 'wall'], /--clock/],
+    [['--format', 'csv'], /--format: "csv"/],
+    [['--output-format', 'csv'], /--output-format/],
+    [['--report-format', 'html'], /--report-format/],
+    [['--seed', 'abc'], /--seed/],
+    [['--max-clusters', '-1'], /--max-clusters/],
+    [['--cluster-label', 'bad-name'], /--cluster-label/],
+    [['--sample-failover-timeout', '10s'], /--sample-failover-timeout: only Mimir/],
+    [['--expect', 'lost_samples'], /--expect "lost_samples": not KEY OP NUMBER/],
+    [['--expect', 'lost==0'], /--expect "lost==0": unknown key "lost"/],
+    [['--expect', 'lost_samples=0'], /--expect/],
+    [['--overrides', '/nonexistent/overrides.yaml'], /--overrides \/nonexistent\/overrides.yaml: cannot read: no such file/],
+    [['--tenant', ''], /--tenant/],
+  ];
+  for (const [args, re] of cases) {
+    const r = run(['replay', FIXTURE, ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}`);
+    assert.equal(r.stdout.length, 0);
+  }
+});
+
+test('--expect: each failed check on stderr with its actual value, exit 1; passing checks exit 0', () => {
+  const dir = tmp();
+  try {
+    const ok = run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report', join(dir, 'r.json'), '--expect', 'elections<=3', '--expect', 'bad_records==0']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    const bad = run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--expect', 'elections<=2', '--expect', 'lost_samples==0', '--expect', 'max_gap_ms<45000', '--expect', 'samples>0']);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, new RegExp(`expect failed: elections<=2 \\(actual elections = ${rep.totals.elections}\\)`));
+    assert.match(bad.stderr, new RegExp(`expect failed: lost_samples==0 \\(actual lost_samples = ${rep.totals.lost_samples}\\)`));
+    assert.doesNotMatch(bad.stderr, /max_gap_ms<45000 \(/);
+    assert.doesNotMatch(bad.stderr, /samples>0 \(/);
+    assert.match(bad.stderr, /2 of 4 --expect checks failed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('input errors: missing file and --strict exit 3 with one line', () => {
+  const r = run(['replay', '/nonexistent/capture.rwcap']);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /\/nonexistent\/capture.rwcap: no such file/);
+  const dir = tmp();
+  try {
+    const broken = join(dir, 'broken.rwcap');
+    const bytes = readFileSync(FIXTURE);
+    writeFileSync(broken, bytes.subarray(0, bytes.length - 100)); // a truncated last record
+    const lenient = run(['replay', broken, '--report', join(dir, 'r.json'), '--output-format', 'none']);
+    assert.equal(lenient.code, 0, lenient.stderr);
+    assert.match(lenient.stderr, /warning: .*broken.rwcap: record 145 at byte \d+: truncated record/);
+    const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    assert.equal(rep.totals.bad_records, 1);
+    assert.equal(rep.totals.requests, 145); // every good record before it is used
+    assert.equal(rep.bad_records[0].index, 145);
+    const strict = run(['replay', broken, '--strict']);
+    assert.equal(strict.code, 3);
+    assert.match(strict.stderr, /truncated record/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('report placement: stderr when data goes to stdout, stdout when it does not (-o, none)', () => {
+  const dir = tmp();
+  try {
+    const a = run(['replay', FIXTURE]);
+    assert.match(a.stderr, /Elections/);
+    assert.doesNotMatch(a.stdout.toString('utf8'), /Elections/);
+    const b = run(['replay', FIXTURE, '-o', join(dir, 'out.ndjson'), '--report-format', 'markdown']);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout.toString('utf8'), /^## ha-dedup replay report/);
+    assert.equal(b.stderr, '');
+    assert.ok(readFileSync(join(dir, 'out.ndjson')).equals(a.stdout), '-o FILE holds what stdout would');
+    const c = run(['replay', FIXTURE, '--output-format', 'none', '--report-format', 'json']);
+    assert.equal(JSON.parse(c.stdout.toString('utf8')).version, 1);
+    assert.doesNotMatch(a.stderr + b.stderr + c.stderr, /\r|\x1b\[/, 'no progress line or colour without a TTY');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rwcap and vm-json outputs: the written samples read back, labels as decided', () => {
+  const dir = tmp();
+  try {
+    const rw = run(['replay', FIXTURE, '--output-format', 'rwcap', '-o', join(dir, 'out.rwcap'), '--report', join(dir, 'r.json')]);
+    assert.equal(rw.code, 0, rw.stderr);
+    const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    const back = run(['replay', join(dir, 'out.rwcap'), '--output-format', 'none', '--report-format', 'json']);
+    const again = JSON.parse(back.stdout.toString('utf8'));
+    // the deduplicated capture holds exactly the written samples, none of them HA any more
+    assert.equal(again.totals.samples, rep.totals.accepted_samples + rep.totals.non_ha_samples + rep.totals.passthrough_samples);
+    assert.equal(again.totals.non_ha_samples, again.totals.samples);
+    const vm = run(['replay', FIXTURE, '--output-format', 'vm-json']);
+    assert.equal(vm.code, 0, vm.stderr);
+    const first = JSON.parse(vm.stdout.toString('utf8').split('\n')[0]!);
+    assert.ok('metric' in first && 'values' in first && 'timestamps' in first);
+    assert.equal(first.metric.__replica__, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--db resumes: a capture split in two runs on one db gives the output of one run', () => {
+  const dir = tmp();
+  try {
+    const nd = join(dir, 'all.ndjson');
+    const conv = run(['convert', FIXTURE, '-o', nd, '--to', 'ndjson']);
+    assert.equal(conv.code, 0, conv.stderr);
+    const lines = readFileSync(nd, 'utf8').split('\n').filter(Boolean);
+    // split at a request boundary in the middle (a change of received_at_ms)
+    let cut = Math.floor(lines.length / 2);
+    const recv = (l: string) => JSON.parse(l).received_at_ms;
+    while (recv(lines[cut]!) === recv(lines[cut - 1]!)) cut++;
+    writeFileSync(join(dir, 'p1.ndjson'), lines.slice(0, cut).join('\n') + '\n');
+    writeFileSync(join(dir, 'p2.ndjson'), lines.slice(cut).join('\n') + '\n');
+    const db = join(dir, 'ha.db');
+    const one = run(['replay', nd, '--report', join(dir, 'one.json')]);
+    const p1 = run(['replay', join(dir, 'p1.ndjson'), '--db', db, '--report', join(dir, 'p1.json')]);
+    const p2 = run(['replay', join(dir, 'p2.ndjson'), '--db', db, '--report', join(dir, 'p2.json')]);
+    for (const r of [one, p1, p2]) assert.equal(r.code, 0, r.stderr);
+    assert.ok(Buffer.concat([p1.stdout, p2.stdout]).equals(one.stdout), 'split output equals one run');
+    const [r1, r2, ro] = ['p1', 'p2', 'one'].map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')));
+    assert.equal(r1.totals.elections + r2.totals.elections, ro.totals.elections);
+    assert.equal(r2.clock.clock_regressions, 0);
+    // replaying the first part again on the same db: its records are behind the saved clock
+    const p3 = run(['replay', join(dir, 'p1.ndjson'), '--db', db, '--report', join(dir, 'p3.json'), '--output-format', 'none']);
+    assert.equal(p3.code, 0, p3.stderr);
+    const r3 = JSON.parse(readFileSync(join(dir, 'p3.json'), 'utf8'));
+    assert.ok(r3.clock.clock_regressions > 0);
+    assert.equal(r3.clock.first_ms, r2.clock.last_ms, 'the clock continues from the saved now');
+    // a different model on the same db is a state error
+    const wrong = run(['replay', join(dir, 'p2.ndjson'), '--db', db, '--semantics', 'mimir']);
+    assert.equal(wrong.code, 4);
+    assert.ok(existsSync(db));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('on a terminal: no sample data, the report on stdout, colour unless NO_COLOR or --no-color', { skip: spawnSync('script', ['--version']).status !== 0 ? 'util-linux script(1) is not installed' : false }, () => {
+  const tty = (extra: string, env: Record<string, string> = {}) => {
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${BIN} replay ${FIXTURE} --update-timeout-jitter-max 0s ${extra}`, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, TERM: 'xterm' },
+      encoding: 'utf8',
+    });
+    return { code: r.status, out: r.stdout };
+  };
+  const plain = tty('', { NO_COLOR: '1' });
+  assert.equal(plain.code, 0);
+  assert.match(plain.out, /Elections/);
+  assert.doesNotMatch(plain.out, /"timestamp"/, 'no sample data on a terminal');
+  assert.doesNotMatch(plain.out, /\x1b\[3\dm/);
+  const coloured = tty('');
+  assert.match(coloured.out, /\x1b\[(1|3\d)m/);
+  const flag = tty('--no-color');
+  assert.doesNotMatch(flag.out, /\x1b\[3\dm/);
+});
