@@ -13,7 +13,14 @@ const TABLE = /* @__PURE__ */ (() => {
 
 /** IEEE CRC-32 of `bytes` as an unsigned 32-bit number. Pass a previous result as `seed` to continue. */
 export function crc32(bytes: Uint8Array, seed = 0): number {
-  let c = ~seed;
-  for (let i = 0, n = bytes.length; i < n; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
+  return ~update(~seed, bytes) >>> 0;
+}
+
+// The loop on its own, so V8 optimises it as a whole function rather than OSR-compiling it
+// inside crc32 and deoptimising at its exit on every call.
+function update(crc: number, bytes: Uint8Array): number {
+  let c = crc | 0;
+  const t = TABLE;
+  for (let i = 0, n = bytes.length; i < n; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return c;
 }

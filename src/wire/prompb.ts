@@ -323,8 +323,7 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
         r.delimited();
         runEnd = r.pos;
       }
-      const hash = LabelSetCache.hash(r.view, tagPos, runEnd);
-      const cached = labels === undefined ? labelSetCache.get(r.view, tagPos, runEnd, hash) : undefined;
+      const cached = labels === undefined ? labelSetCache.lookup(r.buf, r.view, tagPos, runEnd) : undefined;
       if (cached !== undefined) {
         labels = cached;
       } else {
@@ -339,7 +338,7 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
         }
         if (labels === undefined) {
           checkLabels(fresh, 'series');
-          labelSetCache.set(r.buf, tagPos, runEnd, hash, fresh);
+          labelSetCache.insert(r.buf, tagPos, runEnd, fresh);
         }
         else multiRun = true;
         labels = fresh;

@@ -7,6 +7,9 @@ import { WireError } from './errors.js';
 
 export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
 
+// Copies shorter than this are done byte by byte: cheaper than a native call and a subarray.
+const LOOP_MAX = 16;
+
 /** The uncompressed length a snappy block declares, or -1 when the header is not a valid varint. */
 export function snappyDeclaredLength(src: Uint8Array): number {
   let result = 0;
@@ -87,7 +90,7 @@ function decodeBlock(src: Uint8Array, start: number, out: Uint8Array, length: nu
         pos += extra;
       }
       if (pos + len > n || op + len > length) throw corrupt();
-      if (len < 16) {
+      if (len < LOOP_MAX) {
         for (let i = 0; i < len; i++) out[op + i] = src[pos + i]!;
       } else {
         out.set(src.subarray(pos, pos + len), op);
@@ -116,7 +119,7 @@ function decodeBlock(src: Uint8Array, start: number, out: Uint8Array, length: nu
     }
     if (offset === 0 || offset > op || op + len > length) throw corrupt();
     if (offset >= len) {
-      if (len < 16) {
+      if (len < LOOP_MAX) {
         const from = op - offset;
         for (let i = 0; i < len; i++) out[op + i] = out[from + i]!;
       } else {
