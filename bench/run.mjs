@@ -288,23 +288,31 @@ async function main() {
 
   if (opts.profile) {
     const { file } = ensureCapture('medium', { log: (s) => console.error(`bench: ${s}`) });
-    const profDir = join(OUT, 'profile');
-    rmSync(profDir, { recursive: true, force: true });
-    mkdirSync(profDir, { recursive: true });
-    console.error('bench: profiling replay --output-format none --report on the medium capture ...');
-    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, BIN, 'replay', file, '--output-format', 'none', '--report', join(profDir, 'report.json')], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (r.status !== 0) problems.push(`profile run: exit ${r.status}`);
     const { readdirSync } = await import('node:fs');
-    const prof = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (prof) {
-      const text = formatProfile(summariseProfile(join(profDir, prof)), 25, ROOT);
-      console.log(`\nCPU profile of replay on the medium capture (${relative(ROOT, join(profDir, prof))}):\n\n${text}`);
-      writeFileSync(join(DATA_DIR, 'last-profile.md'), text);
+    const texts = [];
+    const jobs = [
+      ['replay --output-format none --report', ['--output-format', 'none', '--report', 'report.json']],
+      ['replay -o out.ndjson', ['-o', 'out.ndjson']],
+    ];
+    for (const [i, [label, extra]] of jobs.entries()) {
+      const profDir = join(OUT, `profile-${i}`);
+      rmSync(profDir, { recursive: true, force: true });
+      mkdirSync(profDir, { recursive: true });
+      console.error(`bench: profiling ${label} on the medium capture ...`);
+      const args = extra.map((a) => (a.includes('.') ? join(profDir, a) : a));
+      const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, BIN, 'replay', file, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      if (r.status !== 0) problems.push(`profile run ${label}: exit ${r.status}`);
+      const prof = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (!prof) continue;
+      const text = `CPU profile of \`${label}\` on the ~10^6 capture (${relative(ROOT, join(profDir, prof))}):\n\n${formatProfile(summariseProfile(join(profDir, prof)), 25, ROOT)}`;
+      console.log(`\n${text}`);
+      texts.push(text);
     }
+    writeFileSync(join(DATA_DIR, 'last-profile.md'), texts.join('\n'));
   }
   process.exitCode = problems.length ? 1 : 0;
 }
