@@ -37,14 +37,10 @@ interface InputStats {
   badRecords: number;
 }
 
-const keyCache = new WeakMap<readonly Label[], string>();
-function seriesKey(labels: readonly Label[]): string {
-  let k = keyCache.get(labels);
-  if (k === undefined) {
-    k = labelsKey(labels);
-    keyCache.set(labels, k);
-  }
-  return k;
+interface SeriesInfo {
+  key: string;
+  cluster: string;
+  replica: string;
 }
 
 const min = (a: number | null, b: number) => (a === null || b < a ? b : a);
@@ -63,7 +59,25 @@ export class CaptureSummary {
   private firstReceivedMs: number | null = null;
   private lastReceivedMs: number | null = null;
 
+  /** Per distinct labels array (decoders share one per series): identity key and HA labels. */
+  private readonly info = new WeakMap<readonly Label[], SeriesInfo>();
+
   constructor(private readonly opts: SummaryOptions) {}
+
+  private seriesInfo(labels: readonly Label[]): SeriesInfo {
+    let i = this.info.get(labels);
+    if (i === undefined) {
+      let cluster = '';
+      let replica = '';
+      for (const l of labels) {
+        if (l.name === this.opts.clusterLabel) cluster = l.value;
+        else if (l.name === this.opts.replicaLabel) replica = l.value;
+      }
+      i = { key: labelsKey(labels), cluster, replica };
+      this.info.set(labels, i);
+    }
+    return i;
+  }
 
   addInput(path: string): number {
     this.inputs.push({ path, format: null, records: 0, badRecords: 0 });
@@ -102,30 +116,31 @@ export class CaptureSummary {
     t.metadata += req.write.metadata.length;
     const seenReplicas = new Set<ReplicaStats>();
     for (const ts of req.write.timeseries) {
-      const key = seriesKey(ts.labels);
+      const info = this.seriesInfo(ts.labels);
+      const key = info.key;
       t.series.add(key);
       const n = ts.samples.length + ts.histograms.length;
       t.samples += ts.samples.length;
       t.histograms += ts.histograms.length;
       t.exemplars += ts.exemplars.length;
-      let lo: number | null = null;
-      let hi: number | null = null;
-      for (const s of ts.samples) {
-        lo = min(lo, s.timestamp);
-        hi = max(hi, s.timestamp);
+      let lo = Infinity;
+      let hi = -Infinity;
+      const ss = ts.samples;
+      for (let i = 0; i < ss.length; i++) {
+        const t0 = ss[i]!.timestamp;
+        if (t0 < lo) lo = t0;
+        if (t0 > hi) hi = t0;
       }
       for (const h of ts.histograms) {
-        lo = min(lo, h.timestamp);
-        hi = max(hi, h.timestamp);
+        if (h.timestamp < lo) lo = h.timestamp;
+        if (h.timestamp > hi) hi = h.timestamp;
       }
-      if (lo !== null) this.firstSampleMs = min(this.firstSampleMs, lo);
-      if (hi !== null) this.lastSampleMs = max(this.lastSampleMs, hi);
-      let cluster = '';
-      let replica = '';
-      for (const l of ts.labels) {
-        if (l.name === this.opts.clusterLabel) cluster = l.value;
-        else if (l.name === this.opts.replicaLabel) replica = l.value;
+      const has = n > 0;
+      if (has) {
+        this.firstSampleMs = min(this.firstSampleMs, lo);
+        this.lastSampleMs = max(this.lastSampleMs, hi);
       }
+      const { cluster, replica } = info;
       if (cluster === '' || replica === '') {
         t.nonHaSamples += n;
         continue;
@@ -144,8 +159,10 @@ export class CaptureSummary {
       r.series.add(key);
       r.samples += ts.samples.length;
       r.histograms += ts.histograms.length;
-      if (lo !== null) r.firstSampleMs = min(r.firstSampleMs, lo);
-      if (hi !== null) r.lastSampleMs = max(r.lastSampleMs, hi);
+      if (has) {
+        r.firstSampleMs = min(r.firstSampleMs, lo);
+        r.lastSampleMs = max(r.lastSampleMs, hi);
+      }
     }
   }
 
