@@ -27,6 +27,8 @@ interface ReplicaStats {
   firstSeen: number;
   lastSeen: number;
   lastRequest: number; // sequence number of the last request counted
+  /** The log of the last series seen from this replica (start of the series-order chain). */
+  lastLog: SeriesLog | null;
 }
 
 /** Accepted timestamps of a cluster while one replica was elected. */
@@ -64,12 +66,47 @@ interface ClusterState {
 interface SeriesState {
   cluster: ClusterState;
   replicas: string[];
-  logs: TsLog[];
-  /** Largest accepted timestamp so far, in output order (overlaps). */
+  logs: SeriesLog[];
+  /** Largest accepted timestamp so far, in output order (overlaps), not counting openLog's reign. */
   maxAccepted: number;
+  /** The log gathering accepted samples of the current reign (only the elected replica's is accepted). */
+  openLog: SeriesLog | null;
   /** Flat triples [reign index, min accepted ts, max accepted ts], one per reign with data. */
   reigns: number[];
 }
+
+/**
+ * The timestamp log of one (series, replica), with what its labels array resolved to, so the hot
+ * path finds everything through one object hung on the labels array (see request()).
+ */
+class SeriesLog extends TsLog {
+  /** Reign whose accepted samples this log is gathering (-1: none); see openReign(). */
+  reign = -1;
+  rMin = Infinity;
+  rMax = -Infinity;
+  /** The series' largest accepted timestamp when this log opened its reign. */
+  baseMax = -Infinity;
+  /** The labels array this log was last found by, and the log that followed it last time. */
+  labels: readonly Label[] | null = null;
+  next: SeriesLog | null = null;
+  constructor(
+    readonly tenant: string,
+    readonly cluster: ClusterState,
+    readonly replica: string,
+    readonly replicaLabel: string,
+    readonly st: SeriesState,
+  ) {
+    super();
+  }
+}
+
+/**
+ * The decoders share one labels array per distinct series (src/wire/labelcache.ts), so the
+ * builder remembers a series' log on the array itself, under a private symbol (invisible to
+ * JSON, Object.keys and iteration). A label array it cannot extend simply takes the slow path.
+ */
+const LOG = Symbol('ha-dedup.report.log');
+type Tagged = readonly Label[] & { [LOG]?: SeriesLog };
 
 interface TenantStats {
   tenant: string;
@@ -96,6 +133,37 @@ export function seriesKey(tenant: string, cluster: string, labels: readonly Labe
     if (l.name !== replicaLabel) k += l.name + '\xff' + l.value + '\xfe';
   }
   return k;
+}
+
+/** Move the series' open reign data into its reigns list. */
+function closeReign(st: SeriesState): void {
+  const open = st.openLog;
+  if (open === null) return;
+  st.openLog = null;
+  if (open.rMax > st.maxAccepted) st.maxAccepted = open.rMax;
+  const r = st.reigns;
+  const last = r.length - 3;
+  if (last >= 0 && r[last] === open.reign) {
+    if (open.rMin < r[last + 1]!) r[last + 1] = open.rMin;
+    if (open.rMax > r[last + 2]!) r[last + 2] = open.rMax;
+  } else {
+    r.push(open.reign, open.rMin, open.rMax);
+  }
+  open.reign = -1;
+}
+
+/**
+ * A log starts gathering accepted samples of a reign: the series-level state is touched only
+ * here, once per (log, reign), not per sample.
+ */
+function openReign(log: SeriesLog, reignIdx: number): void {
+  const st = log.st;
+  closeReign(st);
+  log.reign = reignIdx;
+  log.rMin = Infinity;
+  log.rMax = -Infinity;
+  log.baseMax = st.maxAccepted;
+  st.openLog = log;
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -145,6 +213,23 @@ export class ReportBuilder {
     return t;
   }
 
+  /** The log of (series, replica), found by the series key (the path for a new labels array). */
+  private slowLog(tenant: string, c: ClusterState, replica: string, labels: readonly Label[], replicaLabel: string): SeriesLog {
+    const key = seriesKey(tenant, c.cluster, labels, replicaLabel);
+    let st = this.series.get(key);
+    if (st === undefined) {
+      st = { cluster: c, replicas: [], logs: [], maxAccepted: -Infinity, openLog: null, reigns: [] };
+      this.series.set(key, st);
+      c.series++;
+    }
+    const li = st.replicas.indexOf(replica);
+    if (li >= 0) return st.logs[li]!;
+    const log = new SeriesLog(tenant, c, replica, replicaLabel, st);
+    st.replicas.push(replica);
+    st.logs.push(log);
+    return log;
+  }
+
   /** A leader change, fed in the order the tracker made it, before the requests it affects. */
   election(e: Election): void {
     const c = this.cluster(e.tenant, e.cluster);
@@ -173,6 +258,11 @@ export class ReportBuilder {
     const ts = this.tenant(tenant);
     ts.requests++;
     const all = write.timeseries;
+    let lastCluster: string | null = null;
+    let lastReplica: string | null = null;
+    let c: ClusterState | null = null;
+    let rs: ReplicaStats | null = null;
+    let prevLog: SeriesLog | null = null;
     for (let i = 0; i < all.length; i++) {
       const s = all[i]!;
       const d = decision.series[i]!;
@@ -206,16 +296,22 @@ export class ReportBuilder {
           continue;
       }
       if (d.cluster === null || d.replica === null) continue;
-      const c = this.cluster(tenant, d.cluster);
-      let rs = c.replicas.get(d.replica);
-      if (rs === undefined) {
-        rs = { replica: d.replica, requests: 0, samples: 0, accepted: 0, deduped: 0, rejected: 0, firstSeen: nowMs, lastSeen: nowMs, lastRequest: 0 };
-        c.replicas.set(d.replica, rs);
-      }
-      if (rs.lastRequest !== seq) {
-        rs.lastRequest = seq;
-        rs.requests++;
-        rs.lastSeen = nowMs;
+      if (d.cluster !== lastCluster || d.replica !== lastReplica || c === null || rs === null) {
+        if (rs !== null) rs.lastLog = prevLog;
+        lastCluster = d.cluster;
+        lastReplica = d.replica;
+        c = this.cluster(tenant, d.cluster);
+        rs = c.replicas.get(d.replica) ?? null;
+        if (rs === null) {
+          rs = { replica: d.replica, requests: 0, samples: 0, accepted: 0, deduped: 0, rejected: 0, firstSeen: nowMs, lastSeen: nowMs, lastRequest: 0, lastLog: null };
+          c.replicas.set(d.replica, rs);
+        }
+        if (rs.lastRequest !== seq) {
+          rs.lastRequest = seq;
+          rs.requests++;
+          rs.lastSeen = nowMs;
+        }
+        prevLog = rs.lastLog;
       }
       rs.samples += n;
       if (kind === KIND_ACCEPTED) rs.accepted += n;
@@ -223,20 +319,22 @@ export class ReportBuilder {
       else rs.rejected += n;
       if (n === 0) continue;
 
-      const key = seriesKey(tenant, d.cluster, s.labels, decision.replicaLabel);
-      let st = this.series.get(key);
-      if (st === undefined) {
-        st = { cluster: c, replicas: [], logs: [], maxAccepted: -Infinity, reigns: [] };
-        this.series.set(key, st);
-        c.series++;
+      // The decoders share one labels array per distinct series, so the (series, replica) log is
+      // found by the array's identity; the string key is computed only on a miss.
+      // Series come in much the same order request after request, so the log that followed the
+      // previous series last time is tried first: a pointer comparison, no lookup.
+      let log: SeriesLog | null | undefined = prevLog === null ? null : prevLog.next;
+      if (log === null || log.labels !== s.labels) {
+        const tagged = s.labels as Tagged;
+        log = tagged[LOG];
+        if (log === undefined || log.cluster !== c || log.replica !== d.replica || log.tenant !== tenant || log.replicaLabel !== decision.replicaLabel) {
+          log = this.slowLog(tenant, c, d.replica, s.labels, decision.replicaLabel);
+          if (Object.isExtensible(tagged)) tagged[LOG] = log;
+        }
+        log.labels = s.labels;
+        if (prevLog !== null) prevLog.next = log;
       }
-      let li = st.replicas.indexOf(d.replica);
-      if (li < 0) {
-        li = st.replicas.length;
-        st.replicas.push(d.replica);
-        st.logs.push(new TsLog());
-      }
-      const log = st.logs[li]!;
+      prevLog = log;
       const samples = s.samples;
       const hists = s.histograms;
       if (kind !== KIND_ACCEPTED) {
@@ -246,27 +344,21 @@ export class ReportBuilder {
       }
       const reignIdx = c.reigns.length - 1;
       const reign = c.reigns[reignIdx]!;
-      const r = st.reigns;
-      let ri = r.length - 3;
-      if (ri < 0 || r[ri] !== reignIdx) {
-        ri = r.length;
-        r.push(reignIdx, Infinity, -Infinity);
-      }
-      let max = st.maxAccepted;
+      if (log.reign !== reignIdx) openReign(log, reignIdx);
+      const base = log.baseMax;
+      let max = log.rMax;
+      let lo = log.rMin;
       let overlap = 0;
-      let lo = r[ri + 1]!;
-      let hi = r[ri + 2]!;
       for (let j = 0, m = samples.length + hists.length; j < m; j++) {
         const t = j < samples.length ? samples[j]!.timestamp : hists[j - samples.length]!.timestamp;
         log.append(t, KIND_ACCEPTED);
-        if (t <= max) overlap++;
-        else max = t;
+        if (t <= max || t <= base) overlap++;
+        if (t > max) max = t;
         if (t < lo) lo = t;
-        if (t > hi) hi = t;
       }
-      st.maxAccepted = max;
-      r[ri + 1] = lo;
-      r[ri + 2] = hi;
+      log.rMax = max;
+      log.rMin = lo;
+      const hi = max;
       if (lo < reign.min) reign.min = lo;
       if (hi > reign.max) reign.max = hi;
       if (overlap > 0) {
@@ -274,6 +366,7 @@ export class ReportBuilder {
         c.overlap += overlap;
       }
     }
+    if (rs !== null) rs.lastLog = prevLog;
   }
 
   /** Compute the end-of-run figures and assemble the Report. */
@@ -288,6 +381,7 @@ export class ReportBuilder {
     let dedBuf = new Float64Array(cap);
 
     for (const st of this.series.values()) {
+      closeReign(st);
       let total = 0;
       for (const l of st.logs) total += l.count;
       if (total > cap) {
