@@ -123,3 +123,21 @@ test('mutated JSON lines only raise WireError (after JSON.parse)', () => {
     }
   }
 });
+
+test('mutated and cut capture files are read to the end with bad records, never an exception', async () => {
+  const { readAll, tempDir } = await import('./helpers.js');
+  const rnd = prng(99);
+  const t = tempDir();
+  try {
+    for (let i = 0; i < 16; i++) {
+      const m = Uint8Array.from(fixture);
+      for (let j = 0; j < 8; j++) m[7 + Math.floor(rnd() * (m.length - 7))] ^= 1 << Math.floor(rnd() * 8);
+      const cut = i % 4 === 0 ? m.subarray(0, 7 + Math.floor(rnd() * (m.length - 7))) : m;
+      const r = await readAll(t.file(`m${i}.rwcap`, cut));
+      assert.ok(r.reqs.length + r.bad.length > 0);
+      for (const b of r.bad) assert.ok(b.reason.length > 0 && !/\n\s+at /.test(b.reason));
+    }
+  } finally {
+    t.cleanup();
+  }
+});
