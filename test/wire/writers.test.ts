@@ -73,3 +73,18 @@ test('ndjson output of the fixture strips the replica label where the caller rem
   assert.equal(o.labels.__replica__, undefined);
   assert.equal(o.labels.cluster, 'dev-pair');
 });
+
+test('the fast ndjson writer emits exactly encodeNdjsonRequest for mixed series', async () => {
+  const { encodeNdjsonRequest, linePrefix } = await import('../../src/wire/ndjson.js');
+  const { richRequest } = await import('./helpers.js');
+  const w = richRequest();
+  const [a, b] = [w.timeseries[0]!, w.timeseries[1]!];
+  // samples+exemplars, histograms only, histograms+samples, samples only
+  const mixed = [a!, b!, { ...b!, samples: [{ value: 2, timestamp: 5 }] }, { ...a!, exemplars: [] }];
+  const req: Request = { inputIndex: 0, recordIndex: 0, offset: 0, tenant: 't', receivedAtMs: 9, write: { timeseries: mixed, metadata: w.metadata } };
+  const c = collector();
+  const writer = createOutputWriter('ndjson', c.sink, { onWarning: () => undefined });
+  await writer.write(req, 't', mixed, false, w.metadata);
+  await writer.end();
+  assert.equal(c.text(), encodeNdjsonRequest(linePrefix('t', 9), mixed, w.metadata));
+});
