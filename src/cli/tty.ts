@@ -20,18 +20,21 @@ export interface ProgressStats {
  * `everyMs`; cleared before anything else is printed.
  */
 export class ProgressLine {
-  private readonly start = Date.now();
+  private readonly start: number;
   private last = 0;
   private shown = false;
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: { write(s: string): unknown },
     private readonly afterMs = 1000,
     private readonly everyMs = 250,
-  ) {}
+    private readonly wallClock: () => number = Date.now,
+  ) {
+    this.start = wallClock();
+  }
 
   update(p: ProgressStats): void {
-    const now = Date.now();
+    const now = this.wallClock();
     if (now - this.start < this.afterMs || now - this.last < this.everyMs) return;
     this.last = now;
     const secs = (now - this.start) / 1000;
