@@ -89,20 +89,23 @@ export class LabelSetCache {
   }
 }
 
-const stripped = new WeakMap<readonly Label[], { name: string; labels: Label[] }>();
+const STRIPPED = Symbol('ha-dedup.withoutLabel');
+type WithStripped = { [STRIPPED]?: { name: string; labels: Label[] } };
 
 /**
- * `labels` without the label `name`, memoised per labels array: the decoders share one Label[]
- * per distinct series, so stripping the replica label through this function also yields one
- * array per distinct output series, which lets writers cache the series' JSON. Returns the same
- * array when the label is absent. Never mutate the result.
+ * `labels` without the label `name`, memoised on the labels array (a non-enumerable symbol
+ * property, invisible to deep equality, JSON and iteration): the decoders share one Label[] per
+ * distinct series, so stripping the replica label through this function also yields one array
+ * per distinct output series, which lets writers cache the series' JSON. Returns the same array
+ * when the label is absent. Never mutate the result.
  */
 export function withoutLabelShared(labels: readonly Label[], name: string): Label[] {
-  const hit = stripped.get(labels);
+  const hit = (labels as WithStripped)[STRIPPED];
   if (hit !== undefined && hit.name === name) return hit.labels;
   let idx = -1;
   for (let i = 0; i < labels.length; i++) if (labels[i]!.name === name) idx = i;
   const out = idx < 0 ? (labels as Label[]) : labels.filter((l) => l.name !== name);
-  stripped.set(labels, { name, labels: out });
+  if (hit !== undefined) (labels as WithStripped)[STRIPPED] = { name, labels: out };
+  else if (Object.isExtensible(labels)) Object.defineProperty(labels, STRIPPED, { value: { name, labels: out }, writable: true, enumerable: false });
   return out;
 }

@@ -78,14 +78,18 @@ abstract class Buffered {
   protected finish(): void {}
 }
 
-/** Bytes of `"labels":{...sorted...},"timestamp":`, cached per labels array (see withoutLabelShared). */
-const labelsPartCache = new WeakMap<readonly Label[], Buffer>();
+/**
+ * Bytes of `"labels":{...sorted...},`, cached on the labels array itself under a symbol
+ * (non-enumerable: deep equality, JSON and iteration ignore it). Decoders and withoutLabelShared
+ * give one array per distinct series, and a property read is cheaper than a WeakMap lookup.
+ */
+const LABELS_PART = Symbol('ha-dedup.ndjsonLabelsPart');
+type WithLabelsPart = { [LABELS_PART]?: Buffer };
 function labelsPart(labels: readonly Label[]): Buffer {
-  let b = labelsPartCache.get(labels);
-  if (b === undefined) {
-    b = Buffer.from('"labels":' + labelsJSON(labels) + ',');
-    labelsPartCache.set(labels, b);
-  }
+  const cached = (labels as WithLabelsPart)[LABELS_PART];
+  if (cached !== undefined) return cached;
+  const b = Buffer.from('"labels":' + labelsJSON(labels) + ',');
+  if (Object.isExtensible(labels)) Object.defineProperty(labels, LABELS_PART, { value: b, enumerable: false });
   return b;
 }
 
@@ -125,10 +129,38 @@ class NdjsonWriter {
     }
   }
 
+  private lastTs = NaN;
+  private lastTsText = '';
+
+  /** A safe integer below 1e15 in decimal (what String() gives), with room for "}\\n" after it. */
+  private int(v: number): void {
+    this.room(20);
+    const out = this.buf;
+    if (v === 0) {
+      if (1 / v < 0) out[this.pos++] = 0x2d; // -0 keeps its sign, as valueJSON writes it
+      out[this.pos++] = 0x30;
+      return;
+    }
+    if (v < 0) {
+      out[this.pos++] = 0x2d;
+      v = -v;
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (v >= 10) {
+      const q = Math.floor(v / 10);
+      out[--p] = 0x30 + (v - q * 10);
+      v = q;
+    }
+    out[--p] = 0x30 + v;
+  }
+
   /** An ASCII-only string (numbers, quoted specials). */
   private ascii(s: string): void {
     const n = s.length;
-    this.room(n);
+    this.room(n + 2); // and "}\\n" after a value
     const out = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) out[p++] = s.charCodeAt(i);
@@ -149,10 +181,18 @@ class NdjsonWriter {
           this.bytes(prefixBytes);
           this.bytes(lb);
           this.bytes(TIMESTAMP_KEY);
-          this.ascii(String(smp.timestamp));
+          const t = smp.timestamp;
+          if (t !== this.lastTs) {
+            this.lastTs = t;
+            this.lastTsText = String(t);
+          }
+          this.ascii(this.lastTsText);
           this.bytes(VALUE_KEY);
-          this.ascii(valueJSON(smp.value));
-          this.ascii('}\n');
+          const v = smp.value;
+          if (Number.isSafeInteger(v) && v > -1e15 && v < 1e15) this.int(v);
+          else this.ascii(valueJSON(v));
+          this.buf[this.pos++] = 0x7d; // }
+          this.buf[this.pos++] = 0x0a; // \n
         }
       }
       if (ts.histograms.length > 0 || ts.exemplars.length > 0) {
