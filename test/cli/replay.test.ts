@@ -269,3 +269,14 @@ test('on a terminal: no sample data, the report on stdout, colour unless NO_COLO
   const flag = tty('--no-color');
   assert.doesNotMatch(flag.out, /\x1b\[3\dm/);
 });
+
+test('no INPUT or "-" reads stdin', () => {
+  const input = readFileSync(join(ROOT, 'fixtures', 'scenarios', 'flap', 'input.ndjson'));
+  const file = run(['replay', join(ROOT, 'fixtures', 'scenarios', 'flap', 'input.ndjson'), '--update-timeout-jitter-max', '0s']);
+  const dash = run(['replay', '-', '--update-timeout-jitter-max', '0s'], { input });
+  const none = run(['replay', '--update-timeout-jitter-max', '0s'], { input });
+  assert.equal(file.code, 0, file.stderr);
+  assert.ok(dash.stdout.equals(file.stdout));
+  assert.ok(none.stdout.equals(file.stdout));
+  assert.match(dash.stderr, /1 elections/);
+});

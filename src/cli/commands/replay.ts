@@ -32,7 +32,7 @@ export interface ReplayCliOptions {
   outputFormat: string;
   report?: string;
   reportFormat: string;
-  expect: string[];
+  expect?: string[];
   strict?: boolean;
   color: boolean;
   maxDecodedSize: string;
@@ -102,7 +102,7 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): Parse
   const maxDecodedSize = parseByteSize(o.maxDecodedSize);
   if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
   const expectations: Expectation[] = [];
-  for (const e of o.expect) {
+  for (const e of o.expect ?? []) {
     try {
       expectations.push(parseExpectation(e));
     } catch (err) {
@@ -205,7 +205,7 @@ async function run(inputs: string[], o: ReplayCliOptions): Promise<void> {
   }
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export function register(program: Command): void {
   program
@@ -232,7 +232,7 @@ export function register(program: Command): void {
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
     .option('--report <file>', 'write the JSON report to FILE')
     .option('--report-format <format>', 'human report: table, json or markdown', 'table')
-    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable)', collect, [] as string[])
+    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable)', collect)
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .option('--no-color', 'no colour in the report')
