@@ -92,8 +92,11 @@ test('the fast ndjson writer emits exactly encodeNdjsonRequest for mixed series'
 test('the fast ndjson writer formats numbers exactly like the reference encoder', async () => {
   const { encodeNdjsonRequest, linePrefix } = await import('../../src/wire/ndjson.js');
   const { STALE_NAN } = await import('../../src/model/index.js');
-  const vals = [0, -0, 1, -1, 9, 10, 99, 100, 123456789, -987654321, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), 999999999999999, 1e15, -(1e15 - 1), 2 ** 53 - 1, 2 ** 53, 0.5, -0.1, 1e21, NaN, STALE_NAN, Infinity, -Infinity, 1.7976931348623157e308, 5e-324];
-  const series = [{ labels: [{ name: 'a', value: 'b' }], samples: vals.map((value, i) => ({ value, timestamp: i % 3 === 0 ? -5 : 1000 + i })), exemplars: [], histograms: [] }];
+  const vals = [0, -0, 1, -1, 9, 10, 99, 100, 123456789, -987654321, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), 999999999999999, 1e15, -(1e15 - 1), 2 ** 53 - 1, 2 ** 53, 0.5, -0.1, 1e21, NaN, Infinity, -Infinity, 1.7976931348623157e308, 5e-324];
+  const samples = vals.map((value, i) => ({ value, timestamp: i % 3 === 0 ? -5 : 1000 + i }));
+  // not through the array above: V8 canonicalises NaN payloads stored in a packed double array
+  samples.push({ value: STALE_NAN, timestamp: 7 });
+  const series = [{ labels: [{ name: 'a', value: 'b' }], samples, exemplars: [], histograms: [] }];
   const req: Request = { inputIndex: 0, recordIndex: 0, offset: 0, tenant: null, receivedAtMs: null, write: { timeseries: series, metadata: [] } };
   const c = collector();
   const w = createOutputWriter('ndjson', c.sink, { onWarning: () => undefined });
