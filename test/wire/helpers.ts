@@ -17,7 +17,7 @@ export function intHistogram(ts: number): Histogram {
     isFloat: false,
     count: 12,
     zeroCount: 2,
-    sum: 18.4,
+    sum: STALE_NAN, // a stale native histogram: Prometheus marks it in the sum
     schema: 1,
     zeroThreshold: 0.001,
     negativeSpans: [{ offset: 0, length: 1 }],
