@@ -142,7 +142,9 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
       const head = reader.peek(2);
       if (depth < 4 && head.length === 2 && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
         const gunzip = createGunzip();
-        reader = new ByteReader(Readable.from(reader.remaining()).pipe(gunzip));
+        const compressed = Readable.from(reader.remaining());
+        compressed.on('error', (e) => gunzip.destroy(e)); // pipe() does not forward errors
+        reader = new ByteReader(compressed.pipe(gunzip));
         continue;
       }
       break;
