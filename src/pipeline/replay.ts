@@ -144,39 +144,50 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
       // what goes out: accepted / non_ha / passthrough series, replica label removed where the
       // outcome says; metadata with them (or alone, for a metadata-only request)
       const all = write.timeseries;
-      let emit: TimeSeries[] = all;
-      let changed = false;
-      let n = 0;
-      for (let i = 0; i < all.length; i++) {
-        const s = all[i]!;
-        const sd = d.series[i]!;
-        const o = sd.outcome;
-        const cnt = s.samples.length + s.histograms.length;
-        samples += cnt;
-        if (o === 'deduped' || o === 'rejected_too_many_clusters') {
-          if (!changed) {
+      if (out === null) {
+        // nothing to write: only count what would have been written
+        for (let i = 0; i < all.length; i++) {
+          const s = all[i]!;
+          const cnt = s.samples.length + s.histograms.length;
+          samples += cnt;
+          const o = d.series[i]!.outcome;
+          if (o !== 'deduped' && o !== 'rejected_too_many_clusters') written += cnt;
+        }
+      } else {
+        let emit: TimeSeries[] = all;
+        let changed = false;
+        let n = 0;
+        for (let i = 0; i < all.length; i++) {
+          const s = all[i]!;
+          const sd = d.series[i]!;
+          const o = sd.outcome;
+          const cnt = s.samples.length + s.histograms.length;
+          samples += cnt;
+          if (o === 'deduped' || o === 'rejected_too_many_clusters') {
+            if (!changed) {
+              emit = all.slice(0, i);
+              changed = true;
+            }
+            continue;
+          }
+          n += cnt;
+          let ts = s;
+          if (sd.stripReplica) {
+            const labels = withoutLabelShared(s.labels, d.replicaLabel);
+            if (labels !== s.labels) ts = { labels, samples: s.samples, exemplars: s.exemplars, histograms: s.histograms };
+          }
+          if (ts !== s && !changed) {
             emit = all.slice(0, i);
             changed = true;
           }
-          continue;
+          if (changed) emit.push(ts);
         }
-        n += cnt;
-        let ts = s;
-        if (sd.stripReplica) {
-          const labels = withoutLabelShared(s.labels, d.replicaLabel);
-          if (labels !== s.labels) ts = { labels, samples: s.samples, exemplars: s.exemplars, histograms: s.histograms };
+        const metadata: Metadata[] = all.length === 0 || emit.length > 0 ? write.metadata : [];
+        if (emit.length > 0 || metadata.length > 0) {
+          written += n;
+          const p = writer.write(request, tenant, emit, changed || metadata !== write.metadata, metadata);
+          if (p) await p;
         }
-        if (ts !== s && !changed) {
-          emit = all.slice(0, i);
-          changed = true;
-        }
-        if (changed) emit.push(ts);
-      }
-      const metadata: Metadata[] = all.length === 0 || emit.length > 0 ? write.metadata : [];
-      if (emit.length > 0 || metadata.length > 0) {
-        written += n;
-        const p = writer.write(request, tenant, emit, changed || metadata !== write.metadata, metadata);
-        if (p) await p;
       }
       requests++;
       if (io.progress && requests % every === 0) io.progress({ requests, samples, nowMs: now });

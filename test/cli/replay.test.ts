@@ -121,6 +121,8 @@ test('invalid option values are usage errors naming the option (exit 2)', () => 
     [['--expect', 'lost_samples=0'], /--expect/],
     [['--overrides', '/nonexistent/overrides.yaml'], /--overrides \/nonexistent\/overrides.yaml: cannot read: no such file/],
     [['--tenant', ''], /--tenant/],
+    [['-o', '/nonexistent/dir/out.ndjson'], /-o \/nonexistent\/dir\/out.ndjson: cannot write: no such directory/],
+    [['--report', '/nonexistent/dir/r.json'], /--report \/nonexistent\/dir\/r.json: cannot write: no such directory/],
   ];
   for (const [args, re] of cases) {
     const r = run(['replay', FIXTURE, ...args]);

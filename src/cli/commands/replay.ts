@@ -1,13 +1,13 @@
 // `ha-dedup replay [INPUT...]`: parse and validate the options of SPEC 3, call runReplay, write
 // the report(s) and check --expect. Everything else lives in src/pipeline and src/report.
 import type { Command } from 'commander';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
 import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
-import { checkExpectations, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation } from '../../report/index.js';
+import { checkExpectations, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { ProgressLine, useColor } from '../tty.js';
 
@@ -142,10 +142,41 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): Parse
   };
 }
 
+function openForWrite(path: string, option: string, flags = 'w'): number {
+  try {
+    return openSync(path, flags);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+    throw usageError(`${option} ${path}: cannot write: ${why}`);
+  }
+}
+
 async function run(inputs: string[], o: ReplayCliOptions): Promise<void> {
   const p = parseReplayOptions(inputs, o);
   checkInputs(p.replay.inputs);
   const stdoutTTY = process.stdout.isTTY === true;
+  // open the files we write before the run, so a wrong path fails at once
+  // (the report file is created empty if missing, and removed again if the run fails)
+  const reportExisted = p.reportFile !== null && existsSync(p.reportFile);
+  if (p.reportFile !== null) closeSync(openForWrite(p.reportFile, '--report', 'a'));
+  let report: Report;
+  try {
+    report = await replayAndReport(p, stdoutTTY);
+  } catch (err) {
+    if (p.reportFile !== null && !reportExisted) rmSync(p.reportFile, { force: true });
+    throw err;
+  }
+  if (p.expectations.length > 0) {
+    const results = checkExpectations(p.expectations, report.totals);
+    const failed = results.filter((r) => !r.ok);
+    for (const f of failed) process.stderr.write(`ha-dedup: expect failed: ${f.expectation.text} (actual ${f.expectation.key} = ${f.actual})\n`);
+    if (failed.length > 0) throw new HaDedupError('expect', `${failed.length} of ${results.length} --expect checks failed`);
+  }
+}
+
+/** Run the replay, write the JSON report file and print the human report. */
+async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Report> {
   // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
   // whenever stdout carries no data (-o FILE or --output-format none).
   const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
@@ -153,7 +184,7 @@ async function run(inputs: string[], o: ReplayCliOptions): Promise<void> {
   let file: ReturnType<typeof createWriteStream> | null = null;
   let fileError: Error | null = null;
   if (p.output !== null && p.replay.outputFormat !== 'none') {
-    file = createWriteStream(p.output);
+    file = createWriteStream(p.output, { fd: openForWrite(p.output, '-o') });
     file.on('error', (e) => {
       fileError = e;
     });
@@ -196,13 +227,7 @@ async function run(inputs: string[], o: ReplayCliOptions): Promise<void> {
   const text =
     p.reportFormat === 'json' ? renderJson(report) : p.reportFormat === 'markdown' ? renderMarkdown(report) : renderTable(report, { color });
   human.write(text);
-
-  if (p.expectations.length > 0) {
-    const results = checkExpectations(p.expectations, report.totals);
-    const failed = results.filter((r) => !r.ok);
-    for (const f of failed) process.stderr.write(`ha-dedup: expect failed: ${f.expectation.text} (actual ${f.expectation.key} = ${f.actual})\n`);
-    if (failed.length > 0) throw new HaDedupError('expect', `${failed.length} of ${results.length} --expect checks failed`);
-  }
+  return report;
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
