@@ -2,7 +2,7 @@
 // large chunks and honours backpressure: write() returns a promise when the sink's buffer is
 // full (await it before writing more); end() flushes and emits the vm-json warnings once.
 // The same input gives byte-identical output.
-import type { Label, Metadata, OutputFormat, Request, TimeSeries } from '../model/index.js';
+import type { CapturedRequest, Label, Metadata, OutputFormat, Request, TimeSeries } from '../model/index.js';
 import { crc32 } from './crc32.js';
 import { encodeNdjsonRequest, linePrefix } from './ndjson.js';
 import { labelsJSON, valueJSON } from './jsonvalues.js';
@@ -11,7 +11,6 @@ import { RWCAP_MAGIC, encodeCaptureRecord } from './rwcap.js';
 import { encodeRwcapJsonLine } from './rwcapjson.js';
 import { snappyCompress } from './snappy.js';
 import { encodeVmJsonSeries } from './vmjson.js';
-import type { CapturedRequest } from '../model/index.js';
 
 export { withoutLabelShared } from './labelcache.js';
 
@@ -34,6 +33,22 @@ export interface WriterOptions {
 
 const FLUSH_AT = 256 * 1024;
 
+/** Resolves at the sink's next 'drain' (rejects on its 'error'). */
+function drained(sink: NodeJS.WritableStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      sink.off('error', onError);
+      resolve();
+    };
+    const onError = (e: Error) => {
+      sink.off('drain', onDrain);
+      reject(e);
+    };
+    sink.once('drain', onDrain);
+    sink.once('error', onError);
+  });
+}
+
 abstract class Buffered {
   private parts: (string | Uint8Array)[] = [];
   private size = 0;
@@ -55,18 +70,7 @@ abstract class Buffered {
     else data = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     const ok = this.sink.write(data);
     if (ok) return undefined;
-    return new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
-        this.sink.off('error', onError);
-        resolve();
-      };
-      const onError = (e: Error) => {
-        this.sink.off('drain', onDrain);
-        reject(e);
-      };
-      this.sink.once('drain', onDrain);
-      this.sink.once('error', onError);
-    });
+    return drained(this.sink);
   }
 
   async end(): Promise<void> {
@@ -220,18 +224,7 @@ class NdjsonWriter {
     this.buf = Buffer.allocUnsafe(NDJSON_BUF);
     this.pos = 0;
     if (this.sink.write(data)) return undefined;
-    return new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
-        this.sink.off('error', onError);
-        resolve();
-      };
-      const onError = (e: Error) => {
-        this.sink.off('drain', onDrain);
-        reject(e);
-      };
-      this.sink.once('drain', onDrain);
-      this.sink.once('error', onError);
-    });
+    return drained(this.sink);
   }
 
   async end(): Promise<void> {
