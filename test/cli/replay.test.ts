@@ -282,3 +282,10 @@ test('no INPUT or "-" reads stdin', () => {
   assert.ok(none.stdout.equals(file.stdout));
   assert.match(dash.stderr, /1 elections/);
 });
+
+test('an output that cannot be written (ENOSPC) is one line, not a hang or a stack trace', { skip: existsSync('/dev/full') ? false : 'no /dev/full on this system' }, () => {
+  const r = run(['replay', FIXTURE, '-o', '/dev/full']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^ha-dedup: -o \/dev\/full: cannot write: ENOSPC/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});

@@ -204,6 +204,9 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       progress: progress === null ? undefined : (s) => progress.update(s),
       progressEvery: 200,
     });
+  } catch (err) {
+    if (fileError !== null) throw usageError(`-o ${p.output}: cannot write: ${(fileError as Error).message}`);
+    throw err;
   } finally {
     progress?.clear();
   }
