@@ -407,14 +407,14 @@ export class ReportBuilder {
       }
       const c = st.cluster;
       // gaps over distinct accepted timestamps
-      const acc = accBuf.subarray(0, nAcc).sort();
+      const acc = sortIfNeeded(accBuf.subarray(0, nAcc));
       const m = uniqueSorted(acc);
       for (let i = 1; i < m; i++) {
         const g = acc[i]! - acc[i - 1]!;
         if (g > c.maxGap) c.maxGap = g;
       }
       if (nDed === 0) continue;
-      const ded = dedBuf.subarray(0, nDed).sort();
+      const ded = sortIfNeeded(dedBuf.subarray(0, nDed));
       const nd = uniqueSorted(ded);
       const half = interval / 2;
       let lostHere = 0;
@@ -543,6 +543,12 @@ export class ReportBuilder {
   }
 }
 
+/** Sort in place unless already in order (the usual case: one replica's timestamps). */
+function sortIfNeeded(a: Float64Array): Float64Array {
+  for (let i = 1; i < a.length; i++) if (a[i]! < a[i - 1]!) return a.sort();
+  return a;
+}
+
 /** Remove duplicates from a sorted array in place; returns the new length. */
 function uniqueSorted(a: Float64Array): number {
   const n = a.length;
@@ -570,12 +576,12 @@ function lowerBound(a: Float64Array, n: number, x: number): number {
 export function scrapeInterval(ts: Float64Array, n: number, scratch: Float64Array): number {
   const s = scratch.subarray(0, n);
   s.set(ts.subarray(0, n));
-  s.sort();
+  sortIfNeeded(s);
   const m = uniqueSorted(s);
   if (m < 2) return Infinity;
   // diffs in place: s[i] = s[i+1] - s[i]
   for (let i = 0; i < m - 1; i++) s[i] = s[i + 1]! - s[i]!;
-  const d = s.subarray(0, m - 1).sort();
+  const d = sortIfNeeded(s.subarray(0, m - 1));
   const k = d.length;
   return k % 2 === 1 ? d[(k - 1) / 2]! : (d[k / 2 - 1]! + d[k / 2]!) / 2;
 }
