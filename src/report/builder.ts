@@ -369,6 +369,19 @@ export class ReportBuilder {
     if (rs !== null) rs.lastLog = prevLog;
   }
 
+  /** What the fold holds: distinct series, (series, replica) logs and the bytes of their buffers. */
+  footprint(): { series: number; logs: number; logBytes: number } {
+    let logs = 0;
+    let logBytes = 0;
+    for (const st of this.series.values()) {
+      for (const l of st.logs) {
+        logs++;
+        logBytes += l.byteLength;
+      }
+    }
+    return { series: this.series.size, logs, logBytes };
+  }
+
   /** Compute the end-of-run figures and assemble the Report. */
   finish(ctx: ReportContext): Report {
     let totalLost = 0;

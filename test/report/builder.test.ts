@@ -165,3 +165,44 @@ test('TsLog round-trips timestamps and kinds, with runs, negative steps and larg
   assert.deepEqual([...outK], kinds);
   assert.ok(log.byteLength < 512, `regular timestamps should compress, got ${log.byteLength} bytes`);
 });
+
+test('memory does not grow with samples: 2 million samples of 200 series fit in a few kilobytes of logs', () => {
+  const b = new ReportBuilder();
+  b.election({ tenant: 't1', cluster: 'c1', atMs: 0, from: null, to: 'a' });
+  const names = Array.from({ length: 100 }, (_, i) => `m${i}`);
+  // one decoded labels array per series, shared across requests, as the decoders do
+  const labels = (replica: string) =>
+    names.map((n) => [
+      { name: '__name__', value: n },
+      { name: '__replica__', value: replica },
+      { name: 'cluster', value: 'c1' },
+    ]);
+  const la = labels('a');
+  const lb = labels('b');
+  const dec = (outcome: 'accepted' | 'deduped', replica: string): RequestDecision => ({
+    outcome,
+    replicaLabel: '__replica__',
+    status: outcome === 'accepted' ? 200 : 202,
+    series: names.map(() => ({ outcome, cluster: 'c1', replica, stripReplica: outcome === 'accepted' })),
+  });
+  const da = dec('accepted', 'a');
+  const db = dec('deduped', 'b');
+  const t0 = 1_700_000_000_000;
+  for (let k = 0; k < 10_000; k++) {
+    const ta = t0 + k * 15_000;
+    const mk = (ls: typeof la, t: number): WriteRequest => ({
+      metadata: [],
+      timeseries: ls.map((l) => ({ labels: l, samples: [{ value: k, timestamp: t }], exemplars: [], histograms: [] })),
+    });
+    b.request('t1', mk(la, ta), da, ta);
+    b.request('t1', mk(lb, ta + 700), db, ta + 700);
+  }
+  const f = b.footprint();
+  assert.equal(f.series, 100);
+  assert.equal(f.logs, 200);
+  assert.ok(f.logBytes <= 200 * 64, `log bytes ${f.logBytes}`);
+  const r = b.finish(ctx);
+  assert.equal(r.totals.samples, 2_000_000);
+  assert.equal(r.totals.lost_samples, 0);
+  assert.equal(r.totals.max_gap_ms, 15_000);
+});
