@@ -319,10 +319,10 @@ export class ReportBuilder {
       else rs.rejected += n;
       if (n === 0) continue;
 
-      // The decoders share one labels array per distinct series, so the (series, replica) log is
-      // found by the array's identity; the string key is computed only on a miss.
-      // Series come in much the same order request after request, so the log that followed the
-      // previous series last time is tried first: a pointer comparison, no lookup.
+      // Find the (series, replica) log without hashing when possible. Series come in much the
+      // same order request after request, so the log that followed the previous series last time
+      // is tried first (a pointer comparison); then the tag on the decoder's shared labels array;
+      // the string key is computed only when both miss.
       let log: SeriesLog | null | undefined = prevLog === null ? null : prevLog.next;
       if (log === null || log.labels !== s.labels) {
         const tagged = s.labels as Tagged;
