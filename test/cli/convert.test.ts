@@ -39,14 +39,16 @@ test('rwcap -> rwcap-json -> rwcap gives the capture back byte for byte', () => 
 test('rwcap -> ndjson -> ndjson is stable, and ndjson -> rwcap keeps every sample', () => {
   withDir((dir) => {
     const nd = join(dir, 'a.ndjson');
-    assert.equal(cli(['convert', FIXTURE, '-o', nd, '--to', 'ndjson']).code, 0);
+    const toNd = cli(['convert', FIXTURE, '-o', nd, '--to', 'ndjson']);
+    assert.equal(toNd.code, 0, toNd.stderr);
     const text = readFileSync(nd);
     assert.equal(text.toString().trimEnd().split('\n').length, 36352 + 1132);
     const again = cli(['convert', nd, '-o', '-', '--to', 'ndjson']);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(again.stdout, text);
     const rw = join(dir, 'b.rwcap');
-    assert.equal(cli(['convert', nd, '-o', rw, '--to', 'rwcap']).code, 0);
+    const toRw = cli(['convert', nd, '-o', rw, '--to', 'rwcap']);
+    assert.equal(toRw.code, 0, toRw.stderr);
     const back = cli(['convert', rw, '-o', '-', '--to', 'ndjson']);
     assert.deepEqual(back.stdout, text);
   });
@@ -56,7 +58,7 @@ test('vm-json output warns once about what it leaves out; vm-json reads back', (
   withDir((dir) => {
     const vm = join(dir, 'a.vm.json');
     const r = cli(['convert', FIXTURE, '-o', vm, '--to', 'vm-json']);
-    assert.equal(r.code, 0);
+    assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, 'ha-dedup: warning: vm-json: left out 0 histogram sample(s), 0 exemplar(s) and 1132 metadata entries: the format has no form for them\n');
     const back = cli(['convert', vm, '-o', '-', '--to', 'ndjson']);
     assert.equal(back.code, 0, back.stderr);
@@ -78,7 +80,7 @@ test('convert errors: bad --to is exit 2, missing input exit 3, unwritable -o ex
     const nd = join(dir, 'x.ndjson');
     writeFileSync(nd, '{"labels":{"__name__":"a"},"timestamp":1,"value":"stale"}\nnot json\n{"labels":{"__name__":"a"},"timestamp":2,"value":2}\n');
     const d = cli(['convert', nd, '-o', '-', '--to', 'ndjson']);
-    assert.equal(d.code, 0);
+    assert.equal(d.code, 0, d.stderr);
     assert.match(d.stderr, /^ha-dedup: warning: .*x\.ndjson: line 2 at byte 58: invalid JSON: /);
     assert.equal(d.stdout.toString(), '{"labels":{"__name__":"a"},"timestamp":1,"value":"stale"}\n{"labels":{"__name__":"a"},"timestamp":2,"value":2}\n');
     const e = cli(['convert', '--strict', nd, '-o', '-', '--to', 'ndjson']);

@@ -54,7 +54,7 @@ test('inspect --json on the fixture: version 1, sorted keys, the HA pair and its
 
 test('inspect table, stdin, gzip and label overrides', () => {
   const t = cli(['inspect', FIXTURE]);
-  assert.equal(t.code, 0);
+  assert.equal(t.code, 0, t.stderr);
   assert.match(t.stdout, /requests\s+│ 146/);
   assert.match(t.stdout, /tenant-a │ dev-pair │ replica1/);
   const s = cli(['inspect', '--json'], gzipSync(readFileSync(FIXTURE)));
@@ -73,7 +73,7 @@ test('inspect with a bad record: one warning line, counted; --strict exits 3; mi
     const cut = join(dir, 'cut.rwcap');
     writeFileSync(cut, full.subarray(0, full.length - 10));
     const r = cli(['inspect', '--json', cut]);
-    assert.equal(r.code, 0);
+    assert.equal(r.code, 0, r.stderr);
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, new RegExp(`^ha-dedup: warning: ${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: record 145 at byte \\d+: truncated record: `));
@@ -94,7 +94,7 @@ test('inspect with a bad record: one warning line, counted; --strict exits 3; mi
     const empty = join(dir, 'empty');
     writeFileSync(empty, '');
     const e = cli(['inspect', '--json', empty]);
-    assert.equal(e.code, 0);
+    assert.equal(e.code, 0, e.stderr);
     assert.equal(e.stderr, `ha-dedup: warning: ${empty}: record 0 at byte 0: empty input\n`);
   });
 });
@@ -107,7 +107,7 @@ test('inspect rejects bad option values with exit 2 naming the option', () => {
   assert.equal(b.code, 2);
   assert.match(b.stderr, /--max-decoded-size/);
   const c = cli(['inspect', '--json', '--max-decoded-size', '1KiB', FIXTURE]);
-  assert.equal(c.code, 0);
+  assert.equal(c.code, 0, c.stderr);
   assert.ok(JSON.parse(c.stdout).totals.bad_records > 100);
 });
 
