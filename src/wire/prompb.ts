@@ -514,9 +514,26 @@ export function writeHistogram(w: PbWriter, h: Histogram): void {
   writePackedDoubles(w, 16, h.customValues);
 }
 
+/**
+ * The encoded label fields of a series, cached per labels array: decoders (and
+ * withoutLabelShared) give one array per distinct series, so re-encoding a request mostly copies.
+ */
+const labelBytesCache = new WeakMap<readonly Label[], Uint8Array>();
+const labelScratch = new PbWriter(4096);
+function seriesLabelBytes(labels: readonly Label[]): Uint8Array {
+  let b = labelBytesCache.get(labels);
+  if (b === undefined) {
+    labelScratch.reset();
+    writeLabels(labelScratch, 1, labels);
+    b = labelScratch.finish();
+    labelBytesCache.set(labels, b);
+  }
+  return b;
+}
+
 /** Encode one TimeSeries message body into w. */
 export function writeTimeSeries(w: PbWriter, ts: TimeSeries): void {
-  writeLabels(w, 1, ts.labels);
+  w.raw(seriesLabelBytes(ts.labels));
   const samples = ts.samples;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;

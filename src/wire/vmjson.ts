@@ -3,7 +3,7 @@
 // optional sign, and the bare tokens NaN, +Inf, -Inf (and Inf) that older versions export, which
 // are not valid JSON. Output writes ±Inf as "Infinity"/"-Infinity" and leaves NaN (stale markers
 // included) out: this is the one format where a stale marker cannot survive.
-import type { Sample, TimeSeries } from '../model/index.js';
+import type { Label, Sample, TimeSeries } from '../model/index.js';
 import { WireError } from './errors.js';
 import { labelsJSON, parseInt64, parseLabels, parseValue } from './jsonvalues.js';
 
@@ -42,6 +42,9 @@ function vmValue(x: number): string {
   return x > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
+/** `{"metric":{...},"values":[` per labels array (decoders share one array per distinct series). */
+const metricCache = new WeakMap<readonly Label[], string>();
+
 /** One export line for a series (without "\n"), or null when every value is NaN. Counts dropped NaNs into `dropped`. */
 export function encodeVmJsonSeries(ts: TimeSeries, dropped: { nan: number }): string | null {
   let values = '';
@@ -61,5 +64,10 @@ export function encodeVmJsonSeries(ts: TimeSeries, dropped: { nan: number }): st
     n++;
   }
   if (n === 0) return null;
-  return '{"metric":' + labelsJSON(ts.labels) + ',"values":[' + values + '],"timestamps":[' + stamps + ']}';
+  let metric = metricCache.get(ts.labels);
+  if (metric === undefined) {
+    metric = '{"metric":' + labelsJSON(ts.labels) + ',"values":[';
+    metricCache.set(ts.labels, metric);
+  }
+  return metric + values + '],"timestamps":[' + stamps + ']}';
 }
