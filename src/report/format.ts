@@ -1,5 +1,4 @@
 // Formatting shared by the human renderers (table, markdown). Pure: no clock, no environment.
-import { formatDuration } from '../model/index.js';
 import type { Report } from './types.js';
 
 /** UTC timestamp with milliseconds, e.g. 2026-11-24T18:56:23.123Z. */
@@ -39,10 +38,19 @@ export function sinceStart(report: Report, ms: number): string {
   return `+${((ms - first) / 1000).toFixed(3)}s`;
 }
 
+/** A duration as seconds with milliseconds, e.g. 30.302s (minutes and hours above 60s: 2m05.000s). */
 export function dur(ms: number | null): string {
   if (ms === null) return '-';
-  if (ms < 0) return '-' + formatDuration(-ms);
-  return formatDuration(Math.round(ms));
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.round(Math.abs(ms));
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const secs = (rest / 1000).toFixed(3);
+  if (h > 0) return `${sign}${h}h${String(m).padStart(2, '0')}m${secs.padStart(6, '0')}s`;
+  if (m > 0) return `${sign}${m}m${secs.padStart(6, '0')}s`;
+  return `${sign}${secs}s`;
 }
 
 export function num(n: number): string {
@@ -54,50 +62,59 @@ export interface Row {
   /** Cells whose value is a problem worth colouring (lost samples etc.). */
   bad?: boolean[];
   elected?: boolean;
+  /** On a cluster's first row: how many rows its cluster cells cover (table rowSpan). */
+  span?: number;
 }
 
-export const CLUSTER_HEAD = ['tenant', 'cluster', 'replica', 'requests', 'samples', 'accepted', 'deduped', 'non-HA', 'passthrough', 'rejected', 'elections', 'lost', 'max gap'];
+export const CLUSTER_HEAD = ['tenant', 'cluster', 'elected', 'elections', 'lost', 'max gap', 'replica', 'requests', 'samples', 'accepted', 'deduped', 'rejected'];
+/** Leading columns that hold one value per cluster (the table renderer spans them over its replica rows). */
+export const CLUSTER_SPAN_COLUMNS = 6;
 
-/** One row per (tenant, cluster, replica); cluster figures on the cluster's first row; a row per tenant for its non-HA traffic. */
+/**
+ * One row per (tenant, cluster, replica): the cluster's own figures (elected replica at the end,
+ * elections, lost samples, largest gap) lead, the replica's counts follow. `span` on a cluster's
+ * first row says how many replica rows it covers; later rows leave the cluster cells empty.
+ */
 export function clusterRows(report: Report): Row[] {
   const rows: Row[] = [];
-  const tenants = new Set<string>([...report.tenants.map((t) => t.tenant), ...report.clusters.map((c) => c.tenant)]);
-  for (const tenant of [...tenants].sort()) {
-    for (const c of report.clusters) {
-      if (c.tenant !== tenant) continue;
-      const reps = c.replicas.length > 0 ? c.replicas : [null];
-      reps.forEach((r, i) => {
-        const first = i === 0;
-        const elected = r !== null && r.replica === c.elected_replica;
-        rows.push({
-          cells: [
-            tenant,
-            c.cluster,
-            r === null ? '-' : r.replica + (elected ? ' (elected)' : ''),
-            r === null ? '0' : num(r.requests),
-            r === null ? '0' : num(r.samples),
-            r === null ? '0' : num(r.accepted_samples),
-            r === null ? '0' : num(r.deduped_samples),
-            '-',
-            '-',
-            r === null ? '0' : num(r.rejected_samples),
-            first ? num(c.elections) : '',
-            first ? num(c.lost_samples) : '',
-            first ? dur(c.max_gap_ms) : '',
-          ],
-          bad: [false, false, false, false, false, false, false, false, false, r !== null && r.rejected_samples > 0, false, first && c.lost_samples > 0, false],
-          elected,
-        });
-      });
-    }
-    const t = report.tenants.find((x) => x.tenant === tenant);
-    if (t !== undefined && t.non_ha_samples + t.passthrough_samples > 0) {
+  for (const c of report.clusters) {
+    const reps = c.replicas.length > 0 ? c.replicas : [null];
+    reps.forEach((r, i) => {
+      const first = i === 0;
+      const elected = r !== null && r.replica === c.elected_replica;
       rows.push({
-        cells: [tenant, '(no HA)', '-', '-', num(t.non_ha_samples + t.passthrough_samples), '-', '-', num(t.non_ha_samples), num(t.passthrough_samples), '-', '', '', ''],
+        cells: [
+          first ? c.tenant : '',
+          first ? c.cluster : '',
+          first ? (c.elected_replica ?? '-') : '',
+          first ? num(c.elections) : '',
+          first ? num(c.lost_samples) : '',
+          first ? dur(c.max_gap_ms) : '',
+          r === null ? '-' : r.replica,
+          r === null ? '0' : num(r.requests),
+          r === null ? '0' : num(r.samples),
+          r === null ? '0' : num(r.accepted_samples),
+          r === null ? '0' : num(r.deduped_samples),
+          r === null ? '0' : num(r.rejected_samples),
+        ],
+        bad: [false, false, false, false, first && c.lost_samples > 0, false, false, false, false, false, false, r !== null && r.rejected_samples > 0],
+        elected,
+        span: first ? reps.length : 0,
       });
-    }
+    });
   }
   return rows;
+}
+
+export const NON_HA_HEAD = ['tenant', 'non-HA samples', 'passthrough samples'];
+
+/** One row per tenant that sent samples outside any HA cluster (non-HA or passthrough). */
+export function nonHaRows(report: Report): Row[] {
+  return report.tenants
+    .filter((t) => t.non_ha_samples + t.passthrough_samples > 0)
+    .map((t) => ({
+      cells: [t.tenant, num(t.non_ha_samples), num(t.passthrough_samples)],
+    }));
 }
 
 export const ELECTION_HEAD = ['time (UTC)', 'since start', 'tenant', 'cluster', 'from → to', 'old leader silent', 'gap', 'lost samples', 'lost scrapes'];

@@ -1,6 +1,6 @@
 // The human report as GitHub-flavoured Markdown, for CI job summaries ($GITHUB_STEP_SUMMARY).
 import type { Report } from './types.js';
-import { CLUSTER_HEAD, ELECTION_HEAD, clusterRows, electionRows, totalsLines, type Row } from './format.js';
+import { CLUSTER_HEAD, ELECTION_HEAD, NON_HA_HEAD, clusterRows, electionRows, nonHaRows, totalsLines, type Row } from './format.js';
 
 function esc(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -16,7 +16,13 @@ function mdTable(head: string[], rows: Row[], firstNumeric: number): string[] {
 export function renderMarkdown(report: Report): string {
   const out: string[] = ['## ha-dedup replay report', ''];
   for (const l of totalsLines(report)) out.push(`- ${esc(l)}`);
-  out.push('', '### Clusters', '', ...mdTable(CLUSTER_HEAD, clusterRows(report), 3), '', '### Elections', '');
+  const cr = clusterRows(report);
+  out.push('', '### Clusters', '');
+  if (cr.length === 0) out.push('(none)');
+  else out.push(...mdTable(CLUSTER_HEAD, cr, 3));
+  const nr = nonHaRows(report);
+  if (nr.length > 0) out.push('', '### Outside HA', '', ...mdTable(NON_HA_HEAD, nr, 1));
+  out.push('', '### Elections', '');
   const er = electionRows(report);
   if (er.length === 0) out.push('(none)');
   else out.push(...mdTable(ELECTION_HEAD, er, 5));

@@ -3,7 +3,7 @@
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import type { Report } from './types.js';
-import { CLUSTER_HEAD, ELECTION_HEAD, clusterRows, electionRows, totalsLines, type Row } from './format.js';
+import { CLUSTER_HEAD, CLUSTER_SPAN_COLUMNS, ELECTION_HEAD, NON_HA_HEAD, clusterRows, electionRows, nonHaRows, totalsLines, type Row } from './format.js';
 
 export interface TableOptions {
   color: boolean;
@@ -15,13 +15,21 @@ function table(head: string[], rows: Row[], c: InstanceType<typeof Chalk>): stri
     style: { head: [], border: [], compact: false },
   });
   for (const r of rows) {
-    t.push(
-      r.cells.map((cell, i) => {
-        if (r.bad?.[i]) return c.red(cell);
-        if (i === 2 && r.elected) return c.green(cell);
-        return cell;
-      }),
-    );
+    const cells: (string | { content: string; rowSpan: number })[] = [];
+    r.cells.forEach((cell, i) => {
+      // Cluster cells: one spanning cell on the cluster's first row, nothing on the rows it covers.
+      if (r.span !== undefined && i < CLUSTER_SPAN_COLUMNS) {
+        if (r.span === 0) return;
+        if (r.span > 1) {
+          cells.push({ content: r.bad?.[i] ? c.red(cell) : cell, rowSpan: r.span });
+          return;
+        }
+      }
+      if (r.bad?.[i]) cells.push(c.red(cell));
+      else if (r.elected && i === CLUSTER_SPAN_COLUMNS) cells.push(c.green(cell));
+      else cells.push(cell);
+    });
+    t.push(cells);
   }
   return t.toString();
 }
@@ -30,8 +38,15 @@ export function renderTable(report: Report, opts: TableOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   out.push(c.bold('Clusters'));
-  out.push(table(CLUSTER_HEAD, clusterRows(report), c));
+  const cr = clusterRows(report);
+  out.push(cr.length === 0 ? '(none)' : table(CLUSTER_HEAD, cr, c));
   out.push('');
+  const nr = nonHaRows(report);
+  if (nr.length > 0) {
+    out.push(c.bold('Outside HA'));
+    out.push(table(NON_HA_HEAD, nr, c));
+    out.push('');
+  }
   out.push(c.bold('Elections'));
   const er = electionRows(report);
   out.push(er.length === 0 ? '(none)' : table(ELECTION_HEAD, er, c));
