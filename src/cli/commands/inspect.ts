@@ -2,7 +2,7 @@
 // keys sorted). Bad records are warned about on stderr as they are met.
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { usageError } from '../../model/index.js';
+import { stableJson, usageError } from '../../model/index.js';
 import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { CaptureSummary, type InspectReport } from '../../wire/summary.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
@@ -15,16 +15,6 @@ interface InspectOptions {
   clusterLabel: string;
   replicaLabel: string;
   json?: boolean;
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as Record<string, unknown>).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
 }
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -114,7 +104,7 @@ export function register(program: Command): void {
     .option('--json', 'JSON output (version 1, keys sorted)')
     .action(async (inputs: string[], o: InspectOptions) => {
       const report = await runInspect(inputs, o);
-      const text = o.json ? JSON.stringify(sortKeys(report), null, 2) + '\n' : renderInspectTable(report);
+      const text = o.json ? stableJson(report) : renderInspectTable(report);
       await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
     });
 }

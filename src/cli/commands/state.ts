@@ -1,7 +1,7 @@
 // `ha-dedup state --db FILE [show|reset]`: show or clear the tracker state a replay persisted.
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { usageError, type Election, type ReplicaDesc } from '../../model/index.js';
+import { stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
 import { META } from '../../tracker/index.js';
 import { openSqliteStore } from '../../store/index.js';
 
@@ -15,19 +15,6 @@ const iso = (ms: number): string => {
   return Number.isFinite(d.getTime()) ? d.toISOString() : String(ms);
 };
 
-/** JSON with object keys sorted at every level (SPEC 9: machine output is stable). */
-export function stableJson(value: unknown, indent = 2): string {
-  const sortKeys = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sortKeys);
-    if (v !== null && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v as Record<string, unknown>).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-      return out;
-    }
-    return v;
-  };
-  return JSON.stringify(sortKeys(value), null, indent);
-}
 
 interface ClusterView {
   tenant: string;
@@ -76,7 +63,7 @@ function show(file: string, json: boolean): void {
         elections: elections.map((e) => ({ tenant: e.tenant, cluster: e.cluster, at: iso(e.atMs), at_ms: e.atMs, from: e.from, to: e.to })),
         meta,
       };
-      process.stdout.write(stableJson(doc) + '\n');
+      process.stdout.write(stableJson(doc));
       return;
     }
     const out: string[] = [];
