@@ -1,7 +1,8 @@
 // Opening inputs: files or stdin, gzip unwrapping, format detection (SPEC 4), streaming decode
 // of every format into Requests, bad-record reporting (SPEC 10), and merging several inputs
 // into one stream ordered by the clock (ties keep input order).
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isUtf8 } from 'node:buffer';
@@ -9,7 +10,7 @@ import type { BadRecord, CapturedRequest, InputFormat, Request } from '../model/
 import { HaDedupError } from '../model/index.js';
 import type { ClockOptions } from '../clock/clock.js';
 import { recordTimeOrNull } from '../clock/clock.js';
-import { ByteReader } from '../wire/bytereader.js';
+import { ByteReader, type ReadIntoSource } from '../wire/bytereader.js';
 import { WireError } from '../wire/errors.js';
 import { RWCAP_MAGIC, decodeCapturedRequest } from '../wire/rwcap.js';
 import { decodeCapturedBody, decodeRawBody } from '../wire/body.js';
@@ -90,9 +91,28 @@ function isZlibError(e: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
-function openSource(path: string): AsyncIterable<Uint8Array> {
+function openSource(path: string): AsyncIterable<Uint8Array> | ReadIntoSource {
   if (path === '-') return process.stdin;
-  return createReadStream(path, { highWaterMark: 1 << 20 });
+  return fileSource(path);
+}
+
+/** A file read straight into the ByteReader's own buffer (no chunk allocated per read). */
+function fileSource(path: string): ReadIntoSource {
+  let handle: Promise<FileHandle> | null = null;
+  let closed = false;
+  return {
+    async readInto(buf, offset, length) {
+      if (closed) return 0;
+      handle ??= open(path, 'r');
+      const { bytesRead } = await (await handle).read(buf, offset, length, null);
+      return bytesRead;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (handle !== null) await (await handle).close();
+    },
+  };
 }
 
 const GZIP_MAGIC0 = 0x1f;
