@@ -323,7 +323,7 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
         r.delimited();
         runEnd = r.pos;
       }
-      const cached = labels === undefined ? labelSetCache.lookup(r.buf, r.view, tagPos, runEnd) : undefined;
+      const cached = labels === undefined ? labelSetCache.lookup(r.view, tagPos, runEnd) : undefined;
       if (cached !== undefined) {
         labels = cached;
       } else {
