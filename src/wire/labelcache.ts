@@ -56,6 +56,29 @@ export class LabelSetCache {
     return (h ^ (h >>> 16)) >>> 0;
   }
 
+  /** Byte length of the run matched by the last successful guessRun(). */
+  runLength = 0;
+
+  /**
+   * Before scanning a run of label fields that starts at `start` (inside a message ending at
+   * `end`): when the entry that followed the previous hit last time has its exact bytes at
+   * `start` and the run ends right after them (end of message, or a next byte that is not
+   * another label field's tag `runTag`), its labels; runLength is then the run's length. Bytes
+   * equal to a cached run parse exactly as it did, so this equals scanning the run and calling
+   * lookup(), without the scan. Undefined: scan and lookup() as usual.
+   */
+  guessRun(view: DataView, start: number, end: number, runTag: number): Label[] | undefined {
+    const guess = this.prev?.succ;
+    if (guess === undefined) return undefined;
+    const n = guess.len;
+    const stop = start + n;
+    if (stop > end || (stop < end && view.getUint8(stop) === runTag)) return undefined;
+    if (!sameBytes(this.arenaView, guess.off, view, start, n)) return undefined;
+    this.prev = guess;
+    this.runLength = n;
+    return guess.labels;
+  }
+
   /**
    * The cached labels for src[start, end), or undefined (then call insert() with the decoded
    * labels). First tries the entry that followed the previous hit last time, which is right

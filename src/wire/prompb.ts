@@ -315,7 +315,16 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
       decodeSample(r, e, samples);
       r.pos = e;
     } else if (tag === 10) {
-      // a run of consecutive label fields: look the whole run up in the label-set cache
+      // a run of consecutive label fields: look the whole run up in the label-set cache; the
+      // usual case (the series that followed the previous one last time) skips the scan
+      if (labels === undefined) {
+        const guessed = labelSetCache.guessRun(r.view, tagPos, end, 10);
+        if (guessed !== undefined) {
+          labels = guessed;
+          r.pos = tagPos + labelSetCache.runLength;
+          continue;
+        }
+      }
       r.delimited();
       let runEnd = r.pos;
       while (runEnd < end && r.buf[runEnd] === 10) {
