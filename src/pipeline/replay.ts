@@ -7,7 +7,6 @@ import { SimClock, type ClockOptions } from '../clock/clock.js';
 import { createPrng } from '../clock/prng.js';
 import { createTracker, tenantConfigs, type HATracker, type TenantConfigs } from '../tracker/index.js';
 import { openStore, type StateStore } from '../store/index.js';
-import { loadOverrides } from './overrides.js';
 import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from './inputs.js';
 import { createOutputWriter, withoutLabelShared } from '../wire/writers.js';
 import { ReportBuilder, type BadRecordReport, type InputReport, type Report } from '../report/index.js';
@@ -64,14 +63,18 @@ export interface ReplayResult {
 
 const MAX_LISTED_BAD = 100;
 
-/** Build the effective per-tenant configuration (overrides merged over the command line). */
-export function effectiveConfigs(opts: Pick<ReplayOptions, 'defaults' | 'overrides'>): TenantConfigs {
+/**
+ * Build the effective per-tenant configuration (overrides merged over the command line). The
+ * overrides parser (and its YAML library, ~40 ms of start-up) is loaded only when there is a file.
+ */
+export async function effectiveConfigs(opts: Pick<ReplayOptions, 'defaults' | 'overrides'>): Promise<TenantConfigs> {
   if (opts.overrides === null) return tenantConfigs(opts.defaults);
+  const { loadOverrides } = await import('./overrides.js');
   return loadOverrides(opts.overrides.text, opts.overrides.file, opts.defaults);
 }
 
 export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<ReplayResult> {
-  const configs = effectiveConfigs(opts);
+  const configs = await effectiveConfigs(opts);
   const paths = opts.inputs.length === 0 ? ['-'] : opts.inputs;
   if (paths.filter((p) => p === '-').length > 1) throw new HaDedupError('usage', 'stdin ("-") can be given only once as an input');
 
