@@ -105,7 +105,16 @@ const VALUE_KEY = Buffer.from(',"value":');
  * large byte buffer: per sample the cached prefix and labels bytes are copied and only the
  * timestamp and value are formatted.
  */
-const NDJSON_BUF = 1 << 20;
+const NDJSON_BUF = FLUSH_AT + (64 << 10); // a request's lines rarely pass FLUSH_AT by more; room() grows it if they do
+
+/**
+ * How much written data the ndjson writer lets the sink queue before it waits for 'drain':
+ * PENDING_FACTOR times the sink's highWaterMark, at most MAX_PENDING. Waiting at the sink's own
+ * small highWaterMark (16 KiB for a file or pipe) stopped decoding at every 256 KiB flush until
+ * the write had reached the kernel; ~1 MiB in flight keeps both going.
+ */
+const PENDING_FACTOR = 64;
+const MAX_PENDING = 4 << 20;
 
 class NdjsonWriter {
   private buf = Buffer.allocUnsafe(NDJSON_BUF);
@@ -224,12 +233,16 @@ class NdjsonWriter {
     this.buf = Buffer.allocUnsafe(NDJSON_BUF);
     this.pos = 0;
     if (this.sink.write(data)) return undefined;
+    const { writableLength, writableHighWaterMark } = this.sink as { writableLength?: number; writableHighWaterMark?: number };
+    // 'drain' still comes later: this write returned false
+    if (writableLength !== undefined && writableHighWaterMark !== undefined && writableLength < Math.min(MAX_PENDING, writableHighWaterMark * PENDING_FACTOR)) return undefined;
     return drained(this.sink);
   }
 
   async end(): Promise<void> {
     const p = this.flush();
     if (p) await p;
+    else if ((this.sink as { writableNeedDrain?: boolean }).writableNeedDrain) await drained(this.sink); // what flush() let queue
   }
 }
 
