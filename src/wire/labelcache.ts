@@ -1,50 +1,61 @@
 // Cache of decoded label sets keyed by the exact bytes of a series' label fields. Repeated series
 // (the same series in every scrape) decode and validate once. Lookup hashes the bytes four at a
 // time and confirms a hit with a full byte comparison, so a hit is always exact.
-// The key bytes live in one arena in insertion order, compared 4 bytes at a time; a lookup first tries the
+// The key bytes live in one arena in insertion order, compared 8 bytes per step; a lookup first tries the
 // entry that followed the previous one last time (senders keep their series order), skipping
 // the hash. On a 10^6-sample capture this took the lookup from ~450 to ~150 ns per series.
 // The cached Label[] arrays are shared between decoded requests: treat labels as immutable.
 import type { Label } from '../model/index.js';
 
-interface Entry {
-  off: number;
-  len: number;
-  labels: Label[];
-  next: Entry | undefined;
-  /** The entry looked up right after this one last time (series keep their order per sender). */
-  succ: Entry | undefined;
-}
-
 const ARENA_BYTES = 8 * 1024 * 1024;
+const NONE = -1;
 
 /**
- * Whether a[ao, ao + n) equals b[bo, bo + n), four bytes at a time. A JS loop over DataViews:
+ * Whether a[ao, ao + n) equals b[bo, bo + n), eight bytes per step. A JS loop over DataViews:
  * label sets are ~100-300 bytes, where Buffer.prototype.compare's native call and argument
  * checks cost several times the comparison itself. Own small function so V8 optimises it whole.
  */
 function sameBytes(a: DataView, ao: number, b: DataView, bo: number, n: number): boolean {
   let i = 0;
-  for (const stop = n - 3; i < stop; i += 4) if (a.getInt32(ao + i, true) !== b.getInt32(bo + i, true)) return false;
+  for (const stop = n - 7; i < stop; i += 8) {
+    if (a.getInt32(ao + i, true) !== b.getInt32(bo + i, true) || a.getInt32(ao + i + 4, true) !== b.getInt32(bo + i + 4, true)) return false;
+  }
   for (; i < n; i++) if (a.getUint8(ao + i) !== b.getUint8(bo + i)) return false;
   return true;
 }
 
+/**
+ * Entries are numbered in insertion order and their fields kept in typed arrays (struct of
+ * arrays): the hot path reads an entry's offset, length and successor from a few contiguous
+ * arrays instead of chasing one heap object per series (a cache miss each).
+ */
 export class LabelSetCache {
-  private table: (Entry | undefined)[];
+  private readonly table: Int32Array;
   private readonly mask: number;
   private size = 0;
   private readonly arena = new Uint8Array(ARENA_BYTES);
   private readonly arenaView = new DataView(this.arena.buffer);
   private used = 0;
-  private prev: Entry | undefined;
+  /** Per entry: offset and length of its key bytes in the arena. */
+  private readonly off: Int32Array;
+  private readonly len: Int32Array;
+  /** Per entry: the next entry in its hash chain. */
+  private readonly chain: Int32Array;
+  /** Per entry: the entry looked up right after it last time (series keep their order per sender). */
+  private readonly succ: Int32Array;
+  private labels: Label[][] = [];
+  private prev = NONE;
   private missHash = 0;
 
   constructor(private readonly maxEntries = 50_000) {
     let cap = 1;
     while (cap < maxEntries * 2) cap <<= 1;
-    this.table = new Array(cap).fill(undefined);
+    this.table = new Int32Array(cap).fill(NONE);
     this.mask = cap - 1;
+    this.off = new Int32Array(maxEntries);
+    this.len = new Int32Array(maxEntries);
+    this.chain = new Int32Array(maxEntries);
+    this.succ = new Int32Array(maxEntries);
   }
 
   static hash(view: DataView, start: number, end: number): number {
@@ -68,15 +79,16 @@ export class LabelSetCache {
    * lookup(), without the scan. Undefined: scan and lookup() as usual.
    */
   guessRun(view: DataView, start: number, end: number, runTag: number): Label[] | undefined {
-    const guess = this.prev?.succ;
-    if (guess === undefined) return undefined;
-    const n = guess.len;
+    if (this.prev === NONE) return undefined;
+    const g = this.succ[this.prev]!;
+    if (g === NONE) return undefined;
+    const n = this.len[g]!;
     const stop = start + n;
     if (stop > end || (stop < end && view.getUint8(stop) === runTag)) return undefined;
-    if (!sameBytes(this.arenaView, guess.off, view, start, n)) return undefined;
-    this.prev = guess;
+    if (!sameBytes(this.arenaView, this.off[g]!, view, start, n)) return undefined;
+    this.prev = g;
     this.runLength = n;
-    return guess.labels;
+    return this.labels[g];
   }
 
   /**
@@ -86,17 +98,18 @@ export class LabelSetCache {
    */
   lookup(view: DataView, start: number, end: number): Label[] | undefined {
     const n = end - start;
-    const guess = this.prev?.succ;
-    if (guess !== undefined && guess.len === n && sameBytes(this.arenaView, guess.off, view, start, n)) {
-      this.prev = guess;
-      return guess.labels;
+    const prev = this.prev;
+    const g = prev === NONE ? NONE : this.succ[prev]!;
+    if (g !== NONE && this.len[g] === n && sameBytes(this.arenaView, this.off[g]!, view, start, n)) {
+      this.prev = g;
+      return this.labels[g];
     }
     const hash = LabelSetCache.hash(view, start, end);
-    for (let e = this.table[hash & this.mask]; e !== undefined; e = e.next) {
-      if (e.len !== n || !sameBytes(this.arenaView, e.off, view, start, n)) continue;
-      if (this.prev !== undefined) this.prev.succ = e;
+    for (let e = this.table[hash & this.mask]!; e !== NONE; e = this.chain[e]!) {
+      if (this.len[e] !== n || !sameBytes(this.arenaView, this.off[e]!, view, start, n)) continue;
+      if (prev !== NONE) this.succ[prev] = e;
       this.prev = e;
-      return e.labels;
+      return this.labels[e];
     }
     this.missHash = hash;
     return undefined;
@@ -107,19 +120,24 @@ export class LabelSetCache {
     const n = end - start;
     if (n > ARENA_BYTES / 16) return; // a giant label set is not worth caching
     if (this.size >= this.maxEntries || this.used + n > ARENA_BYTES) {
-      this.table.fill(undefined);
+      this.table.fill(NONE);
+      this.labels = [];
       this.size = 0;
       this.used = 0;
-      this.prev = undefined;
+      this.prev = NONE;
     }
     this.arena.set(src.subarray(start, end), this.used);
+    const e = this.size++;
     const slot = this.missHash & this.mask;
-    const e: Entry = { off: this.used, len: n, labels, next: this.table[slot], succ: undefined };
+    this.off[e] = this.used;
+    this.len[e] = n;
+    this.chain[e] = this.table[slot]!;
+    this.succ[e] = NONE;
+    this.labels[e] = labels;
     this.table[slot] = e;
-    if (this.prev !== undefined) this.prev.succ = e;
+    if (this.prev !== NONE) this.succ[this.prev] = e;
     this.prev = e;
     this.used += n;
-    this.size++;
   }
 }
 

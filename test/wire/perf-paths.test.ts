@@ -65,3 +65,54 @@ test('ByteReader: records taken across reads and buffer growth stay intact after
     await r.close();
   }
 });
+
+test('LabelSetCache: exact hits only, through guesses, hash chains and resets when full', async () => {
+  const { LabelSetCache } = await import('../../src/wire/labelcache.js');
+  const enc = (t: string) => [...new TextEncoder().encode(t)];
+  // a series message: its label fields (one run), then a sample field
+  const series = (pairs: [string, string][]) => {
+    const run: number[] = [];
+    for (const [n, v] of pairs) {
+      const body = [10, n.length, ...enc(n), 18, v.length, ...enc(v)];
+      run.push(10, body.length, ...body);
+    }
+    return { bytes: new Uint8Array([...run, 18, 2, 16, 1]), runEnd: run.length };
+  };
+  const sets: [string, string][][] = [
+    [['a', '1']],
+    [['a', '1'], ['b', '2']],
+    [['a', '1'], ['b', '3']],
+    [['a', '1'], ['b', '2'], ['c', '3']],
+    [['z', '']],
+    [['a', '1'], ['b', '2']],
+    [['a', '1']],
+  ];
+  for (const size of [3, 100]) {
+    const cache = new LabelSetCache(size);
+    const made = new Map<string, { name: string; value: string }[]>();
+    let guesses = 0;
+    for (let round = 0; round < 5; round++) {
+      for (const set of sets) {
+        const key = JSON.stringify(set);
+        const { bytes, runEnd } = series(set);
+        const view = new DataView(bytes.buffer);
+        const guessed = cache.guessRun(view, 0, bytes.length, 10);
+        if (guessed !== undefined) {
+          assert.equal(cache.runLength, runEnd, `guess length for ${key}`);
+          assert.equal(guessed, made.get(key), `guess for ${key}`);
+          guesses++;
+          continue;
+        }
+        const hit = cache.lookup(view, 0, runEnd);
+        if (hit !== undefined) {
+          assert.equal(hit, made.get(key), `hit for ${key}`);
+          continue;
+        }
+        const labels = set.map(([name, value]) => ({ name, value }));
+        made.set(key, labels);
+        cache.insert(bytes, 0, runEnd, labels);
+      }
+    }
+    if (size === 100) assert.ok(guesses > 10, `guesses: ${guesses}`);
+  }
+});
