@@ -148,14 +148,9 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
       // outcome says; metadata with them (or alone, for a metadata-only request)
       const all = write.timeseries;
       if (out === null) {
-        // nothing to write: only count what would have been written
-        for (let i = 0; i < all.length; i++) {
-          const s = all[i]!;
-          const cnt = s.samples.length + s.histograms.length;
-          samples += cnt;
-          const o = d.series[i]!.outcome;
-          if (o !== 'deduped' && o !== 'rejected_too_many_clusters') written += cnt;
-        }
+        // nothing to write: the builder has just counted the samples and what would be written
+        samples = builder.sampleCount;
+        written = builder.keptSampleCount;
       } else {
         let emit: TimeSeries[] = all;
         let changed = false;

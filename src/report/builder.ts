@@ -369,6 +369,16 @@ export class ReportBuilder {
     if (rs !== null) rs.lastLog = prevLog;
   }
 
+  /** Samples (floats + histograms) folded so far. */
+  get sampleCount(): number {
+    return this.samples;
+  }
+
+  /** Samples folded so far whose outcome keeps them in the output: accepted, non-HA, passthrough. */
+  get keptSampleCount(): number {
+    return this.accepted + this.nonHa + this.passthrough;
+  }
+
   /** What the fold holds: distinct series, (series, replica) logs and the bytes of their buffers. */
   footprint(): { series: number; logs: number; logBytes: number } {
     let logs = 0;
