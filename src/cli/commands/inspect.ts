@@ -1,7 +1,7 @@
 // `ha-dedup inspect [INPUT...]`: what a capture holds, as a table (stdout) or --json (version 1,
 // keys sorted). Bad records are warned about on stderr as they are met.
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import type TableT from 'cli-table3';
 import { stableJson, usageError } from '../../model/index.js';
 import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { CaptureSummary, type InspectReport } from '../../wire/summary.js';
@@ -24,6 +24,9 @@ function span(a: number | null, b: number | null): string {
   if (a === null || b === null) return '-';
   return `${iso(a)} → ${iso(b)} (${((b - a) / 1000).toFixed(3)}s)`;
 }
+
+// cli-table3 is loaded when a table is printed, not for every command (start-up of the CLI)
+let Table: typeof TableT;
 
 export function renderInspectTable(r: InspectReport): string {
   const plain = { head: [] as string[], border: [] as string[] };
@@ -104,6 +107,7 @@ export function register(program: Command): void {
     .option('--json', 'JSON output (version 1, keys sorted)')
     .action(async (inputs: string[], o: InspectOptions) => {
       const report = await runInspect(inputs, o);
+      if (!o.json) Table = (await import('cli-table3')).default;
       const text = o.json ? stableJson(report) : renderInspectTable(report);
       await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
     });

@@ -4,18 +4,10 @@
 import type { Command } from 'commander';
 import { unlinkSync } from 'node:fs';
 import { parseDuration, usageError } from '../../model/index.js';
-import {
-  Recorder,
-  openCaptureFile,
-  openCaptureStream,
-  parseListen,
-  parseSize,
-  parseCount,
-  formatBytes,
-  compileTenantPattern,
-  type CaptureSink,
-  type RecorderStats,
-} from '../../record/index.js';
+import type { CaptureSink, Recorder, RecorderStats } from '../../record/index.js';
+
+// the receiver is loaded when `record` runs, not for every command (start-up of the CLI)
+let rec: typeof import('../../record/index.js');
 
 interface RecordCliOptions {
   listen: string;
@@ -50,6 +42,8 @@ export function register(program: Command): void {
 }
 
 async function runRecord(opts: RecordCliOptions): Promise<void> {
+  rec = await import('../../record/index.js');
+  const { Recorder, openCaptureFile, openCaptureStream, parseListen, parseSize, parseCount, compileTenantPattern } = rec;
   const { host, port } = parseListen(opts.listen);
   const maxBody = parseSize(opts.maxBody, '--max-body');
   let durationMs: number | undefined;
@@ -137,10 +131,10 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
 /** The stop summary on stderr: totals, per tenant, answers other than 204. */
 export function summary(s: RecorderStats, output: string): string {
   const lines = [
-    `ha-dedup record: ${s.stopReason}: recorded ${s.requests} requests, ${formatBytes(s.bodyBytes)} of bodies (${s.captureBytes} bytes) to ${output}`,
+    `ha-dedup record: ${s.stopReason}: recorded ${s.requests} requests, ${rec.formatBytes(s.bodyBytes)} of bodies (${s.captureBytes} bytes) to ${output}`,
   ];
   for (const [tenant, t] of [...s.tenants].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    lines.push(`  tenant ${tenant === '' ? '(none)' : tenant}: ${t.requests} requests, ${formatBytes(t.bodyBytes)}`);
+    lines.push(`  tenant ${tenant === '' ? '(none)' : tenant}: ${t.requests} requests, ${rec.formatBytes(t.bodyBytes)}`);
   }
   const rejected = [...s.rejected].sort(([a], [b]) => a - b);
   if (rejected.length > 0) lines.push(`  answered other than 204: ${rejected.map(([code, n]) => `${n}×${code}`).join(', ')}`);

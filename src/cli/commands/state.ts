@@ -1,9 +1,13 @@
 // `ha-dedup state --db FILE [show|reset]`: show or clear the tracker state a replay persisted.
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import type TableT from 'cli-table3';
 import { stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
 import { META } from '../../tracker/index.js';
-import { openSqliteStore } from '../../store/index.js';
+import type { openSqliteStore as OpenSqliteStore } from '../../store/index.js';
+
+// cli-table3 and the store are loaded when `state` runs, not for every command (start-up of the CLI)
+let Table: typeof TableT;
+let openSqliteStore: typeof OpenSqliteStore;
 
 interface StateOptions {
   db?: string;
@@ -103,8 +107,10 @@ export function register(program: Command): void {
     .argument('[action]', 'show (default) or reset', 'show')
     .option('--db <file>', 'state database written by `ha-dedup replay --db FILE`')
     .option('--json', 'machine-readable output ("version": 1, keys sorted)')
-    .action((action: string, opts: StateOptions) => {
+    .action(async (action: string, opts: StateOptions) => {
       if (!opts.db) throw usageError('state: --db FILE is required');
+      Table = (await import('cli-table3')).default;
+      openSqliteStore = (await import('../../store/index.js')).openSqliteStore;
       if (action === 'show') return show(opts.db, opts.json === true);
       if (action === 'reset') return reset(opts.db);
       throw usageError(`state: unknown action "${action}" (use show or reset)`);
