@@ -232,6 +232,8 @@ async function main() {
         if (seen !== null && seen !== stats.samples) problems.push(`${tag}: counted ${seen} samples, the generator wrote ${stats.samples}`);
       }
     }
+    // the outputs of a large capture are big (ndjson ~1.2 GB at 10^7): not kept
+    for (const f of ['out.ndjson', 'out.rwcap', 'state.db', 'state.db-wal', 'state.db-shm']) rmSync(join(dir, f), { force: true });
     for (const c of cases) {
       const ok = results.get(c.id).filter((r) => r.code === 0);
       const row = { size, id: c.id, label: c.label, samples: stats.samples, runs: ok.length, failed: results.get(c.id).length - ok.length };
