@@ -9,8 +9,8 @@
 // Skipped with a reason when `prometheus` is not on PATH, unless HA_DEDUP_REQUIRE_PROMETHEUS
 // is set (CI sets it), in which case it fails. Uses prometheus-node-exporter when installed.
 import { test } from 'node:test';
+import { onPath, sleep, freePort, Fatal, waitFor } from './util.js';
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,46 +21,11 @@ const REPLICA_LABEL = '__replica__';
 const UPDATE_TIMEOUT = '1s';
 const FAILOVER_TIMEOUT_S = 5; // > the longest pause of a healthy 1s-interval sender on a busy CI box
 
-function onPath(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
 const HAVE_PROMETHEUS = onPath('prometheus');
 const REQUIRE = !!process.env.HA_DEDUP_REQUIRE_PROMETHEUS;
 const SKIP = !HAVE_PROMETHEUS && !REQUIRE
   ? 'prometheus is not on PATH (install the Debian "prometheus" package; set HA_DEDUP_REQUIRE_PROMETHEUS=1 to make this a failure)'
   : false;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-/** An error that ends a waitFor at once (a process died) instead of being retried. */
-class Fatal extends Error {}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      if (e instanceof Fatal) throw e;
-      // not yet
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 interface Proc {
   child: ChildProcess;

@@ -13,8 +13,8 @@
 // which case the test fails. Loopback only, temp dirs, free ports; processes are killed in
 // `t.after` whatever happens. Needs the built CLI (`npx tsc -p .`).
 import { test } from 'node:test';
+import { onPath, sleep, freePort, Fatal, waitFor, skipReason } from './util.js';
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,51 +24,10 @@ import { tempDir, BIN, FIXTURE } from '../record/helpers.js';
 const REPLICA_LABEL = '__replica__';
 const CLUSTER = 'dev-pair';
 
-function onPath(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-function skipReason(cmd: string, pkg: string, env: string): string | false {
-  if (onPath(cmd) || process.env[env]) return false;
-  return `${cmd} is not on PATH (install the Debian "${pkg}" package; set ${env}=1 to make this a failure)`;
-}
-
 const VM_ENV = 'HA_DEDUP_REQUIRE_VICTORIAMETRICS';
 const PROM_ENV = 'HA_DEDUP_REQUIRE_PROMETHEUS';
 const SKIP_VM = skipReason('victoria-metrics', 'victoria-metrics', VM_ENV);
 const SKIP_PROM = skipReason('prometheus', 'prometheus', PROM_ENV);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-/** An error that ends a waitFor at once (a process died) instead of being retried. */
-class Fatal extends Error {}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      if (e instanceof Fatal) throw e;
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await sleep(200);
-  }
-}
 
 interface Proc {
   child: ChildProcess;
