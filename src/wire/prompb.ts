@@ -421,7 +421,8 @@ export function decodeWriteRequest(bytes: Uint8Array): WriteRequest {
 
 // ---- encoding ----
 
-function writeDoubleField(w: PbWriter, tag: number, x: number): void {
+/** A double field (fixed64) with its tag; NaN bits are written exactly (values.ts). */
+export function writeDoubleField(w: PbWriter, tag: number, x: number): void {
   w.uvarint(tag);
   w.ensure(8);
   writeFloat64LE(w.view, w.pos, x);

@@ -17,8 +17,7 @@
 import type { Exemplar, Histogram, Label, Metadata, MetricType, Sample, TimeSeries, WriteRequest } from '../model/index.js';
 import { WireError } from './errors.js';
 import { PbReader } from './pbreader.js';
-import { writeFloat64LE } from '../model/index.js';
-import { METRIC_TYPES, decodeHistogram, readDouble, writeHistogram } from './prompb.js';
+import { METRIC_TYPES, decodeHistogram, readDouble, writeDoubleField, writeHistogram } from './prompb.js';
 import { PbWriter } from './pbwriter.js';
 import { StringInterner } from './utf8.js';
 
@@ -199,12 +198,6 @@ export function encodeWriteRequestV2(wr: WriteRequest): Uint8Array {
   const mdByName = new Map<string, Metadata>();
   for (const m of wr.metadata) mdByName.set(m.metricFamilyName, m);
   const series = new PbWriter(4096);
-  const dbl = (w: PbWriter, tag: number, x: number) => {
-    w.uvarint(tag);
-    w.ensure(8);
-    writeFloat64LE(w.view, w.pos, x);
-    w.pos += 8;
-  };
   for (const ts of wr.timeseries) {
     series.tag(5, 2);
     const m = series.beginMessage();
@@ -220,7 +213,7 @@ export function encodeWriteRequestV2(wr: WriteRequest): Uint8Array {
     for (const s of ts.samples) {
       series.tag(2, 2);
       const sm = series.beginMessage();
-      dbl(series, 9, s.value);
+      writeDoubleField(series, 9, s.value);
       series.tag(2, 0);
       series.int64(s.timestamp);
       series.endMessage(sm);
@@ -243,7 +236,7 @@ export function encodeWriteRequestV2(wr: WriteRequest): Uint8Array {
         }
         series.endMessage(lm);
       }
-      dbl(series, 17, e.value);
+      writeDoubleField(series, 17, e.value);
       series.tag(3, 0);
       series.int64(e.timestamp);
       series.endMessage(em);

@@ -1,6 +1,7 @@
 // Unit tests of the tracker around the decision models: per-request vs per-sample labels,
 // outcomes and statuses, jitter draws, resumed state, and the simulated schedule.
 import { test } from 'node:test';
+import { emptyHistogram } from '../../src/wire/prompb.js';
 import assert from 'node:assert/strict';
 import type { Semantics } from '../../src/model/index.js';
 import { createTracker, defaultHAConfig, tenantConfigs, META, type HATracker, type TenantConfigs } from '../../src/tracker/index.js';
@@ -199,25 +200,6 @@ test('mimir: the earliest sample time (first sample or histogram of each series)
   assert.equal(t.record('t', 'c')!.replica, 'r1', 'samples only 10s after received_at: no failover');
 });
 
-function emptyHistogram() {
-  return {
-    isFloat: false,
-    count: 0,
-    zeroCount: 0,
-    sum: 0,
-    schema: 0,
-    zeroThreshold: 0,
-    negativeSpans: [],
-    negativeDeltas: [],
-    negativeCounts: [],
-    positiveSpans: [],
-    positiveDeltas: [],
-    positiveCounts: [],
-    resetHint: 'unknown' as const,
-    timestamp: 0,
-    customValues: [],
-  };
-}
 
 // Without skipping idle ticks a year of 1s passes would be ~31M iterations; the timeout is a hang
 // guard for that, not a performance assertion (performance is measured by npm run bench).
