@@ -43,7 +43,8 @@ export interface ClockReport {
   clock_regressions: number;
 }
 
-export interface TotalsReport {
+/** Requests and samples by outcome (samples = floats + histograms; the five outcomes add up to samples). */
+export interface SampleCounts {
   requests: number;
   samples: number;
   accepted_samples: number;
@@ -51,6 +52,9 @@ export interface TotalsReport {
   non_ha_samples: number;
   rejected_samples: number;
   passthrough_samples: number;
+}
+
+export interface TotalsReport extends SampleCounts {
   elections: number;
   lost_samples: number;
   overlap_samples: number;
@@ -82,15 +86,8 @@ export interface ClusterReport {
 }
 
 /** Samples of a tenant that took no part in HA (non-HA series, HA switched off, metadata only). */
-export interface TenantReport {
+export interface TenantReport extends SampleCounts {
   tenant: string;
-  requests: number;
-  samples: number;
-  accepted_samples: number;
-  deduped_samples: number;
-  non_ha_samples: number;
-  rejected_samples: number;
-  passthrough_samples: number;
 }
 
 export interface ElectionReport {
