@@ -347,10 +347,13 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
         }
         if (labels === undefined) {
           checkLabels(fresh, 'series');
-          labelSetCache.insert(r.buf, tagPos, runEnd, fresh);
+          // a copy of exactly its length: the array lives as long as the series (push over-allocates)
+          labels = fresh.slice();
+          labelSetCache.insert(r.buf, tagPos, runEnd, labels);
+        } else {
+          multiRun = true;
+          labels = fresh;
         }
-        else multiRun = true;
-        labels = fresh;
       }
       r.pos = runEnd;
     } else if (tag === 26 || tag === 34) {
@@ -600,6 +603,16 @@ const sharedWriter = new PbWriter(1 << 16);
 
 /** Encode a Remote-Write 1.0 WriteRequest (uncompressed protobuf). */
 export function encodeWriteRequest(wr: WriteRequest): Uint8Array {
+  return encodeShared(wr).finish();
+}
+
+/** encodeWriteRequest into a buffer shared by every call: valid until the next call (no allocation). */
+export function encodeWriteRequestTransient(wr: WriteRequest): Uint8Array {
+  const w = encodeShared(wr);
+  return w.buf.subarray(0, w.pos);
+}
+
+function encodeShared(wr: WriteRequest): PbWriter {
   const w = sharedWriter;
   w.reset();
   for (const ts of wr.timeseries) {
@@ -615,5 +628,5 @@ export function encodeWriteRequest(wr: WriteRequest): Uint8Array {
     writeMetadata(w, md);
     w.endMessage(m);
   }
-  return w.finish();
+  return w;
 }

@@ -22,6 +22,11 @@ export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'proxy-au
 /** The CapturedRequest message bytes, without the length prefix. Fields equal to their default are omitted; headers in insertion order. */
 export function encodeCapturedRequest(req: CapturedRequest): Uint8Array {
   const w = new PbWriter(req.body.length + 256);
+  writeCapturedRequest(w, req);
+  return w.finish();
+}
+
+function writeCapturedRequest(w: PbWriter, req: CapturedRequest): void {
   if (req.receivedAtMs !== 0) {
     w.tag(1, 0);
     w.int64(req.receivedAtMs);
@@ -65,7 +70,6 @@ export function encodeCapturedRequest(req: CapturedRequest): Uint8Array {
     w.tag(9, 5);
     w.fixed32(req.bodyCrc32);
   }
-  return w.finish();
 }
 
 /**
@@ -73,10 +77,26 @@ export function encodeCapturedRequest(req: CapturedRequest): Uint8Array {
  * `bodyCrc32` is written as given (set it with crc32(body) from ./crc32.js; 0 = not set).
  */
 export function encodeCaptureRecord(req: CapturedRequest): Uint8Array {
-  const msg = encodeCapturedRequest(req);
-  const w = new PbWriter(msg.length + 10);
-  w.bytes(msg);
-  return w.finish();
+  return encodeRecordInto(new PbWriter(req.body.length + 266), req).finish();
+}
+
+const recordWriter = new PbWriter(1 << 16);
+
+/**
+ * encodeCaptureRecord into a buffer shared by every call, for a writer that copies the bytes at
+ * once: the result is valid until the next call (no allocation per record).
+ */
+export function encodeCaptureRecordTransient(req: CapturedRequest): Uint8Array {
+  recordWriter.reset();
+  encodeRecordInto(recordWriter, req);
+  return recordWriter.buf.subarray(0, recordWriter.pos);
+}
+
+function encodeRecordInto(w: PbWriter, req: CapturedRequest): PbWriter {
+  const m = w.beginMessage();
+  writeCapturedRequest(w, req);
+  w.endMessage(m);
+  return w;
 }
 
 /** A record with its CRC set from its body: convenience for writers. */

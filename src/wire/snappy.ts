@@ -3,6 +3,7 @@
 // (SPEC 10, --max-decoded-size), every copy is bounds-checked, and the output must be exactly
 // the declared length. Compression uses snappyjs (the stack's compressor).
 import snappyjs from 'snappyjs';
+import { SnappyCompressor } from 'snappyjs/snappy_compressor.js';
 import { WireError } from './errors.js';
 
 export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
@@ -142,6 +143,19 @@ function corrupt(): WireError {
 /** Compress to a snappy block (snappyjs). */
 export function snappyCompress(src: Uint8Array): Uint8Array {
   return snappyjs.compress(src);
+}
+
+let compressScratch = new Uint8Array(1 << 16);
+
+/**
+ * snappyCompress into a buffer shared by every call (snappyjs's compressor writing into it): the
+ * result is valid until the next call. For writers that copy the bytes at once (no allocation).
+ */
+export function snappyCompressTransient(src: Uint8Array): Uint8Array {
+  const c = new SnappyCompressor(src);
+  const max = c.maxCompressedLength();
+  if (compressScratch.length < max) compressScratch = new Uint8Array(Math.max(max, compressScratch.length * 2));
+  return compressScratch.subarray(0, c.compressToBuffer(compressScratch));
 }
 
 /** snappyjs's own decompressor, kept for the benchmark comparison (the decode floor uses it). */

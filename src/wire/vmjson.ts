@@ -5,7 +5,7 @@
 // included) out: this is the one format where a stale marker cannot survive.
 import type { Label, Sample, TimeSeries } from '../model/index.js';
 import { WireError } from './errors.js';
-import { labelsJSON, parseInt64, parseLabels, parseValue } from './jsonvalues.js';
+import { labelsJSON, numberText, parseInt64, parseLabels, parseValue } from './jsonvalues.js';
 
 const BARE_TOKEN = /([[,]\s*)([+-]?(?:NaN|nan|Inf|inf|Infinity|infinity))(?=\s*[,\]])/g;
 
@@ -38,7 +38,7 @@ export function parseVmJsonLine(v: unknown): TimeSeries {
 
 /** A vm-json value: finite numbers as numbers, ±Inf as "Infinity"/"-Infinity". NaN must be filtered by the caller. */
 function vmValue(x: number): string {
-  if (x - x === 0) return x === 0 && 1 / x < 0 ? '-0' : String(x);
+  if (x - x === 0) return x === 0 && 1 / x < 0 ? '-0' : numberText(x);
   return x > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
@@ -60,7 +60,7 @@ export function encodeVmJsonSeries(ts: TimeSeries, dropped: { nan: number }): st
       stamps += ',';
     }
     values += vmValue(s.value);
-    stamps += s.timestamp;
+    stamps += numberText(s.timestamp);
     n++;
   }
   if (n === 0) return null;

@@ -6,10 +6,10 @@ import type { CapturedRequest, Label, Metadata, OutputFormat, Request, TimeSerie
 import { crc32 } from './crc32.js';
 import { encodeNdjsonRequest, linePrefix } from './ndjson.js';
 import { labelsJSON, valueJSON } from './jsonvalues.js';
-import { encodeWriteRequest } from './prompb.js';
-import { RWCAP_MAGIC, encodeCaptureRecord } from './rwcap.js';
+import { encodeWriteRequestTransient } from './prompb.js';
+import { RWCAP_MAGIC, encodeCaptureRecordTransient } from './rwcap.js';
 import { encodeRwcapJsonLine } from './rwcapjson.js';
-import { snappyCompress } from './snappy.js';
+import { snappyCompressTransient } from './snappy.js';
 import { encodeVmJsonSeries } from './vmjson.js';
 
 export { withoutLabelShared } from './labelcache.js';
@@ -33,52 +33,126 @@ export interface WriterOptions {
 
 const FLUSH_AT = 256 * 1024;
 
-/** Resolves at the sink's next 'drain' (rejects on its 'error'). */
-function drained(sink: NodeJS.WritableStream): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onDrain = () => {
-      sink.off('error', onError);
-      resolve();
-    };
-    const onError = (e: Error) => {
-      sink.off('drain', onDrain);
-      reject(e);
-    };
-    sink.once('drain', onDrain);
-    sink.once('error', onError);
-  });
-}
+/**
+ * Buffers a writer fills in turn: one being filled, the others handed to the sink until its
+ * write callback gives them back. Up to ~2 MiB in flight keeps decoding and the kernel's copy
+ * (a libuv thread) going at once; a writer that needs a buffer while all are out waits (the
+ * backpressure). Reusing them matters for memory: a fresh buffer per flush lived until its
+ * write completed, survived scavenges, and its memory waited for a full GC (docs/perf.md).
+ */
+const BUFFERS = 8;
 
-abstract class Buffered {
-  private parts: (string | Uint8Array)[] = [];
-  private size = 0;
-  constructor(protected readonly sink: NodeJS.WritableStream) {}
+/** Room for one request's output past FLUSH_AT (room() grows the buffer when a request needs more). */
+const BUF_SIZE = FLUSH_AT + (64 << 10);
 
-  protected push(chunk: string | Uint8Array): Promise<void> | undefined {
-    this.parts.push(chunk);
-    this.size += chunk.length;
-    return this.size >= FLUSH_AT ? this.flush() : undefined;
+/**
+ * Output gathered in a byte buffer and handed to the sink in ~256 KiB writes, from a small pool
+ * of reused buffers (BUFFERS). write() returns a promise when every buffer is in flight.
+ */
+abstract class ByteOutput {
+  protected buf: Buffer = Buffer.allocUnsafe(BUF_SIZE);
+  protected pos = 0;
+  /** Buffers back from the sink, ready to fill. */
+  private readonly free: Buffer[] = [];
+  private allocated = 1;
+  /** Woken when a buffer comes back (or the sink fails). */
+  private waiter: { resolve(): void; reject(e: Error): void } | null = null;
+  private failed: Error | null = null;
+  private inFlight = 0;
+
+  constructor(private readonly sink: NodeJS.WritableStream) {
+    sink.on('error', (e: Error) => {
+      this.failed ??= e;
+      this.wake();
+    });
   }
 
-  protected flush(): Promise<void> | undefined {
-    if (this.parts.length === 0) return undefined;
-    const parts = this.parts;
-    this.parts = [];
-    this.size = 0;
-    let data: string | Buffer;
-    if (parts.every((p) => typeof p === 'string')) data = (parts as string[]).join('');
-    else data = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-    const ok = this.sink.write(data);
-    if (ok) return undefined;
-    return drained(this.sink);
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    if (w === null) return;
+    if (this.failed !== null) w.reject(this.failed);
+    else w.resolve();
   }
 
+  /** Make room for n more bytes. */
+  protected room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  protected bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.room(n);
+    if (n < 48) {
+      // a loop beats the native copy's call for the short cached pieces of an ndjson line
+      const out = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) out[p++] = b[i]!;
+      this.pos = p;
+    } else {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+    }
+  }
+
+  protected text(s: string): void {
+    this.room(Buffer.byteLength(s));
+    this.pos += this.buf.write(s, this.pos);
+  }
+
+  /** Flush when FLUSH_AT is reached; what write() returns. */
+  protected done(): Promise<void> | undefined {
+    return this.pos >= FLUSH_AT ? this.flush() : undefined;
+  }
+
+  private flush(): Promise<void> | undefined {
+    if (this.pos === 0) return undefined;
+    const full = this.buf;
+    this.inFlight++;
+    this.sink.write(full.subarray(0, this.pos), () => {
+      this.inFlight--;
+      this.free.push(full);
+      this.wake();
+    });
+    this.pos = 0;
+    const next = this.free.pop();
+    if (next !== undefined) {
+      this.buf = next;
+      return undefined;
+    }
+    if (this.allocated < BUFFERS) {
+      this.allocated++;
+      this.buf = Buffer.allocUnsafe(BUF_SIZE);
+      return undefined;
+    }
+    return this.until(() => this.free.length > 0).then(() => {
+      this.buf = this.free.pop()!;
+    });
+  }
+
+  /** Resolves once `ready()` holds, checked each time a buffer comes back; rejects when the sink fails. */
+  private async until(ready: () => boolean): Promise<void> {
+    while (!ready()) {
+      if (this.failed !== null) throw this.failed;
+      await new Promise<void>((resolve, reject) => {
+        this.waiter = { resolve, reject };
+      });
+    }
+    if (this.failed !== null) throw this.failed;
+  }
+
+  /** Flush what is buffered and wait until the sink has taken every write. */
   async end(): Promise<void> {
     const p = this.flush();
     if (p) await p;
+    await this.until(() => this.inFlight === 0);
     this.finish();
   }
 
+  /** Once-per-run work after the last flush (warnings). */
   protected finish(): void {}
 }
 
@@ -101,50 +175,11 @@ const TIMESTAMP_KEY = Buffer.from('"timestamp":');
 const VALUE_KEY = Buffer.from(',"value":');
 
 /**
- * ndjson is the hot output (SPEC 11: >= 400,000 samples/s), so it is written straight into a
- * large byte buffer: per sample the cached prefix and labels bytes are copied and only the
- * timestamp and value are formatted.
+ * ndjson is the hot output (SPEC 11: >= 400,000 samples/s), so it is written straight into the
+ * byte buffer: per sample the cached prefix and labels bytes are copied and only the timestamp
+ * and value are formatted.
  */
-const NDJSON_BUF = FLUSH_AT + (64 << 10); // a request's lines rarely pass FLUSH_AT by more; room() grows it if they do
-
-/**
- * How much written data the ndjson writer lets the sink queue before it waits for 'drain':
- * PENDING_FACTOR times the sink's highWaterMark, at most MAX_PENDING. Waiting at the sink's own
- * small highWaterMark (16 KiB for a file or pipe) stopped decoding at every 256 KiB flush until
- * the write had reached the kernel; ~1 MiB in flight keeps both going.
- */
-const PENDING_FACTOR = 64;
-const MAX_PENDING = 4 << 20;
-
-class NdjsonWriter {
-  private buf = Buffer.allocUnsafe(NDJSON_BUF);
-  private pos = 0;
-  constructor(private readonly sink: NodeJS.WritableStream) {}
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
-  private bytes(b: Buffer): void {
-    const n = b.length;
-    this.room(n);
-    if (n < 48) {
-      const out = this.buf;
-      let p = this.pos;
-      for (let i = 0; i < n; i++) out[p++] = b[i]!;
-      this.pos = p;
-    } else {
-      b.copy(this.buf, this.pos);
-      this.pos += n;
-    }
-  }
-
-  private lastTs = NaN;
-  private lastTsText = '';
-
+class NdjsonWriter extends ByteOutput {
   /** A safe integer below 1e15 in decimal (what String() gives), with room for "}\\n" after it. */
   private int(v: number): void {
     this.room(20);
@@ -180,6 +215,12 @@ class NdjsonWriter {
     this.pos = p;
   }
 
+  /** A timestamp or value as valueJSON spells it; integers without making a string. */
+  private number(v: number): void {
+    if (Number.isSafeInteger(v) && v > -1e15 && v < 1e15) this.int(v);
+    else this.ascii(valueJSON(v));
+  }
+
   write(req: Request, tenant: string | null, series: TimeSeries[], _labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
     const prefix = linePrefix(tenant, req.receivedAtMs);
     const prefixBytes = Buffer.from(prefix);
@@ -194,16 +235,9 @@ class NdjsonWriter {
           this.bytes(prefixBytes);
           this.bytes(lb);
           this.bytes(TIMESTAMP_KEY);
-          const t = smp.timestamp;
-          if (t !== this.lastTs) {
-            this.lastTs = t;
-            this.lastTsText = String(t);
-          }
-          this.ascii(this.lastTsText);
+          this.number(smp.timestamp);
           this.bytes(VALUE_KEY);
-          const v = smp.value;
-          if (Number.isSafeInteger(v) && v > -1e15 && v < 1e15) this.int(v);
-          else this.ascii(valueJSON(v));
+          this.number(smp.value);
           this.buf[this.pos++] = 0x7d; // }
           this.buf[this.pos++] = 0x0a; // \n
         }
@@ -217,36 +251,11 @@ class NdjsonWriter {
       }
     }
     if (metadata.length > 0) this.text(encodeNdjsonRequest(prefix, [], metadata));
-    return this.pos >= FLUSH_AT ? this.flush() : undefined;
-  }
-
-  private text(s: string): void {
-    const n = Buffer.byteLength(s);
-    this.room(n);
-    this.pos += this.buf.write(s, this.pos);
-  }
-
-  private flush(): Promise<void> | undefined {
-    if (this.pos === 0) return undefined;
-    // hand the filled buffer to the sink and start a fresh one (no copy)
-    const data = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(NDJSON_BUF);
-    this.pos = 0;
-    if (this.sink.write(data)) return undefined;
-    const { writableLength, writableHighWaterMark } = this.sink as { writableLength?: number; writableHighWaterMark?: number };
-    // 'drain' still comes later: this write returned false
-    if (writableLength !== undefined && writableHighWaterMark !== undefined && writableLength < Math.min(MAX_PENDING, writableHighWaterMark * PENDING_FACTOR)) return undefined;
-    return drained(this.sink);
-  }
-
-  async end(): Promise<void> {
-    const p = this.flush();
-    if (p) await p;
-    else if ((this.sink as { writableNeedDrain?: boolean }).writableNeedDrain) await drained(this.sink); // what flush() let queue
+    return this.done();
   }
 }
 
-class VmJsonWriter extends Buffered {
+class VmJsonWriter extends ByteOutput {
   private dropped = { nan: 0 };
   private histograms = 0;
   private exemplars = 0;
@@ -263,7 +272,8 @@ class VmJsonWriter extends Buffered {
       if (line !== null) out += line + '\n';
     }
     this.metadata += metadata.length;
-    return out === '' ? undefined : this.push(out);
+    if (out !== '') this.text(out);
+    return this.done();
   }
   protected override finish(): void {
     if (this.dropped.nan > 0) {
@@ -277,7 +287,10 @@ class VmJsonWriter extends Buffered {
   }
 }
 
-/** The capture record to emit: the original when nothing changed, else a RW 1.0 snappy re-encoding. */
+/**
+ * The capture record to emit: the original when nothing changed, else a RW 1.0 snappy re-encoding
+ * whose body is transient (valid until the next call: encode it at once).
+ */
 function outputRecord(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): CapturedRequest {
   const cap = req.captured;
   const unchanged =
@@ -286,7 +299,7 @@ function outputRecord(req: Request, tenant: string | null, series: TimeSeries[],
     series.length === req.write.timeseries.length &&
     metadata.length === req.write.metadata.length;
   if (unchanged) return cap.bodyCrc32 === 0 ? { ...cap, bodyCrc32: crc32(cap.body) } : cap;
-  const body = snappyCompress(encodeWriteRequest({ timeseries: series, metadata }));
+  const body = snappyCompressTransient(encodeWriteRequestTransient({ timeseries: series, metadata }));
   const headers: Record<string, string> = cap ? { ...cap.headers } : {};
   if (cap && 'x-prometheus-remote-write-version' in headers) headers['x-prometheus-remote-write-version'] = '0.1.0';
   return {
@@ -303,19 +316,21 @@ function outputRecord(req: Request, tenant: string | null, series: TimeSeries[],
   };
 }
 
-class RwcapWriter extends Buffered {
+class RwcapWriter extends ByteOutput {
   constructor(sink: NodeJS.WritableStream) {
     super(sink);
-    void this.push(RWCAP_MAGIC);
+    this.bytes(RWCAP_MAGIC);
   }
   write(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
-    return this.push(encodeCaptureRecord(outputRecord(req, tenant, series, labelsChanged, metadata)));
+    this.bytes(encodeCaptureRecordTransient(outputRecord(req, tenant, series, labelsChanged, metadata)));
+    return this.done();
   }
 }
 
-class RwcapJsonWriter extends Buffered {
+class RwcapJsonWriter extends ByteOutput {
   write(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
-    return this.push(encodeRwcapJsonLine(outputRecord(req, tenant, series, labelsChanged, metadata)) + '\n');
+    this.text(encodeRwcapJsonLine(outputRecord(req, tenant, series, labelsChanged, metadata)) + '\n');
+    return this.done();
   }
 }
 

@@ -283,6 +283,23 @@ test('no INPUT or "-" reads stdin', () => {
   assert.match(dash.stderr, /1 elections/);
 });
 
+test('a regular output file that stops taking writes (file size limit) is one line naming it, for replay and convert', () => {
+  // -o on a regular file is written synchronously (src/cli/outfile.ts), a path apart from the
+  // stream /dev/full takes above; `ulimit -f` makes the kernel refuse writes past 100 KiB (EFBIG)
+  const dir = tmp();
+  try {
+    for (const [cmd, extra] of [['replay', ''], ['convert', '--to ndjson']] as const) {
+      const out = join(dir, `${cmd}.ndjson`);
+      const r = spawnSync('bash', ['-c', `ulimit -f 100; exec "${process.execPath}" "${BIN}" ${cmd} "${FIXTURE}" -o "${out}" ${extra}`], { cwd: ROOT, timeout: 55_000 });
+      const stderr = r.stderr.toString('utf8');
+      assert.equal(r.status, 2, stderr);
+      assert.equal(stderr, `ha-dedup: -o ${out}: cannot write: EFBIG: file too large, write\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an output that cannot be written (ENOSPC) is one line, not a hang or a stack trace', { skip: existsSync('/dev/full') ? false : 'no /dev/full on this system' }, () => {
   const r = run(['replay', FIXTURE, '-o', '/dev/full']);
   assert.equal(r.code, 2, r.stderr);

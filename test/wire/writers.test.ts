@@ -35,18 +35,26 @@ for (const format of ['ndjson', 'rwcap', 'rwcap-json', 'vm-json'] as const) {
     await render(format, await fixture(), b.sink);
     assert.ok(a.bytes().length > 100_000);
     assert.deepEqual(a.bytes(), b.bytes());
-    // a slow sink with a tiny buffer: write() must hand back promises and nothing may be lost
+    // a slow sink: once the writer's buffers are all in flight (~2.5 MiB) write() must hand back
+    // promises, what the sink holds stays bounded, and nothing is lost
     const chunks: Buffer[] = [];
+    let maxQueued = 0;
     const slow = new Writable({
       highWaterMark: 1024,
       write(chunk: Buffer, _e, cb) {
         chunks.push(Buffer.from(chunk));
+        maxQueued = Math.max(maxQueued, slow.writableLength);
         setImmediate(cb);
       },
     });
-    const waits = await render(format, reqs, slow);
-    assert.ok(waits > 0, 'writer asked the caller to wait for drain');
-    assert.deepEqual(Buffer.concat(chunks), a.bytes());
+    const many = [...reqs, ...reqs, ...reqs, ...reqs, ...reqs, ...reqs, ...reqs, ...reqs];
+    const whole = collector();
+    await render(format, many, whole.sink);
+    assert.ok(whole.bytes().length > 4 << 20, `${whole.bytes().length} bytes are enough to fill the writer's buffers`);
+    const waits = await render(format, many, slow);
+    assert.ok(waits > 0, 'writer asked the caller to wait');
+    assert.ok(maxQueued <= 3 << 20, `the sink held at most ~2.5 MiB, not ${maxQueued} bytes`);
+    assert.deepEqual(Buffer.concat(chunks), whole.bytes());
   });
 }
 

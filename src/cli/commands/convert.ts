@@ -1,12 +1,12 @@
 // `ha-dedup convert INPUT -o OUT --to FORMAT`: change format without deduplicating. Labels are
 // untouched, so rwcap/rwcap-json output of a capture keeps every body byte for byte.
 import type { Command } from 'commander';
-import { createWriteStream } from 'node:fs';
 import type { OutputFormat } from '../../model/index.js';
-import { HaDedupError, usageError } from '../../model/index.js';
+import { usageError } from '../../model/index.js';
 import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { createOutputWriter } from '../../wire/writers.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
+import { openOutput } from '../outfile.js';
 
 const TO: readonly OutputFormat[] = ['ndjson', 'vm-json', 'rwcap', 'rwcap-json'];
 
@@ -27,22 +27,11 @@ export async function runConvert(input: string, o: ConvertOptions): Promise<{ re
   const maxDecodedSize = parseByteSize(o.maxDecodedSize);
   if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
   checkInputs([input]);
-  const toStdout = o.output === '-';
-  const sink: NodeJS.WritableStream = toStdout ? process.stdout : createWriteStream(o.output);
-  let sinkError: Error | null = null;
-  const failed = new Promise<never>((_, reject) => {
-    if (!toStdout) {
-      sink.on('error', (e: Error) => {
-        sinkError = e;
-        reject(new HaDedupError('usage', `-o ${o.output}: cannot write: ${e.message}`));
-      });
-    }
-  });
-  failed.catch(() => undefined);
-  const writer = createOutputWriter(to, sink, { onWarning: (m) => process.stderr.write(`ha-dedup: warning: ${m}\n`) });
+  const file = o.output === '-' ? null : openOutput(o.output, '-o');
+  const writer = createOutputWriter(to, file?.sink ?? process.stdout, { onWarning: (m) => process.stderr.write(`ha-dedup: warning: ${m}\n`) });
   let records = 0;
   let bad = 0;
-  const run = async () => {
+  try {
     for await (const req of openInput(input, 0, {
       format,
       maxDecodedSize,
@@ -52,7 +41,7 @@ export async function runConvert(input: string, o: ConvertOptions): Promise<{ re
         process.stderr.write(formatBadRecord(b) + '\n');
       },
     })) {
-      if (sinkError) break;
+      if (file?.failure()) break;
       records++;
       // without --tenant a record keeps its own tenant (or none)
       const tenant = req.tenant ?? o.tenant ?? null;
@@ -60,9 +49,10 @@ export async function runConvert(input: string, o: ConvertOptions): Promise<{ re
       if (p) await p;
     }
     await writer.end();
-    if (!toStdout) await new Promise<void>((resolve) => sink.end(resolve));
-  };
-  await Promise.race([run(), failed]);
+  } catch (err) {
+    throw file?.failure() ?? err;
+  }
+  if (file !== null) await file.close();
   return { records, bad };
 }
 

@@ -1,7 +1,7 @@
 // `ha-dedup replay [INPUT...]`: parse and validate the options of SPEC 3, call runReplay, write
 // the report(s) and check --expect. Everything else lives in src/pipeline and src/report.
 import type { Command } from 'commander';
-import { closeSync, createWriteStream, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
@@ -10,6 +10,7 @@ import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
 import { checkExpectations, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { ProgressLine, useColor } from '../tty.js';
+import { openForWrite, openOutput } from '../outfile.js';
 
 export interface ReplayCliOptions {
   format: string;
@@ -142,16 +143,6 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): Parse
   };
 }
 
-function openForWrite(path: string, option: string, flags = 'w'): number {
-  try {
-    return openSync(path, flags);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-    throw usageError(`${option} ${path}: cannot write: ${why}`);
-  }
-}
-
 async function run(inputs: string[], o: ReplayCliOptions): Promise<void> {
   const p = parseReplayOptions(inputs, o);
   checkInputs(p.replay.inputs);
@@ -180,18 +171,8 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
   // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
   // whenever stdout carries no data (-o FILE or --output-format none).
   const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
-  let sink: NodeJS.WritableStream | null = null;
-  let file: ReturnType<typeof createWriteStream> | null = null;
-  let fileError: Error | null = null;
-  if (p.output !== null && p.replay.outputFormat !== 'none') {
-    file = createWriteStream(p.output, { fd: openForWrite(p.output, '-o') });
-    file.on('error', (e) => {
-      fileError = e;
-    });
-    sink = file;
-  } else if (dataToStdout) {
-    sink = process.stdout;
-  }
+  const file = p.output !== null && p.replay.outputFormat !== 'none' ? openOutput(p.output, '-o') : null;
+  const sink = file !== null ? file.sink : dataToStdout ? process.stdout : null;
   const progress = process.stderr.isTTY === true ? new ProgressLine(process.stderr) : null;
   let result;
   try {
@@ -205,18 +186,11 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       progressEvery: 200,
     });
   } catch (err) {
-    if (fileError !== null) throw usageError(`-o ${p.output}: cannot write: ${(fileError as Error).message}`);
-    throw err;
+    throw file?.failure() ?? err;
   } finally {
     progress?.clear();
   }
-  if (file !== null) {
-    await new Promise<void>((resolve) => {
-      if (fileError !== null) return resolve();
-      file!.end(() => resolve());
-    });
-    if (fileError !== null) throw usageError(`-o ${p.output}: cannot write: ${(fileError as Error).message}`);
-  }
+  if (file !== null) await file.close();
   const report = result.report;
   if (p.reportFile !== null) {
     try {
