@@ -6,7 +6,7 @@
 import type { Election, Label, WriteRequest } from '../model/index.js';
 import { OUTCOME_STATUS } from '../model/index.js';
 import type { RequestDecision } from '../tracker/api.js';
-import { KIND_ACCEPTED, KIND_DEDUPED, KIND_REJECTED, TsLog } from './tslog.js';
+import { KIND_ACCEPTED, KIND_DEDUPED, KIND_REJECTED, LogArena, TsLog } from './tslog.js';
 import type {
   ClusterReport,
   ElectionReport,
@@ -65,14 +65,14 @@ interface ClusterState {
 
 interface SeriesState {
   cluster: ClusterState;
-  replicas: string[];
-  logs: SeriesLog[];
+  /** Its (series, replica) logs, chained by SeriesLog.sibling (a chain, not an array: ~15k series). */
+  firstLog: SeriesLog | null;
   /** Largest accepted timestamp so far, in output order (overlaps), not counting openLog's reign. */
   maxAccepted: number;
   /** The log gathering accepted samples of the current reign (only the elected replica's is accepted). */
   openLog: SeriesLog | null;
-  /** Flat triples [reign index, min accepted ts, max accepted ts], one per reign with data. */
-  reigns: number[];
+  /** Flat triples [reign index, min accepted ts, max accepted ts], one per reign with data; null before the first. */
+  reigns: number[] | null;
 }
 
 /**
@@ -89,14 +89,17 @@ class SeriesLog extends TsLog {
   /** The labels array this log was last found by, and the log that followed it last time. */
   labels: readonly Label[] | null = null;
   next: SeriesLog | null = null;
+  /** The series' next log (another replica's). */
+  sibling: SeriesLog | null = null;
   constructor(
+    arena: LogArena,
     readonly tenant: string,
     readonly cluster: ClusterState,
     readonly replica: string,
     readonly replicaLabel: string,
     readonly st: SeriesState,
   ) {
-    super();
+    super(arena);
   }
 }
 
@@ -142,8 +145,10 @@ function closeReign(st: SeriesState): void {
   st.openLog = null;
   if (open.rMax > st.maxAccepted) st.maxAccepted = open.rMax;
   const r = st.reigns;
-  const last = r.length - 3;
-  if (last >= 0 && r[last] === open.reign) {
+  const last = r === null ? -1 : r.length - 3;
+  if (r === null) {
+    st.reigns = [open.reign, open.rMin, open.rMax];
+  } else if (last >= 0 && r[last] === open.reign) {
     if (open.rMin < r[last + 1]!) r[last + 1] = open.rMin;
     if (open.rMax > r[last + 2]!) r[last + 2] = open.rMax;
   } else {
@@ -173,6 +178,8 @@ export class ReportBuilder {
   private readonly series = new Map<string, SeriesState>();
   private readonly tenants = new Map<string, TenantStats>();
   private readonly elections: ElectionState[] = [];
+  /** Where every (series, replica) log keeps its bytes. */
+  private readonly arena = new LogArena();
   private readonly status = new Map<number, number>();
   private requests = 0;
   private samples = 0;
@@ -218,15 +225,18 @@ export class ReportBuilder {
     const key = seriesKey(tenant, c.cluster, labels, replicaLabel);
     let st = this.series.get(key);
     if (st === undefined) {
-      st = { cluster: c, replicas: [], logs: [], maxAccepted: -Infinity, openLog: null, reigns: [] };
+      st = { cluster: c, firstLog: null, maxAccepted: -Infinity, openLog: null, reigns: null };
       this.series.set(key, st);
       c.series++;
     }
-    const li = st.replicas.indexOf(replica);
-    if (li >= 0) return st.logs[li]!;
-    const log = new SeriesLog(tenant, c, replica, replicaLabel, st);
-    st.replicas.push(replica);
-    st.logs.push(log);
+    let tail: SeriesLog | null = null;
+    for (let l = st.firstLog; l !== null; l = l.sibling) {
+      if (l.replica === replica) return l;
+      tail = l;
+    }
+    const log = new SeriesLog(this.arena, tenant, c, replica, replicaLabel, st);
+    if (tail === null) st.firstLog = log;
+    else tail.sibling = log;
     return log;
   }
 
@@ -384,7 +394,7 @@ export class ReportBuilder {
     let logs = 0;
     let logBytes = 0;
     for (const st of this.series.values()) {
-      for (const l of st.logs) {
+      for (let l = st.firstLog; l !== null; l = l.sibling) {
         logs++;
         logBytes += l.byteLength;
       }
@@ -406,7 +416,7 @@ export class ReportBuilder {
     for (const st of this.series.values()) {
       closeReign(st);
       let total = 0;
-      for (const l of st.logs) total += l.count;
+      for (let l = st.firstLog; l !== null; l = l.sibling) total += l.count;
       if (total > cap) {
         while (cap < total) cap *= 2;
         tsBuf = new Float64Array(cap);
@@ -418,7 +428,7 @@ export class ReportBuilder {
       let interval = Infinity;
       let nAcc = 0;
       let nDed = 0;
-      for (const log of st.logs) {
+      for (let log = st.firstLog; log !== null; log = log.sibling) {
         const n = log.decode(tsBuf, kindBuf);
         for (let i = 0; i < n; i++) {
           const k = kindBuf[i];
@@ -609,10 +619,10 @@ export function scrapeInterval(ts: Float64Array, n: number, scratch: Float64Arra
   return k % 2 === 1 ? d[(k - 1) / 2]! : (d[k / 2 - 1]! + d[k / 2]!) / 2;
 }
 
-/** [min, max] of the series' accepted samples in reign j, or undefined when it has none there. */
+/** Index of reign j's triple in the series' reigns, or -1 when it has no accepted samples there. */
 function seriesReign(st: SeriesState, j: number): number {
   const r = st.reigns;
-  for (let i = 0; i < r.length; i += 3) if (r[i] === j) return i;
+  if (r !== null) for (let i = 0; i < r.length; i += 3) if (r[i] === j) return i;
   return -1;
 }
 
@@ -625,7 +635,7 @@ function lastAccepted(c: ClusterState, st: SeriesState | null, replica: string, 
       if (reign.max > -Infinity) return reign.max;
     } else {
       const i = seriesReign(st, j);
-      if (i >= 0) return st.reigns[i + 2]!;
+      if (i >= 0) return st.reigns![i + 2]!;
     }
   }
   return -Infinity;
@@ -640,7 +650,7 @@ function firstAccepted(c: ClusterState, st: SeriesState | null, replica: string,
       if (reign.min < Infinity) return reign.min;
     } else {
       const i = seriesReign(st, j);
-      if (i >= 0) return st.reigns[i + 1]!;
+      if (i >= 0) return st.reigns![i + 1]!;
     }
   }
   return Infinity;
