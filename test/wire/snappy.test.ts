@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { snappyCompress, snappyDecompress, snappyjsDecompress } from '../../src/wire/snappy.js';
+import { snappyCompress, snappyDecompress, snappyDecompressTransient, snappyjsDecompress } from '../../src/wire/snappy.js';
+import { createPrng } from '../../src/clock/prng.js';
 import { decodeCapturedRequest } from '../../src/wire/rwcap.js';
 import { PbReader } from '../../src/wire/pbreader.js';
 
@@ -41,4 +42,97 @@ test('corrupt streams are rejected: bad offset, short output, overrun', () => {
   // literal longer than the declared size
   assert.throws(() => snappyDecompress(new Uint8Array([1, 0x04, 1, 2])), /snappy: corrupt/);
   assert.throws(() => snappyDecompress(new Uint8Array([0xff, 0xff])), /invalid block header/);
+});
+
+/** The format as plainly as it can be read: one byte at a time (the reference for the fast paths). */
+function referenceDecode(block: Uint8Array): Uint8Array {
+  let pos = 0;
+  let length = 0;
+  for (let shift = 0; ; shift += 7) {
+    const c = block[pos++]!;
+    length += (c & 0x7f) * 2 ** shift;
+    if (c < 0x80) break;
+  }
+  const out: number[] = [];
+  while (pos < block.length) {
+    const c = block[pos++]!;
+    if ((c & 3) === 0) {
+      let len = (c >>> 2) + 1;
+      if (len > 60) {
+        const extra = len - 60;
+        len = 0;
+        for (let i = 0; i < extra; i++) len += block[pos++]! * 2 ** (8 * i);
+        len += 1;
+      }
+      for (let i = 0; i < len; i++) out.push(block[pos++]!);
+      continue;
+    }
+    let len: number;
+    let offset: number;
+    if ((c & 3) === 1) {
+      len = ((c >>> 2) & 7) + 4;
+      offset = ((c >>> 5) << 8) | block[pos++]!;
+    } else if ((c & 3) === 2) {
+      len = (c >>> 2) + 1;
+      offset = block[pos]! | (block[pos + 1]! << 8);
+      pos += 2;
+    } else {
+      len = (c >>> 2) + 1;
+      offset = block[pos]! | (block[pos + 1]! << 8) | (block[pos + 2]! << 16) | (block[pos + 3]! * 2 ** 24);
+      pos += 4;
+    }
+    const from = out.length - offset;
+    for (let i = 0; i < len; i++) out.push(out[from + i]!);
+  }
+  assert.equal(out.length, length);
+  return Uint8Array.from(out);
+}
+
+test('every literal and copy shape decodes like the byte-at-a-time reference (the 4-byte fast paths and their edges)', () => {
+  // random valid blocks: literals of 1..70 bytes, copies of every kind with offsets 1..op and
+  // lengths 1..64 (overlapping ones included), ending at every distance from the block's end
+  const prng = createPrng(9);
+  const rnd = (n: number) => Math.floor(prng.next() * n);
+  for (let b = 0; b < 400; b++) {
+    const tags: number[] = [];
+    let produced = 0;
+    const steps = 1 + rnd(60);
+    for (let k = 0; k < steps; k++) {
+      if (produced === 0 || rnd(3) === 0) {
+        const len = 1 + rnd(70);
+        if (len <= 60) tags.push((len - 1) << 2);
+        else tags.push(60 << 2, len - 1);
+        for (let i = 0; i < len; i++) tags.push(rnd(256));
+        produced += len;
+        continue;
+      }
+      const offset = 1 + rnd(Math.min(produced, rnd(2) === 0 ? 12 : 3000));
+      const kind = rnd(3);
+      if (kind === 0 && offset < 2048) {
+        const len = 4 + rnd(8);
+        tags.push(1 | ((len - 4) << 2) | ((offset >>> 8) << 5), offset & 0xff);
+        produced += len;
+      } else if (kind <= 1) {
+        const len = 1 + rnd(64);
+        tags.push(2 | ((len - 1) << 2), offset & 0xff, offset >>> 8);
+        produced += len;
+      } else {
+        const len = 1 + rnd(64);
+        tags.push(3 | ((len - 1) << 2), offset & 0xff, (offset >>> 8) & 0xff, 0, 0);
+        produced += len;
+      }
+    }
+    const header: number[] = [];
+    for (let v = produced; ; v = Math.floor(v / 128)) {
+      if (v < 128) {
+        header.push(v);
+        break;
+      }
+      header.push((v & 0x7f) | 0x80);
+    }
+    const block = Uint8Array.from([...header, ...tags]);
+    const want = Buffer.from(referenceDecode(block));
+    assert.deepEqual(Buffer.from(snappyDecompress(block)), want, `block ${b}`);
+    assert.deepEqual(Buffer.from(snappyDecompressTransient(block)), want, `block ${b} (transient)`);
+  }
 });
