@@ -453,12 +453,15 @@ export class ReportBuilder {
       let lostHere = 0;
       let perElection: number[] | null = null;
       let windows: Float64Array | null = null;
+      // ded and acc are both sorted: the first accepted timestamp >= t - half only moves forward
+      let idx = 0;
       for (let i = 0; i < nd; i++) {
         const t = ded[i]!;
         let lost: boolean;
         if (interval === Infinity) lost = m === 0;
         else {
-          const idx = lowerBound(acc, m, t - half);
+          const lo = t - half;
+          while (idx < m && acc[idx]! < lo) idx++;
           lost = idx >= m || acc[idx]! > t + half;
         }
         if (!lost) continue;
@@ -591,17 +594,6 @@ function uniqueSorted(a: Float64Array): number {
   return w;
 }
 
-function lowerBound(a: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Median of the differences between consecutive distinct timestamps (for an even count, the
  * mean of the two middle values); Infinity when there are fewer than two distinct timestamps.
@@ -613,9 +605,20 @@ export function scrapeInterval(ts: Float64Array, n: number, scratch: Float64Arra
   const m = uniqueSorted(s);
   if (m < 2) return Infinity;
   // diffs in place: s[i] = s[i+1] - s[i]
-  for (let i = 0; i < m - 1; i++) s[i] = s[i + 1]! - s[i]!;
-  const d = sortIfNeeded(s.subarray(0, m - 1));
-  const k = d.length;
+  const k = m - 1;
+  for (let i = 0; i < k; i++) s[i] = s[i + 1]! - s[i]!;
+  // a value held by more than half the diffs covers both middle positions: it is the median
+  // (the usual case: one regular interval), found without sorting (Boyer-Moore majority vote)
+  let cand = s[0]!;
+  let votes = 0;
+  for (let i = 0; i < k; i++) {
+    if (votes === 0) cand = s[i]!;
+    votes += s[i] === cand ? 1 : -1;
+  }
+  let count = 0;
+  for (let i = 0; i < k; i++) if (s[i] === cand) count++;
+  if (count * 2 > k) return cand;
+  const d = sortIfNeeded(s.subarray(0, k));
   return k % 2 === 1 ? d[(k - 1) / 2]! : (d[k / 2 - 1]! + d[k / 2]!) / 2;
 }
 

@@ -1,10 +1,11 @@
-// Cache of decoded label sets keyed by the exact bytes of a series' label fields. Repeated series
-// (the same series in every scrape) decode and validate once. Lookup hashes the bytes four at a
-// time and confirms a hit with a full byte comparison, so a hit is always exact.
+// Values decoded from protobuf bytes, cached by those exact bytes: the label sets of series (the
+// same series in every scrape) and metadata entries (the same ~1,000 entries every minute)
+// decode and validate once. Lookup hashes the bytes four at a time and confirms a hit with a
+// full byte comparison, so a hit is always exact.
 // The key bytes live in one arena in insertion order, compared 8 bytes per step; a lookup first tries the
 // entry that followed the previous one last time (senders keep their series order), skipping
 // the hash. On a 10^6-sample capture this took the lookup from ~450 to ~150 ns per series.
-// The cached Label[] arrays are shared between decoded requests: treat labels as immutable.
+// Cached values are shared between decoded requests: treat them as immutable.
 import type { Label } from '../model/index.js';
 
 const ARENA_BYTES = 8 * 1024 * 1024;
@@ -29,7 +30,7 @@ function sameBytes(a: DataView, ao: number, b: DataView, bo: number, n: number):
  * arrays): the hot path reads an entry's offset, length and successor from a few contiguous
  * arrays instead of chasing one heap object per series (a cache miss each).
  */
-export class LabelSetCache {
+export class ByteKeyCache<T> {
   private readonly table: Int32Array;
   private readonly mask: number;
   private size = 0;
@@ -43,7 +44,7 @@ export class LabelSetCache {
   private readonly chain: Int32Array;
   /** Per entry: the entry looked up right after it last time (series keep their order per sender). */
   private readonly succ: Int32Array;
-  private labels: Label[][] = [];
+  private values: T[] = [];
   private prev = NONE;
   private missHash = 0;
 
@@ -74,11 +75,11 @@ export class LabelSetCache {
    * Before scanning a run of label fields that starts at `start` (inside a message ending at
    * `end`): when the entry that followed the previous hit last time has its exact bytes at
    * `start` and the run ends right after them (end of message, or a next byte that is not
-   * another label field's tag `runTag`), its labels; runLength is then the run's length. Bytes
+   * another field's tag `runTag`), its value; runLength is then the run's length. Bytes
    * equal to a cached run parse exactly as it did, so this equals scanning the run and calling
    * lookup(), without the scan. Undefined: scan and lookup() as usual.
    */
-  guessRun(view: DataView, start: number, end: number, runTag: number): Label[] | undefined {
+  guessRun(view: DataView, start: number, end: number, runTag: number): T | undefined {
     if (this.prev === NONE) return undefined;
     const g = this.succ[this.prev]!;
     if (g === NONE) return undefined;
@@ -88,40 +89,40 @@ export class LabelSetCache {
     if (!sameBytes(this.arenaView, this.off[g]!, view, start, n)) return undefined;
     this.prev = g;
     this.runLength = n;
-    return this.labels[g];
+    return this.values[g];
   }
 
   /**
-   * The cached labels for src[start, end), or undefined (then call insert() with the decoded
-   * labels). First tries the entry that followed the previous hit last time, which is right
+   * The cached value for src[start, end), or undefined (then call insert() with the decoded
+   * value). First tries the entry that followed the previous hit last time, which is right
    * almost always (a sender writes its series in the same order every time), then the hash table.
    */
-  lookup(view: DataView, start: number, end: number): Label[] | undefined {
+  lookup(view: DataView, start: number, end: number): T | undefined {
     const n = end - start;
     const prev = this.prev;
     const g = prev === NONE ? NONE : this.succ[prev]!;
     if (g !== NONE && this.len[g] === n && sameBytes(this.arenaView, this.off[g]!, view, start, n)) {
       this.prev = g;
-      return this.labels[g];
+      return this.values[g];
     }
-    const hash = LabelSetCache.hash(view, start, end);
+    const hash = ByteKeyCache.hash(view, start, end);
     for (let e = this.table[hash & this.mask]!; e !== NONE; e = this.chain[e]!) {
       if (this.len[e] !== n || !sameBytes(this.arenaView, this.off[e]!, view, start, n)) continue;
       if (prev !== NONE) this.succ[prev] = e;
       this.prev = e;
-      return this.labels[e];
+      return this.values[e];
     }
     this.missHash = hash;
     return undefined;
   }
 
-  /** Cache the labels decoded after a lookup() miss of the same bytes. */
-  insert(src: Uint8Array, start: number, end: number, labels: Label[]): void {
+  /** Cache the value decoded after a lookup() miss of the same bytes. */
+  insert(src: Uint8Array, start: number, end: number, value: T): void {
     const n = end - start;
-    if (n > ARENA_BYTES / 16) return; // a giant label set is not worth caching
+    if (n > ARENA_BYTES / 16) return; // a giant key is not worth caching
     if (this.size >= this.maxEntries || this.used + n > ARENA_BYTES) {
       this.table.fill(NONE);
-      this.labels = [];
+      this.values = [];
       this.size = 0;
       this.used = 0;
       this.prev = NONE;
@@ -133,7 +134,7 @@ export class LabelSetCache {
     this.len[e] = n;
     this.chain[e] = this.table[slot]!;
     this.succ[e] = NONE;
-    this.labels[e] = labels;
+    this.values[e] = value;
     this.table[slot] = e;
     if (this.prev !== NONE) this.succ[this.prev] = e;
     this.prev = e;

@@ -35,7 +35,7 @@ import { WireError } from './errors.js';
 import { PbReader } from './pbreader.js';
 import { PbWriter } from './pbwriter.js';
 import { StringInterner, decodeUtf8 } from './utf8.js';
-import { LabelSetCache } from './labelcache.js';
+import { ByteKeyCache } from './labelcache.js';
 
 export const METRIC_TYPES: readonly MetricType[] = [
   'unknown',
@@ -295,7 +295,10 @@ export function decodeHistogram(r: PbReader, end: number): Histogram {
  * Decoded label sets keyed by the exact bytes of a series' label fields (see labelcache.ts).
  * The cached Label[] arrays are shared between decoded requests: treat labels as immutable.
  */
-const labelSetCache = new LabelSetCache();
+const labelSetCache = new ByteKeyCache<Label[]>();
+
+/** Decoded metadata entries by their bytes: senders repeat the same entries every minute. */
+const metadataCache = new ByteKeyCache<Metadata>(20_000);
 
 function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
   let labels: Label[] | undefined;
@@ -410,8 +413,13 @@ export function decodeWriteRequest(bytes: Uint8Array): WriteRequest {
     } else if (tag === 26) {
       const s = r.delimited();
       const e = r.fieldEnd;
-      r.pos = s;
-      metadata.push(decodeMetadata(r, e));
+      let md = metadataCache.lookup(r.view, s, e);
+      if (md === undefined) {
+        r.pos = s;
+        md = decodeMetadata(r, e);
+        metadataCache.insert(r.buf, s, e, md);
+      }
+      metadata.push(md);
       r.pos = e;
     } else {
       const wt = tag & 7;

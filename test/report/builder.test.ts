@@ -5,6 +5,7 @@ import type { Outcome, WriteRequest } from '../../src/model/index.js';
 import type { RequestDecision } from '../../src/tracker/api.js';
 import { ReportBuilder, scrapeInterval, type Report } from '../../src/report/index.js';
 import { TsLog } from '../../src/report/tslog.js';
+import { createPrng } from '../../src/clock/prng.js';
 
 const S = 1000;
 const ctx = { config: null, inputs: [], clock: { source: 'sample', first_ms: 0, last_ms: 0, clock_regressions: 0 }, badRecords: [], badRecordCount: 0 };
@@ -134,6 +135,26 @@ test('scrape interval: median of distinct differences, mean of the middle two fo
   assert.equal(scrapeInterval(Float64Array.from([0, 10, 30]), 3, scratch), 15);
   assert.equal(scrapeInterval(Float64Array.from([30, 0, 10, 10, 20]), 5, scratch), 10);
   assert.equal(scrapeInterval(Float64Array.from([7, 7]), 2, scratch), Infinity);
+  // against the definition on random series: mostly one step (a majority), some gaps, some jitter
+  const prng = createPrng(4);
+  const rnd = (n: number) => Math.floor(prng.next() * n);
+  const big = new Float64Array(256);
+  for (let k = 0; k < 3000; k++) {
+    const n = 2 + rnd(40);
+    const ts = new Float64Array(n);
+    let t = rnd(1000);
+    const regular = 1 + rnd(3) * 5;
+    for (let i = 0; i < n; i++) {
+      ts[i] = t;
+      t += rnd(4) === 0 ? rnd(30) : regular;
+    }
+    if (rnd(2) === 0) ts.reverse();
+    const distinct = [...new Set(ts)].sort((a, b) => a - b);
+    const diffs = distinct.slice(1).map((x, i) => x - distinct[i]!).sort((a, b) => a - b);
+    const d = diffs.length;
+    const want = d === 0 ? Infinity : d % 2 === 1 ? diffs[(d - 1) / 2]! : (diffs[d / 2 - 1]! + diffs[d / 2]!) / 2;
+    assert.equal(scrapeInterval(ts, n, big), want, `series ${k}: ${[...ts].join(',')}`);
+  }
 });
 
 test('interval is the smallest over replicas; half of it decides whether a sample is lost', () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { crc32, crc32Table } from '../../src/wire/crc32.js';
 import { ByteReader } from '../../src/wire/bytereader.js';
+import type { Label } from '../../src/model/index.js';
 
 function bytes(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -66,8 +67,8 @@ test('ByteReader: records taken across reads and buffer growth stay intact after
   }
 });
 
-test('LabelSetCache: exact hits only, through guesses, hash chains and resets when full', async () => {
-  const { LabelSetCache } = await import('../../src/wire/labelcache.js');
+test('ByteKeyCache: exact hits only, through guesses, hash chains and resets when full', async () => {
+  const { ByteKeyCache } = await import('../../src/wire/labelcache.js');
   const enc = (t: string) => [...new TextEncoder().encode(t)];
   // a series message: its label fields (one run), then a sample field
   const series = (pairs: [string, string][]) => {
@@ -88,7 +89,7 @@ test('LabelSetCache: exact hits only, through guesses, hash chains and resets wh
     [['a', '1']],
   ];
   for (const size of [3, 100]) {
-    const cache = new LabelSetCache(size);
+    const cache = new ByteKeyCache<Label[]>(size);
     const made = new Map<string, { name: string; value: string }[]>();
     let guesses = 0;
     for (let round = 0; round < 5; round++) {
