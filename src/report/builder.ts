@@ -406,90 +406,8 @@ export class ReportBuilder {
   finish(ctx: ReportContext): Report {
     let totalLost = 0;
     let maxGap = 0;
-    let cap = 1024;
-    let tsBuf = new Float64Array(cap);
-    let kindBuf = new Uint8Array(cap);
-    let sortBuf = new Float64Array(cap);
-    let accBuf = new Float64Array(cap);
-    let dedBuf = new Float64Array(cap);
-
-    for (const st of this.series.values()) {
-      closeReign(st);
-      let total = 0;
-      for (let l = st.firstLog; l !== null; l = l.sibling) total += l.count;
-      if (total > cap) {
-        while (cap < total) cap *= 2;
-        tsBuf = new Float64Array(cap);
-        kindBuf = new Uint8Array(cap);
-        sortBuf = new Float64Array(cap);
-        accBuf = new Float64Array(cap);
-        dedBuf = new Float64Array(cap);
-      }
-      let interval = Infinity;
-      let nAcc = 0;
-      let nDed = 0;
-      for (let log = st.firstLog; log !== null; log = log.sibling) {
-        const n = log.decode(tsBuf, kindBuf);
-        for (let i = 0; i < n; i++) {
-          const k = kindBuf[i];
-          if (k === KIND_ACCEPTED) accBuf[nAcc++] = tsBuf[i]!;
-          else if (k === KIND_DEDUPED) dedBuf[nDed++] = tsBuf[i]!;
-        }
-        const iv = scrapeInterval(tsBuf, n, sortBuf);
-        if (iv < interval) interval = iv;
-      }
-      const c = st.cluster;
-      // gaps over distinct accepted timestamps
-      const acc = sortIfNeeded(accBuf.subarray(0, nAcc));
-      const m = uniqueSorted(acc);
-      for (let i = 1; i < m; i++) {
-        const g = acc[i]! - acc[i - 1]!;
-        if (g > c.maxGap) c.maxGap = g;
-      }
-      if (nDed === 0) continue;
-      const ded = sortIfNeeded(dedBuf.subarray(0, nDed));
-      const nd = uniqueSorted(ded);
-      const half = interval / 2;
-      let lostHere = 0;
-      let perElection: number[] | null = null;
-      let windows: Float64Array | null = null;
-      // ded and acc are both sorted: the first accepted timestamp >= t - half only moves forward
-      let idx = 0;
-      for (let i = 0; i < nd; i++) {
-        const t = ded[i]!;
-        let lost: boolean;
-        if (interval === Infinity) lost = m === 0;
-        else {
-          const lo = t - half;
-          while (idx < m && acc[idx]! < lo) idx++;
-          lost = idx >= m || acc[idx]! > t + half;
-        }
-        if (!lost) continue;
-        lostHere++;
-        if (c.elections.length === 0) continue;
-        if (windows === null) {
-          windows = electionWindows(st, c);
-          perElection = new Array<number>(c.elections.length).fill(0);
-        }
-        for (let k = 0; k < c.elections.length; k++) {
-          if (t > windows[2 * k]! && t < windows[2 * k + 1]!) {
-            perElection![k]!++;
-            break;
-          }
-        }
-      }
-      if (perElection !== null) {
-        for (let k = 0; k < perElection.length; k++) {
-          const cnt = perElection[k]!;
-          if (cnt === 0) continue;
-          const el = c.elections[k]!;
-          el.lost += cnt;
-          if (cnt > el.lostScrapes) el.lostScrapes = cnt;
-        }
-      }
-      c.lost += lostHere;
-      totalLost += lostHere;
-    }
+    const scratch = new EndScratch();
+    for (const st of this.series.values()) totalLost += foldSeries(st, scratch);
 
     const clusters: ClusterReport[] = [];
     const sortedClusters = [...this.clusters.values()].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.cluster, b.cluster));
@@ -577,6 +495,148 @@ export class ReportBuilder {
       status_codes,
     };
   }
+}
+
+/** Buffers the end-of-run pass reuses from one series to the next, grown to the largest. */
+class EndScratch {
+  cap = 0;
+  ts = new Float64Array(0);
+  kind = new Uint8Array(0);
+  sort = new Float64Array(0);
+  acc = new Float64Array(0);
+  ded = new Float64Array(0);
+
+  reserve(n: number): void {
+    if (n <= this.cap) return;
+    let cap = Math.max(1024, this.cap);
+    while (cap < n) cap *= 2;
+    this.cap = cap;
+    this.ts = new Float64Array(cap);
+    this.kind = new Uint8Array(cap);
+    this.sort = new Float64Array(cap);
+    this.acc = new Float64Array(cap);
+    this.ded = new Float64Array(cap);
+  }
+}
+
+/**
+ * The end-of-run figures of one series: its cluster's largest gap, and its lost samples (added
+ * to the cluster and to the elections whose windows hold them; the count is returned). A
+ * function of its own, called once per series, so V8 optimises it as a whole (inside finish()
+ * the loops ran on-stack-replaced code at several times the cost).
+ */
+function foldSeries(st: SeriesState, sc: EndScratch): number {
+  closeReign(st);
+  let total = 0;
+  for (let l = st.firstLog; l !== null; l = l.sibling) total += l.count;
+  sc.reserve(total);
+  const tsBuf = sc.ts;
+  const kindBuf = sc.kind;
+  const accBuf = sc.acc;
+  const dedBuf = sc.ded;
+  let interval = Infinity;
+  let nAcc = 0;
+  let nDed = 0;
+  // each log adds one run to acc and one to ded; runs in time order (usual within a replica) are
+  // merged instead of sorted. accRun / dedRun: where the first run ends, -1 once that does not do
+  let accRun = 0;
+  let dedRun = 0;
+  let logs = 0;
+  for (let log = st.firstLog; log !== null; log = log.sibling) {
+    const n = log.decode(tsBuf, kindBuf);
+    const accFrom = nAcc;
+    const dedFrom = nDed;
+    for (let i = 0; i < n; i++) {
+      const k = kindBuf[i];
+      if (k === KIND_ACCEPTED) accBuf[nAcc++] = tsBuf[i]!;
+      else if (k === KIND_DEDUPED) dedBuf[nDed++] = tsBuf[i]!;
+    }
+    if (logs++ === 0) {
+      accRun = nAcc;
+      dedRun = nDed;
+    } else if (logs > 2) {
+      accRun = dedRun = -1;
+    }
+    if (!isSortedRange(accBuf, accFrom, nAcc)) accRun = -1;
+    if (!isSortedRange(dedBuf, dedFrom, nDed)) dedRun = -1;
+    const iv = scrapeInterval(tsBuf, n, sc.sort);
+    if (iv < interval) interval = iv;
+  }
+  const c = st.cluster;
+  // gaps over distinct accepted timestamps
+  const acc = sortRuns(accBuf, nAcc, accRun, sc.sort);
+  const m = uniqueSorted(acc);
+  let gap = c.maxGap;
+  for (let i = 1; i < m; i++) {
+    const g = acc[i]! - acc[i - 1]!;
+    if (g > gap) gap = g;
+  }
+  c.maxGap = gap;
+  if (nDed === 0) return 0;
+  const ded = sortRuns(dedBuf, nDed, dedRun, sc.sort);
+  const nd = uniqueSorted(ded);
+  const half = interval / 2;
+  let lostHere = 0;
+  let perElection: number[] | null = null;
+  let windows: Float64Array | null = null;
+  // ded and acc are both sorted: the first accepted timestamp >= t - half only moves forward
+  let idx = 0;
+  for (let i = 0; i < nd; i++) {
+    const t = ded[i]!;
+    let lost: boolean;
+    if (interval === Infinity) lost = m === 0;
+    else {
+      const lo = t - half;
+      while (idx < m && acc[idx]! < lo) idx++;
+      lost = idx >= m || acc[idx]! > t + half;
+    }
+    if (!lost) continue;
+    lostHere++;
+    if (c.elections.length === 0) continue;
+    if (windows === null) {
+      windows = electionWindows(st, c);
+      perElection = new Array<number>(c.elections.length).fill(0);
+    }
+    for (let k = 0; k < c.elections.length; k++) {
+      if (t > windows[2 * k]! && t < windows[2 * k + 1]!) {
+        perElection![k]!++;
+        break;
+      }
+    }
+  }
+  if (perElection !== null) {
+    for (let k = 0; k < perElection.length; k++) {
+      const cnt = perElection[k]!;
+      if (cnt === 0) continue;
+      const el = c.elections[k]!;
+      el.lost += cnt;
+      if (cnt > el.lostScrapes) el.lostScrapes = cnt;
+    }
+  }
+  c.lost += lostHere;
+  return lostHere;
+}
+
+function isSortedRange(a: Float64Array, from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) if (a[i]! < a[i - 1]!) return false;
+  return true;
+}
+
+/**
+ * a[0, n) sorted, in place. `split` is where the first of two sorted runs ends (-1: unknown
+ * order): two runs are merged in O(n) through `tmp`, anything else is sorted.
+ */
+function sortRuns(a: Float64Array, n: number, split: number, tmp: Float64Array): Float64Array {
+  const all = a.subarray(0, n);
+  if (split < 0) return sortIfNeeded(all);
+  if (split === 0 || split === n || a[split - 1]! <= a[split]!) return all;
+  tmp.set(a.subarray(0, split));
+  let i = 0;
+  let j = split;
+  let w = 0;
+  while (i < split && j < n) a[w++] = tmp[i]! <= a[j]! ? tmp[i++]! : a[j++]!;
+  while (i < split) a[w++] = tmp[i++]!;
+  return all;
 }
 
 /** Sort in place unless already in order (the usual case: one replica's timestamps). */
