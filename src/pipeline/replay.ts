@@ -115,6 +115,14 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     const writer = createOutputWriter(out === null ? 'none' : opts.outputFormat, out ?? process.stdout, { onWarning: (m) => io.warn(`ha-dedup: warning: ${m}`) });
     const tenants = new Set<string>();
     const every = io.progressEvery ?? 1000;
+    const picked: TimeSeries[] = [];
+    const stripped: TimeSeries[] = [];
+    /** The reused output list, holding all[0, i). */
+    const pick = (all: TimeSeries[], i: number): TimeSeries[] => {
+      picked.length = 0;
+      for (let j = 0; j < i; j++) picked.push(all[j]!);
+      return picked;
+    };
     let written = 0;
     let samples = 0;
     let requests = 0;
@@ -152,9 +160,13 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         samples = builder.sampleCount;
         written = builder.keptSampleCount;
       } else {
+        // the series to write: `all` itself when nothing changes, else the reused `picked` list,
+        // with a reused `stripped` object in place of each series whose replica label goes
+        // (writers consume them during write(); no objects per series per request)
         let emit: TimeSeries[] = all;
         let changed = false;
         let n = 0;
+        let k = 0;
         for (let i = 0; i < all.length; i++) {
           const s = all[i]!;
           const sd = d.series[i]!;
@@ -163,7 +175,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
           samples += cnt;
           if (o === 'deduped' || o === 'rejected_too_many_clusters') {
             if (!changed) {
-              emit = all.slice(0, i);
+              emit = pick(all, i);
               changed = true;
             }
             continue;
@@ -172,10 +184,21 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
           let ts = s;
           if (sd.stripReplica) {
             const labels = withoutLabelShared(s.labels, d.replicaLabel);
-            if (labels !== s.labels) ts = { labels, samples: s.samples, exemplars: s.exemplars, histograms: s.histograms };
+            if (labels !== s.labels) {
+              let r = stripped[k];
+              if (r === undefined) stripped[k] = r = { labels, samples: s.samples, exemplars: s.exemplars, histograms: s.histograms };
+              else {
+                r.labels = labels;
+                r.samples = s.samples;
+                r.exemplars = s.exemplars;
+                r.histograms = s.histograms;
+              }
+              k++;
+              ts = r;
+            }
           }
           if (ts !== s && !changed) {
-            emit = all.slice(0, i);
+            emit = pick(all, i);
             changed = true;
           }
           if (changed) emit.push(ts);

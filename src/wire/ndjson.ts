@@ -245,8 +245,11 @@ export function encodeNdjsonRequest(prefix: string, series: readonly TimeSeries[
       }
     }
   }
-  for (const m of metadata) {
-    out += prefix + '"metadata":{"type":"' + m.type + '","metric_family_name":' + quote(m.metricFamilyName) + ',"help":' + quote(m.help) + ',"unit":' + quote(m.unit) + '}}\n';
-  }
+  for (const m of metadata) out += prefix + metadataLineRest(m);
   return out;
+}
+
+/** A metadata line after its prefix: `"metadata":{...}}` and the newline. */
+export function metadataLineRest(m: Metadata): string {
+  return '"metadata":{"type":"' + m.type + '","metric_family_name":' + quote(m.metricFamilyName) + ',"help":' + quote(m.help) + ',"unit":' + quote(m.unit) + '}}\n';
 }

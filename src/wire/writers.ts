@@ -4,7 +4,7 @@
 // The same input gives byte-identical output.
 import type { CapturedRequest, Label, Metadata, OutputFormat, Request, TimeSeries } from '../model/index.js';
 import { crc32 } from './crc32.js';
-import { encodeNdjsonRequest, linePrefix } from './ndjson.js';
+import { encodeNdjsonRequest, linePrefix, metadataLineRest } from './ndjson.js';
 import { labelsJSON, valueJSON } from './jsonvalues.js';
 import { encodeWriteRequestTransient } from './prompb.js';
 import { RWCAP_MAGIC, encodeCaptureRecordTransient } from './rwcap.js';
@@ -19,7 +19,8 @@ export interface OutputWriter {
    * Emit one request for `tenant` (null: write none, e.g. convert of a record without one).
    * `series` is what to emit (replica labels already removed by the caller);
    * `labelsChanged` false with every series and metadata entry kept lets rwcap/rwcap-json keep the
-   * captured body byte for byte. Returns a promise when the caller must wait (backpressure).
+   * captured body byte for byte. `series` and its objects are read during the call only (the
+   * caller may reuse them). Returns a promise when the caller must wait (backpressure).
    */
   write(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined;
   /** Flush everything buffered and emit the once-per-run warnings. Does not end the sink. */
@@ -86,13 +87,13 @@ abstract class ByteOutput {
   protected bytes(b: Uint8Array): void {
     const n = b.length;
     this.room(n);
-    if (n < 48) {
-      // a loop beats the native copy's call for the short cached pieces of an ndjson line
+    if (n < 8) {
       const out = this.buf;
       let p = this.pos;
       for (let i = 0; i < n; i++) out[p++] = b[i]!;
       this.pos = p;
     } else {
+      // TypedArray set (a builtin) beats a byte loop from ~10 bytes and Buffer.copy at every size
       this.buf.set(b, this.pos);
       this.pos += n;
     }
@@ -168,6 +169,17 @@ function labelsPart(labels: readonly Label[]): Buffer {
   if (cached !== undefined) return cached;
   const b = Buffer.from('"labels":' + labelsJSON(labels) + ',');
   if (Object.isExtensible(labels)) Object.defineProperty(labels, LABELS_PART, { value: b, enumerable: false });
+  return b;
+}
+
+/** Bytes of `"metadata":{...}}\n`, cached on the Metadata object (decoders share one per distinct entry). */
+const METADATA_PART = Symbol('ha-dedup.ndjsonMetadataPart');
+type WithMetadataPart = { [METADATA_PART]?: Buffer };
+function metadataPart(m: Metadata): Buffer {
+  const cached = (m as WithMetadataPart)[METADATA_PART];
+  if (cached !== undefined) return cached;
+  const b = Buffer.from(metadataLineRest(m));
+  if (Object.isExtensible(m)) Object.defineProperty(m, METADATA_PART, { value: b, enumerable: false });
   return b;
 }
 
@@ -250,7 +262,10 @@ class NdjsonWriter extends ByteOutput {
         rest.length = 0;
       }
     }
-    if (metadata.length > 0) this.text(encodeNdjsonRequest(prefix, [], metadata));
+    for (let i = 0; i < metadata.length; i++) {
+      this.bytes(prefixBytes);
+      this.bytes(metadataPart(metadata[i]!));
+    }
     return this.done();
   }
 }
