@@ -138,6 +138,13 @@ export function seriesKey(tenant: string, cluster: string, labels: readonly Labe
   return k;
 }
 
+function addReplicaCounts(rs: ReplicaStats, accepted: number, deduped: number, rejected: number): void {
+  rs.samples += accepted + deduped + rejected;
+  rs.accepted += accepted;
+  rs.deduped += deduped;
+  rs.rejected += rejected;
+}
+
 /** Move the series' open reign data into its reigns list. */
 function closeReign(st: SeriesState): void {
   const open = st.openLog;
@@ -273,41 +280,47 @@ export class ReportBuilder {
     let c: ClusterState | null = null;
     let rs: ReplicaStats | null = null;
     let prevLog: SeriesLog | null = null;
+    // counts summed in locals and added to the totals, the tenant and the replica once
+    let nAcc = 0;
+    let nDed = 0;
+    let nRej = 0;
+    let nNonHa = 0;
+    let nPass = 0;
+    let rAcc = 0;
+    let rDed = 0;
+    let rRej = 0;
     for (let i = 0; i < all.length; i++) {
       const s = all[i]!;
       const d = decision.series[i]!;
       const n = s.samples.length + s.histograms.length;
-      this.samples += n;
-      ts.samples += n;
       let kind: number;
       switch (d.outcome) {
         case 'accepted':
-          this.accepted += n;
-          ts.accepted += n;
+          nAcc += n;
           kind = KIND_ACCEPTED;
           break;
         case 'deduped':
-          this.deduped += n;
-          ts.deduped += n;
+          nDed += n;
           kind = KIND_DEDUPED;
           break;
         case 'rejected_too_many_clusters':
-          this.rejected += n;
-          ts.rejected += n;
+          nRej += n;
           kind = KIND_REJECTED;
           break;
         case 'non_ha':
-          this.nonHa += n;
-          ts.nonHa += n;
+          nNonHa += n;
           continue;
         default:
-          this.passthrough += n;
-          ts.passthrough += n;
+          nPass += n;
           continue;
       }
       if (d.cluster === null || d.replica === null) continue;
       if (d.cluster !== lastCluster || d.replica !== lastReplica || c === null || rs === null) {
-        if (rs !== null) rs.lastLog = prevLog;
+        if (rs !== null) {
+          rs.lastLog = prevLog;
+          addReplicaCounts(rs, rAcc, rDed, rRej);
+          rAcc = rDed = rRej = 0;
+        }
         lastCluster = d.cluster;
         lastReplica = d.replica;
         c = this.cluster(tenant, d.cluster);
@@ -323,10 +336,9 @@ export class ReportBuilder {
         }
         prevLog = rs.lastLog;
       }
-      rs.samples += n;
-      if (kind === KIND_ACCEPTED) rs.accepted += n;
-      else if (kind === KIND_DEDUPED) rs.deduped += n;
-      else rs.rejected += n;
+      if (kind === KIND_ACCEPTED) rAcc += n;
+      else if (kind === KIND_DEDUPED) rDed += n;
+      else rRej += n;
       if (n === 0) continue;
 
       // Find the (series, replica) log without hashing when possible. Series come in much the
@@ -376,7 +388,23 @@ export class ReportBuilder {
         c.overlap += overlap;
       }
     }
-    if (rs !== null) rs.lastLog = prevLog;
+    if (rs !== null) {
+      rs.lastLog = prevLog;
+      addReplicaCounts(rs, rAcc, rDed, rRej);
+    }
+    const n = nAcc + nDed + nRej + nNonHa + nPass;
+    this.samples += n;
+    this.accepted += nAcc;
+    this.deduped += nDed;
+    this.rejected += nRej;
+    this.nonHa += nNonHa;
+    this.passthrough += nPass;
+    ts.samples += n;
+    ts.accepted += nAcc;
+    ts.deduped += nDed;
+    ts.rejected += nRej;
+    ts.nonHa += nNonHa;
+    ts.passthrough += nPass;
   }
 
   /** Samples (floats + histograms) folded so far. */
