@@ -102,7 +102,7 @@ function decodeLabel(r: PbReader, end: number, out: Label[]): void {
   out.push({ name, value });
 }
 
-function decodeSample(r: PbReader, end: number, out: Sample[]): void {
+function decodeSample(r: PbReader, end: number): Sample {
   let value = 0;
   let timestamp = 0;
   const saveEnd = r.end;
@@ -114,7 +114,7 @@ function decodeSample(r: PbReader, end: number, out: Sample[]): void {
     else r.skip(tag & 7);
   }
   r.end = saveEnd;
-  out.push({ value, timestamp });
+  return { value, timestamp };
 }
 
 function decodeExemplar(r: PbReader, end: number): Exemplar {
@@ -303,7 +303,10 @@ const metadataCache = new ByteKeyCache<Metadata>(20_000);
 function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
   let labels: Label[] | undefined;
   let multiRun = false;
-  const samples: Sample[] = [];
+  // one sample per series is the usual case (Prometheus sends one per series per request): it
+  // gets an array of exactly one, not one grown by push (~100 bytes more, per series per request)
+  let first: Sample | undefined;
+  let samples: Sample[] | undefined;
   let exemplars: Exemplar[] | undefined;
   let histograms: Histogram[] | undefined;
   const saveEnd = r.end;
@@ -315,7 +318,9 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
       const s = r.delimited();
       const e = r.fieldEnd;
       r.pos = s;
-      decodeSample(r, e, samples);
+      const smp = decodeSample(r, e);
+      if (first === undefined) first = smp;
+      else (samples ??= [first]).push(smp);
       r.pos = e;
     } else if (tag === 10) {
       // a run of consecutive label fields: look the whole run up in the label-set cache; the
@@ -371,8 +376,17 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
   r.end = saveEnd;
   labels ??= [];
   if (multiRun) checkLabels(labels, 'series');
-  return { labels, samples, exemplars: exemplars ?? [], histograms: histograms ?? [] };
+  return {
+    labels,
+    samples: samples ?? (first === undefined ? ([] as Sample[]) : [first]),
+    exemplars: exemplars ?? NO_EXEMPLARS,
+    histograms: histograms ?? NO_HISTOGRAMS,
+  };
 }
+
+/** Shared by every decoded series without exemplars / histograms (frozen: never mutate). */
+const NO_EXEMPLARS = Object.freeze([]) as unknown as Exemplar[];
+const NO_HISTOGRAMS = Object.freeze([]) as unknown as Histogram[];
 
 function decodeMetadata(r: PbReader, end: number): Metadata {
   const md: Metadata = { type: 'unknown', metricFamilyName: '', help: '', unit: '' };
