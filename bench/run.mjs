@@ -82,7 +82,7 @@ function casesFor(file, dir) {
       id: 'memory',
       label: 'replay none --report, in-memory map store',
       argv: ['--import', PRELOAD, BIN, 'replay', file, '--output-format', 'none', '--report', join(dir, 'report-mem.json')],
-      env: { BENCH_STORE: 'memory' },
+      env: { HA_DEDUP_STORE: 'map' },
       report: join(dir, 'report-mem.json'),
     },
   ];
@@ -276,7 +276,7 @@ async function main() {
   const conditions = [
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, ${m.os}, node ${m.node}.`,
     `Commit ${m.commit}${m.dirty ? ' with uncommitted src changes' : ''}; run ${started.toISOString().slice(0, 16)}Z, ${opts.runs} runs per case (median), cases interleaved; load average ${load0.map((x) => x.toFixed(2)).join('/')} at start, ${load1.map((x) => x.toFixed(2)).join('/')} at end.`,
-    `Whole processes (node start-up included); samples/s = samples in the capture / median wall time; peak RSS = largest over the runs, from ${rssSource}. "memory" swaps the store for the in-memory map (bench/lib/preload.mjs), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
+    `Whole processes (node start-up included); samples/s = samples in the capture / median wall time; peak RSS = largest over the runs, from ${rssSource}. "memory" runs with HA_DEDUP_STORE=map (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
   ].join('\n');
   const md = `${conditions}\n\n${table}\n`;
   console.log(`\n${md}`);

@@ -6,7 +6,7 @@ import { HaDedupError } from '../model/index.js';
 import { SimClock, type ClockOptions } from '../clock/clock.js';
 import { createPrng } from '../clock/prng.js';
 import { createTracker, tenantConfigs, type HATracker, type TenantConfigs } from '../tracker/index.js';
-import { openStore, type StateStore } from '../store/index.js';
+import { openMemoryStore, openStore, type StateStore } from '../store/index.js';
 import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from './inputs.js';
 import { createOutputWriter, withoutLabelShared } from '../wire/writers.js';
 import { ReportBuilder, type BadRecordReport, type InputReport, type Report } from '../report/index.js';
@@ -34,6 +34,11 @@ export interface ReplayOptions {
   overrides: { text: string; file: string } | null;
   /** SQLite state file; null = in-memory SQLite. */
   db: string | null;
+  /**
+   * Without `db`: 'sqlite' (default, SPEC 7) or 'map', the plain in-memory map adapter behind
+   * the same port (src/store/memory.ts), to measure what SQLite costs (HA_DEDUP_STORE=map).
+   */
+  store?: 'sqlite' | 'map';
   outputFormat: OutputFormat;
   strict: boolean;
   maxDecodedSize: number;
@@ -96,7 +101,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
   let store: StateStore | null = null;
   let tracker: HATracker;
   try {
-    store = openStore(opts.db === null ? {} : { path: opts.db });
+    store = opts.db === null && opts.store === 'map' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
     tracker = createTracker({ semantics: opts.semantics, configs, store, random: createPrng(opts.seed) });
   } catch (e) {
     store?.close();

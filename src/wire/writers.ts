@@ -35,11 +35,8 @@ export interface WriterOptions {
 const FLUSH_AT = 256 * 1024;
 
 /**
- * Buffers a writer fills in turn: one being filled, the others handed to the sink until its
- * write callback gives them back. Up to ~2 MiB in flight keeps decoding and the kernel's copy
- * (a libuv thread) going at once; a writer that needs a buffer while all are out waits (the
- * backpressure). Reusing them matters for memory: a fresh buffer per flush lived until its
- * write completed, survived scavenges, and its memory waited for a full GC (docs/perf.md).
+ * Writes a writer lets be in flight (~2 MiB): enough to keep decoding and the kernel's copy (a
+ * libuv thread) going at once; a writer with this many out waits (the backpressure).
  */
 const BUFFERS = 8;
 
@@ -47,21 +44,29 @@ const BUFFERS = 8;
 const BUF_SIZE = FLUSH_AT + (64 << 10);
 
 /**
- * Output gathered in a byte buffer and handed to the sink in ~256 KiB writes, from a small pool
- * of reused buffers (BUFFERS). write() returns a promise when every buffer is in flight.
+ * Output gathered in a byte buffer and handed to the sink in ~256 KiB writes, at most BUFFERS in
+ * flight; write() returns a promise when that many are out.
+ *
+ * A sink with a file descriptor (a file stream, process.stdout on a file, pipe or terminal) has
+ * the bytes in the kernel when it calls a write's callback, so the buffer goes back to a pool
+ * and is filled again (docs/perf.md: a fresh buffer per flush lived until its write completed,
+ * survived scavenges, and its memory waited for a full GC). Any other stream may still hold the
+ * chunk after the callback (a PassThrough queues it for its reader): it gets a fresh buffer
+ * every time.
  */
 abstract class ByteOutput {
   protected buf: Buffer = Buffer.allocUnsafe(BUF_SIZE);
   protected pos = 0;
-  /** Buffers back from the sink, ready to fill. */
+  /** Buffers back from an fd sink, ready to fill. */
   private readonly free: Buffer[] = [];
-  private allocated = 1;
-  /** Woken when a buffer comes back (or the sink fails). */
+  private readonly reuse: boolean;
+  /** Woken when a write completes (or the sink fails). */
   private waiter: { resolve(): void; reject(e: Error): void } | null = null;
   private failed: Error | null = null;
   private inFlight = 0;
 
   constructor(private readonly sink: NodeJS.WritableStream) {
+    this.reuse = typeof (sink as { fd?: unknown }).fd === 'number';
     sink.on('error', (e: Error) => {
       this.failed ??= e;
       this.wake();
@@ -115,22 +120,16 @@ abstract class ByteOutput {
     this.inFlight++;
     this.sink.write(full.subarray(0, this.pos), () => {
       this.inFlight--;
-      this.free.push(full);
+      if (this.reuse) this.free.push(full);
       this.wake();
     });
     this.pos = 0;
-    const next = this.free.pop();
-    if (next !== undefined) {
-      this.buf = next;
+    if (this.inFlight < BUFFERS) {
+      this.buf = this.free.pop() ?? Buffer.allocUnsafe(BUF_SIZE);
       return undefined;
     }
-    if (this.allocated < BUFFERS) {
-      this.allocated++;
-      this.buf = Buffer.allocUnsafe(BUF_SIZE);
-      return undefined;
-    }
-    return this.until(() => this.free.length > 0).then(() => {
-      this.buf = this.free.pop()!;
+    return this.until(() => this.inFlight < BUFFERS).then(() => {
+      this.buf = this.free.pop() ?? Buffer.allocUnsafe(BUF_SIZE);
     });
   }
 

@@ -283,6 +283,26 @@ test('no INPUT or "-" reads stdin', () => {
   assert.match(dash.stderr, /1 elections/);
 });
 
+test('HA_DEDUP_STORE=map keeps the state in a plain map: the same output and report as in-memory SQLite; not with --db', () => {
+  const dir = tmp();
+  try {
+    const a = run(['replay', FIXTURE, '--report', join(dir, 'a.json')]);
+    const b = run(['replay', FIXTURE, '--report', join(dir, 'b.json')], { env: { HA_DEDUP_STORE: 'map' } });
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.ok(a.stdout.equals(b.stdout));
+    assert.equal(readFileSync(join(dir, 'a.json'), 'utf8'), readFileSync(join(dir, 'b.json'), 'utf8'));
+    const c = run(['replay', FIXTURE, '--db', join(dir, 's.db'), '--output-format', 'none'], { env: { HA_DEDUP_STORE: 'map' } });
+    assert.equal(c.code, 2);
+    assert.equal(c.stderr, 'ha-dedup: HA_DEDUP_STORE=map keeps the state in memory: it cannot be used with --db\n');
+    const d = run(['replay', FIXTURE, '--output-format', 'none'], { env: { HA_DEDUP_STORE: 'redis' } });
+    assert.equal(d.code, 2);
+    assert.equal(d.stderr, 'ha-dedup: HA_DEDUP_STORE: "redis" is not sqlite or map\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a regular output file that stops taking writes (file size limit) is one line naming it, for replay and convert', () => {
   // -o on a regular file is written synchronously (src/cli/outfile.ts), a path apart from the
   // stream /dev/full takes above; `ulimit -f` makes the kernel refuse writes past 100 KiB (EFBIG)

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Request } from '../../src/model/index.js';
 import { createOutputWriter, withoutLabelShared } from '../../src/wire/writers.js';
 import { readAll, collector } from './helpers.js';
@@ -55,6 +58,24 @@ for (const format of ['ndjson', 'rwcap', 'rwcap-json', 'vm-json'] as const) {
     assert.ok(waits > 0, 'writer asked the caller to wait');
     assert.ok(maxQueued <= 3 << 20, `the sink held at most ~2.5 MiB, not ${maxQueued} bytes`);
     assert.deepEqual(Buffer.concat(chunks), whole.bytes());
+    // a file stream (fd: its buffers are reused after each write completes) and a PassThrough
+    // that keeps every chunk until the end (no fd: a fresh buffer per write) get the same bytes
+    const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-writers-'));
+    try {
+      const path = join(dir, 'out');
+      const file = createWriteStream(path);
+      await render(format, many, file);
+      await new Promise<void>((resolve) => file.end(resolve));
+      assert.deepEqual(readFileSync(path), whole.bytes());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const held = new PassThrough({ highWaterMark: 1 << 30 });
+    await render(format, many, held);
+    held.end();
+    const kept: Buffer[] = [];
+    for await (const c of held) kept.push(c as Buffer);
+    assert.deepEqual(Buffer.concat(kept), whole.bytes());
   });
 }
 

@@ -134,6 +134,7 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): Parse
       outputFormat,
       strict: o.strict === true,
       maxDecodedSize,
+      store: storeFromEnv(process.env.HA_DEDUP_STORE, o.db),
     },
     output,
     reportFile: o.report ?? null,
@@ -141,6 +142,17 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): Parse
     expectations,
     color: o.color,
   };
+}
+
+/**
+ * HA_DEDUP_STORE: "sqlite" (default) or "map", the tracker state in a plain in-memory map instead
+ * of in-memory SQLite (same decisions; for measuring SQLite's cost). Not with --db.
+ */
+function storeFromEnv(v: string | undefined, db: string | undefined): 'sqlite' | 'map' {
+  if (v === undefined || v === '' || v === 'sqlite') return 'sqlite';
+  if (v !== 'map') throw usageError(`HA_DEDUP_STORE: "${v}" is not sqlite or map`);
+  if (db !== undefined) throw usageError('HA_DEDUP_STORE=map keeps the state in memory: it cannot be used with --db');
+  return 'map';
 }
 
 async function run(inputs: string[], o: ReplayCliOptions): Promise<void> {
