@@ -121,7 +121,6 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     const tenants = new Set<string>();
     const every = io.progressEvery ?? 1000;
     const picked: TimeSeries[] = [];
-    const stripped: TimeSeries[] = [];
     /** The reused output list, holding all[0, i). */
     const pick = (all: TimeSeries[], i: number): TimeSeries[] => {
       picked.length = 0;
@@ -165,13 +164,14 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         samples = builder.sampleCount;
         written = builder.keptSampleCount;
       } else {
-        // the series to write: `all` itself when nothing changes, else the reused `picked` list,
-        // with a reused `stripped` object in place of each series whose replica label goes
-        // (writers consume them during write(); no objects per series per request)
+        // the series to write: `all` itself unless some are dropped (then the reused `picked`
+        // list). A series whose replica label goes gets the stripped labels in place: the tracker
+        // and the builder are done with this request, and a young object's field is the cheapest
+        // place for them (no object per series, no old-to-young pointers to remember)
         let emit: TimeSeries[] = all;
         let changed = false;
+        let stripped = false;
         let n = 0;
-        let k = 0;
         for (let i = 0; i < all.length; i++) {
           const s = all[i]!;
           const sd = d.series[i]!;
@@ -186,32 +186,19 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
             continue;
           }
           n += cnt;
-          let ts = s;
           if (sd.stripReplica) {
             const labels = withoutLabelShared(s.labels, d.replicaLabel);
             if (labels !== s.labels) {
-              let r = stripped[k];
-              if (r === undefined) stripped[k] = r = { labels, samples: s.samples, exemplars: s.exemplars, histograms: s.histograms };
-              else {
-                r.labels = labels;
-                r.samples = s.samples;
-                r.exemplars = s.exemplars;
-                r.histograms = s.histograms;
-              }
-              k++;
-              ts = r;
+              s.labels = labels;
+              stripped = true;
             }
           }
-          if (ts !== s && !changed) {
-            emit = pick(all, i);
-            changed = true;
-          }
-          if (changed) emit.push(ts);
+          if (changed) emit.push(s);
         }
         const metadata: Metadata[] = all.length === 0 || emit.length > 0 ? write.metadata : [];
         if (emit.length > 0 || metadata.length > 0) {
           written += n;
-          const p = writer.write(request, tenant, emit, changed || metadata !== write.metadata, metadata);
+          const p = writer.write(request, tenant, emit, stripped || changed || metadata !== write.metadata, metadata);
           if (p) await p;
         }
       }
