@@ -6,6 +6,7 @@ import type { CapturedRequest, Label, Metadata, OutputFormat, Request, TimeSerie
 import { crc32 } from './crc32.js';
 import { encodeNdjsonRequest, linePrefix, metadataLineRest } from './ndjson.js';
 import { labelsJSON, valueJSON } from './jsonvalues.js';
+import { writeInteger, writeShortestDecimal } from './numfmt.js';
 import { encodeWriteRequestTransient } from './prompb.js';
 import { RWCAP_MAGIC, encodeCaptureRecordTransient } from './rwcap.js';
 import { encodeRwcapJsonLine } from './rwcapjson.js';
@@ -157,7 +158,7 @@ abstract class ByteOutput {
 }
 
 /**
- * Bytes of `"labels":{...sorted...},`, cached on the labels array itself under a symbol
+ * Bytes of `"labels":{...sorted...},"timestamp":`, cached on the labels array itself under a symbol
  * (non-enumerable: deep equality, JSON and iteration ignore it). Decoders and withoutLabelShared
  * give one array per distinct series, and a property read is cheaper than a WeakMap lookup.
  */
@@ -166,7 +167,7 @@ type WithLabelsPart = { [LABELS_PART]?: Buffer };
 function labelsPart(labels: readonly Label[]): Buffer {
   const cached = (labels as WithLabelsPart)[LABELS_PART];
   if (cached !== undefined) return cached;
-  const b = Buffer.from('"labels":' + labelsJSON(labels) + ',');
+  const b = Buffer.from('"labels":' + labelsJSON(labels) + ',"timestamp":');
   if (Object.isExtensible(labels)) Object.defineProperty(labels, LABELS_PART, { value: b, enumerable: false });
   return b;
 }
@@ -182,7 +183,6 @@ function metadataPart(m: Metadata): Buffer {
   return b;
 }
 
-const TIMESTAMP_KEY = Buffer.from('"timestamp":');
 const VALUE_KEY = Buffer.from(',"value":');
 
 /**
@@ -191,45 +191,20 @@ const VALUE_KEY = Buffer.from(',"value":');
  * and value are formatted.
  */
 class NdjsonWriter extends ByteOutput {
-  /** A safe integer below 1e15 in decimal (what String() gives), with room for "}\\n" after it. */
-  private int(v: number): void {
-    this.room(20);
-    const out = this.buf;
-    if (v === 0) {
-      if (1 / v < 0) out[this.pos++] = 0x2d; // -0 keeps its sign, as valueJSON writes it
-      out[this.pos++] = 0x30;
+  /** A timestamp or value as valueJSON spells it: integers and short decimals without a string. */
+  private number(v: number): void {
+    this.room(26); // numfmt needs 24, and "}\n" follows a value
+    let end = writeInteger(this.buf, this.pos, v);
+    if (end < 0) end = writeShortestDecimal(this.buf, this.pos, v);
+    if (end >= 0) {
+      this.pos = end;
       return;
     }
-    if (v < 0) {
-      out[this.pos++] = 0x2d;
-      v = -v;
-    }
-    let digits = 1;
-    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-    let p = this.pos + digits;
-    this.pos = p;
-    while (v >= 10) {
-      const q = Math.floor(v / 10);
-      out[--p] = 0x30 + (v - q * 10);
-      v = q;
-    }
-    out[--p] = 0x30 + v;
-  }
-
-  /** An ASCII-only string (numbers, quoted specials). */
-  private ascii(s: string): void {
-    const n = s.length;
-    this.room(n + 2); // and "}\\n" after a value
+    const s = valueJSON(v);
     const out = this.buf;
     let p = this.pos;
-    for (let i = 0; i < n; i++) out[p++] = s.charCodeAt(i);
+    for (let i = 0; i < s.length; i++) out[p++] = s.charCodeAt(i); // ASCII: digits, "e", quoted specials
     this.pos = p;
-  }
-
-  /** A timestamp or value as valueJSON spells it; integers without making a string. */
-  private number(v: number): void {
-    if (Number.isSafeInteger(v) && v > -1e15 && v < 1e15) this.int(v);
-    else this.ascii(valueJSON(v));
   }
 
   write(req: Request, tenant: string | null, series: TimeSeries[], _labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
@@ -245,7 +220,6 @@ class NdjsonWriter extends ByteOutput {
           const smp = samples[j]!;
           this.bytes(prefixBytes);
           this.bytes(lb);
-          this.bytes(TIMESTAMP_KEY);
           this.number(smp.timestamp);
           this.bytes(VALUE_KEY);
           this.number(smp.value);
