@@ -12,6 +12,7 @@ import type {
   ElectionReport,
   Report,
   ReportContext,
+  SampleCounts,
   TenantReport,
   TotalsReport,
 } from './types.js';
@@ -111,15 +112,42 @@ class SeriesLog extends TsLog {
 const LOG = Symbol('ha-dedup.report.log');
 type Tagged = readonly Label[] & { [LOG]?: SeriesLog };
 
-interface TenantStats {
-  tenant: string;
-  requests: number;
+/** Samples by outcome, for the totals and for each tenant. */
+interface Counts {
   samples: number;
   accepted: number;
   deduped: number;
   nonHa: number;
   rejected: number;
   passthrough: number;
+}
+
+const newCounts = (): Counts => ({ samples: 0, accepted: 0, deduped: 0, nonHa: 0, rejected: 0, passthrough: 0 });
+
+function addCounts(to: Counts, accepted: number, deduped: number, rejected: number, nonHa: number, passthrough: number): void {
+  to.samples += accepted + deduped + rejected + nonHa + passthrough;
+  to.accepted += accepted;
+  to.deduped += deduped;
+  to.rejected += rejected;
+  to.nonHa += nonHa;
+  to.passthrough += passthrough;
+}
+
+/** The report's spelling of Counts (SPEC 9). */
+function countsReport(c: Counts): Omit<SampleCounts, 'requests'> {
+  return {
+    samples: c.samples,
+    accepted_samples: c.accepted,
+    deduped_samples: c.deduped,
+    non_ha_samples: c.nonHa,
+    rejected_samples: c.rejected,
+    passthrough_samples: c.passthrough,
+  };
+}
+
+interface TenantStats extends Counts {
+  tenant: string;
+  requests: number;
 }
 
 function isSorted(labels: readonly Label[]): boolean {
@@ -189,12 +217,7 @@ export class ReportBuilder {
   private readonly arena = new LogArena();
   private readonly status = new Map<number, number>();
   private requests = 0;
-  private samples = 0;
-  private accepted = 0;
-  private deduped = 0;
-  private nonHa = 0;
-  private rejected = 0;
-  private passthrough = 0;
+  private readonly totals: Counts = newCounts();
   private overlap = 0;
 
   private cluster(tenant: string, cluster: string): ClusterState {
@@ -392,29 +415,19 @@ export class ReportBuilder {
       rs.lastLog = prevLog;
       addReplicaCounts(rs, rAcc, rDed, rRej);
     }
-    const n = nAcc + nDed + nRej + nNonHa + nPass;
-    this.samples += n;
-    this.accepted += nAcc;
-    this.deduped += nDed;
-    this.rejected += nRej;
-    this.nonHa += nNonHa;
-    this.passthrough += nPass;
-    ts.samples += n;
-    ts.accepted += nAcc;
-    ts.deduped += nDed;
-    ts.rejected += nRej;
-    ts.nonHa += nNonHa;
-    ts.passthrough += nPass;
+    addCounts(this.totals, nAcc, nDed, nRej, nNonHa, nPass);
+    addCounts(ts, nAcc, nDed, nRej, nNonHa, nPass);
   }
 
   /** Samples (floats + histograms) folded so far. */
   get sampleCount(): number {
-    return this.samples;
+    return this.totals.samples;
   }
 
   /** Samples folded so far whose outcome keeps them in the output: accepted, non-HA, passthrough. */
   get keptSampleCount(): number {
-    return this.accepted + this.nonHa + this.passthrough;
+    const t = this.totals;
+    return t.accepted + t.nonHa + t.passthrough;
   }
 
   /** What the fold holds: distinct series, (series, replica) logs and the bytes of their buffers. */
@@ -482,25 +495,11 @@ export class ReportBuilder {
 
     const tenants: TenantReport[] = [...this.tenants.values()]
       .sort((a, b) => cmp(a.tenant, b.tenant))
-      .map((t) => ({
-        tenant: t.tenant,
-        requests: t.requests,
-        samples: t.samples,
-        accepted_samples: t.accepted,
-        deduped_samples: t.deduped,
-        non_ha_samples: t.nonHa,
-        rejected_samples: t.rejected,
-        passthrough_samples: t.passthrough,
-      }));
+      .map((t) => ({ tenant: t.tenant, requests: t.requests, ...countsReport(t) }));
 
     const totals: TotalsReport = {
       requests: this.requests,
-      samples: this.samples,
-      accepted_samples: this.accepted,
-      deduped_samples: this.deduped,
-      non_ha_samples: this.nonHa,
-      rejected_samples: this.rejected,
-      passthrough_samples: this.passthrough,
+      ...countsReport(this.totals),
       elections: this.elections.length,
       lost_samples: totalLost,
       overlap_samples: this.overlap,
