@@ -10,7 +10,7 @@ export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
 
 // Copies shorter than this are done byte by byte: cheaper than a native call and a subarray.
 const LOOP_MAX = 16;
-/** Copies up to this long go four bytes per step (a kind-2 copy is at most 64 bytes). */
+/** Literals and copies up to this long go four bytes per step (a kind-2 copy is at most 64 bytes). */
 const SHORT_COPY = 64;
 
 /** The uncompressed length a snappy block declares, or -1 when the header is not a valid varint. */
@@ -108,7 +108,7 @@ function decodeBlock(src: Uint8Array, sv: DataView, start: number, out: Uint8Arr
         pos += extra;
       }
       if (pos + len > n || op + len > length) throw corrupt();
-      if (len < LOOP_MAX && pos + len + 3 <= n && op + len + 3 <= length) {
+      if (len <= SHORT_COPY && pos + len + 3 <= n && op + len + 3 <= length) {
         let i = 0;
         do {
           ov.setUint32(op + i, sv.getUint32(pos + i, true), true);
