@@ -1,7 +1,7 @@
 export * from './types.js';
 export { ReportBuilder, seriesKey, scrapeInterval } from './builder.js';
 export { renderJson } from './json.js';
-export { renderTable } from './table.js';
+export { loadPaint, renderTable, type Paint } from './table.js';
 export type { TableOptions } from './table.js';
 export { renderMarkdown } from './markdown.js';
 export * from './expect.js';

@@ -1,15 +1,36 @@
 // The human report (SPEC 9) as terminal tables. Colour only when asked (the CLI decides: TTY,
 // NO_COLOR, --no-color); with colour off the output is plain text, stable for golden files.
 import Table from 'cli-table3';
-import { Chalk } from 'chalk';
 import type { Report } from './types.js';
 import { CLUSTER_HEAD, CLUSTER_SPAN_COLUMNS, ELECTION_HEAD, NON_HA_HEAD, clusterRows, electionRows, nonHaRows, totalsLines, type Row } from './format.js';
 
-export interface TableOptions {
-  color: boolean;
+/** The styles the tables use: chalk's, or none. */
+export interface Paint {
+  bold(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
 }
 
-function table(head: string[], rows: Row[], c: InstanceType<typeof Chalk>): string {
+const same = (s: string): string => s;
+const PLAIN: Paint = { bold: same, red: same, green: same, yellow: same };
+
+/**
+ * The paint for colour on or off. chalk is loaded only for colour (~17 ms of start-up that a
+ * replay into a pipe or a file never needs).
+ */
+export async function loadPaint(color: boolean): Promise<Paint> {
+  if (!color) return PLAIN;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level: 1 });
+}
+
+export interface TableOptions {
+  /** From loadPaint(); plain text when absent. */
+  paint?: Paint;
+}
+
+function table(head: string[], rows: Row[], c: Paint): string {
   const t = new Table({
     head: head.map((h) => c.bold(h)),
     style: { head: [], border: [], compact: false },
@@ -35,7 +56,7 @@ function table(head: string[], rows: Row[], c: InstanceType<typeof Chalk>): stri
 }
 
 export function renderTable(report: Report, opts: TableOptions): string {
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const c = opts.paint ?? PLAIN;
   const out: string[] = [];
   out.push(c.bold('Clusters'));
   const cr = clusterRows(report);

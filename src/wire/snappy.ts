@@ -2,9 +2,17 @@
 // the declared length is checked against the caller's limit BEFORE anything is allocated
 // (SPEC 10, --max-decoded-size), every copy is bounds-checked, and the output must be exactly
 // the declared length. Compression uses snappyjs (the stack's compressor).
-import snappyjs from 'snappyjs';
-import { SnappyCompressor } from 'snappyjs/snappy_compressor.js';
+import { createRequire } from 'node:module';
 import { WireError } from './errors.js';
+
+// snappyjs (CommonJS) is loaded at its first use: a replay that writes no rwcap never needs it
+// (~8 ms of start-up).
+const requireCjs = createRequire(import.meta.url);
+let snappyjsModule: typeof import('snappyjs') | null = null;
+let compressorModule: typeof import('snappyjs/snappy_compressor.js') | null = null;
+const snappyjs = () => (snappyjsModule ??= requireCjs('snappyjs') as typeof import('snappyjs'));
+const compressor = () =>
+  (compressorModule ??= requireCjs('snappyjs/snappy_compressor.js') as typeof import('snappyjs/snappy_compressor.js'));
 
 export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
 
@@ -172,7 +180,7 @@ function corrupt(): WireError {
 
 /** Compress to a snappy block (snappyjs). */
 export function snappyCompress(src: Uint8Array): Uint8Array {
-  return snappyjs.compress(src);
+  return snappyjs().compress(src);
 }
 
 let compressScratch = new Uint8Array(1 << 16);
@@ -182,7 +190,7 @@ let compressScratch = new Uint8Array(1 << 16);
  * result is valid until the next call. For writers that copy the bytes at once (no allocation).
  */
 export function snappyCompressTransient(src: Uint8Array): Uint8Array {
-  const c = new SnappyCompressor(src);
+  const c = new (compressor().SnappyCompressor)(src);
   const max = c.maxCompressedLength();
   if (compressScratch.length < max) compressScratch = new Uint8Array(Math.max(max, compressScratch.length * 2));
   return compressScratch.subarray(0, c.compressToBuffer(compressScratch));
@@ -190,5 +198,5 @@ export function snappyCompressTransient(src: Uint8Array): Uint8Array {
 
 /** snappyjs's own decompressor, kept for the benchmark comparison (the decode floor uses it). */
 export function snappyjsDecompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
-  return snappyjs.uncompress(src, maxDecodedSize);
+  return snappyjs().uncompress(src, maxDecodedSize);
 }

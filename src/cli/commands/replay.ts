@@ -7,7 +7,7 @@ import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
 import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
-import { checkExpectations, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
+import { checkExpectations, loadPaint, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { ProgressLine, useColor } from '../tty.js';
 import { openForWrite, openOutput } from '../outfile.js';
@@ -214,7 +214,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
   const human = dataToStdout ? process.stderr : process.stdout;
   const color = useColor(human, p.color);
   const text =
-    p.reportFormat === 'json' ? renderJson(report) : p.reportFormat === 'markdown' ? renderMarkdown(report) : renderTable(report, { color });
+    p.reportFormat === 'json' ? renderJson(report) : p.reportFormat === 'markdown' ? renderMarkdown(report) : renderTable(report, { paint: await loadPaint(color) });
   human.write(text);
   return report;
 }
