@@ -16,7 +16,8 @@ const compressor = () =>
 
 export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
 
-// Copies shorter than this are done byte by byte: cheaper than a native call and a subarray.
+// Where the 4-byte steps do not apply (the last bytes of the output, overlapping copies with an
+// offset under 4), copies shorter than this go byte by byte: cheaper than a native call.
 const LOOP_MAX = 16;
 /** Literals and copies up to this long go four bytes per step (a kind-2 copy is at most 64 bytes). */
 const SHORT_COPY = 64;
