@@ -1,7 +1,8 @@
 // Entry point: builds the commander program, runs it, and maps every failure to one line on
 // stderr and an exit code (SPEC 2). The only module that calls process.exit.
 import { Command, CommanderError } from 'commander';
-import { HaDedupError, EXIT } from '../model/index.js';
+import { HaDedupError, EXIT, usageError } from '../model/index.js';
+import { setSnappyDecoder } from '../wire/snappy.js';
 import { register as registerReplay } from './commands/replay.js';
 import { register as registerRecord } from './commands/record.js';
 import { register as registerInspect } from './commands/inspect.js';
@@ -55,8 +56,19 @@ export function fail(err: unknown): never {
 
 process.stdout.on('error', (err: unknown) => fail(err));
 
+/**
+ * HA_DEDUP_SNAPPY=js: decompress with our JavaScript decoder even where the native one loads
+ * (README "Stack choices"; the bench and the tests compare the two). Unset or empty: native.
+ */
+function snappyFromEnv(v: string | undefined): void {
+  if (v === undefined || v === '') return;
+  if (v !== 'js') throw usageError(`HA_DEDUP_SNAPPY: "${v}" is not js (leave it unset for the native decoder)`);
+  setSnappyDecoder('js');
+}
+
 export async function main(argv: string[]): Promise<void> {
   try {
+    snappyFromEnv(process.env.HA_DEDUP_SNAPPY);
     await buildProgram().parseAsync(argv);
   } catch (err) {
     fail(err);

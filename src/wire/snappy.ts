@@ -1,7 +1,10 @@
-// Snappy *block* format (what remote-write bodies use). Decompression is our own exact decoder:
-// the declared length is checked against the caller's limit BEFORE anything is allocated
-// (SPEC 10, --max-decoded-size), every copy is bounds-checked, and the output must be exactly
-// the declared length. Compression uses snappyjs (the stack's compressor).
+// Snappy *block* format (what remote-write bodies use). Decompression checks the declared length
+// against the caller's limit BEFORE anything is allocated (SPEC 10, --max-decoded-size), then
+// runs the native decoder of the `snappy` package (Rust's snap crate through N-API, ~3.5x our
+// JavaScript decoder and ~5x snappyjs on the bench bodies; README "Stack choices") when it loads
+// on this platform, else our own exact JavaScript decoder below. Whatever the native decoder
+// refuses goes through the JavaScript decoder too, so a bad body is reported with the same
+// reason either way. Compression uses snappyjs (the stack's compressor).
 import { createRequire } from 'node:module';
 import { WireError } from './errors.js';
 
@@ -13,6 +16,51 @@ let compressorModule: typeof import('snappyjs/snappy_compressor.js') | null = nu
 const snappyjs = () => (snappyjsModule ??= requireCjs('snappyjs') as typeof import('snappyjs'));
 const compressor = () =>
   (compressorModule ??= requireCjs('snappyjs/snappy_compressor.js') as typeof import('snappyjs/snappy_compressor.js'));
+
+type NativeUncompress = (src: Uint8Array) => Uint8Array;
+interface NativeBinding {
+  uncompressSync(input: Uint8Array, options: { asBuffer: true; copyOutputData: boolean }): Uint8Array;
+}
+/** undefined = not tried yet; null = not available, or not wanted (setSnappyDecoder('js')). */
+let nativeDecoder: NativeUncompress | null | undefined;
+
+/**
+ * The native decoder, loaded at the first decompression. The platform package is tried by name
+ * first on glibc Linux (the `snappy` loader spends ~10 ms detecting musl), then the loader; on a
+ * platform with no prebuilt binary both fail and the JavaScript decoder is used.
+ * `copyOutputData` makes the result an ordinary ArrayBuffer: the default, an external buffer
+ * freed by a finaliser, made every call 3-6x slower once a few thousand were pending.
+ */
+function native(): NativeUncompress | null {
+  if (nativeDecoder !== undefined) return nativeDecoder;
+  nativeDecoder = null;
+  const names = process.platform === 'linux' ? [`@napi-rs/snappy-linux-${process.arch}-gnu`, 'snappy'] : ['snappy'];
+  for (const name of names) {
+    try {
+      const b = requireCjs(name) as NativeBinding;
+      if (typeof b.uncompressSync !== 'function') continue;
+      const opts = { asBuffer: true, copyOutputData: true } as const;
+      nativeDecoder = (src) => b.uncompressSync(src, opts);
+      break;
+    } catch {
+      // not installed, or no binary for this platform (e.g. musl): try the next, then JavaScript
+    }
+  }
+  return nativeDecoder;
+}
+
+/**
+ * 'auto' (the default): the native decoder where it loads, else JavaScript; 'js': JavaScript
+ * only (the CLI's HA_DEDUP_SNAPPY=js, to compare the two).
+ */
+export function setSnappyDecoder(choice: 'auto' | 'js'): void {
+  nativeDecoder = choice === 'js' ? null : undefined;
+}
+
+/** Which decoder decompresses: 'native' (the snappy package) or 'js' (src/wire/snappy.ts). */
+export function snappyDecoder(): 'native' | 'js' {
+  return native() === null ? 'js' : 'native';
+}
 
 export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
 
@@ -40,21 +88,26 @@ export function snappyDeclaredLength(src: Uint8Array): number {
  * declared decoded size is over maxDecodedSize (checked before allocating).
  */
 export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
-  return decompress(src, maxDecodedSize, false);
+  return decompress(src, maxDecodedSize, false, true);
+}
+
+/** snappyDecompress with our JavaScript decoder only, never the native one (tests, bench). */
+export function snappyDecompressJs(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
+  return decompress(src, maxDecodedSize, false, false);
 }
 
 let scratch = new Uint8Array(1 << 20);
 let scratchView = new DataView(scratch.buffer);
 
 /**
- * Like snappyDecompress, but into a buffer shared by every call: the result is only valid until
- * the next call. For decoders that consume the bytes at once (no allocation, no zero-filling).
+ * Like snappyDecompress, but the result is only valid until the next call: the JavaScript
+ * decoder writes into a buffer shared by every call (the native one returns a fresh buffer). For decoders that consume the bytes at once (no allocation, no zero-filling).
  */
 export function snappyDecompressTransient(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
-  return decompress(src, maxDecodedSize, true);
+  return decompress(src, maxDecodedSize, true, true);
 }
 
-function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean): Uint8Array {
+function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean, allowNative: boolean): Uint8Array {
   // header: uvarint uncompressed length
   let length = 0;
   let shift = 0;
@@ -70,6 +123,21 @@ function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean)
   if (length > maxDecodedSize) {
     throw new WireError(`snappy: declared decoded size ${length} bytes is over --max-decoded-size ${maxDecodedSize}`);
   }
+  const nat = allowNative ? native() : null;
+  if (nat !== null && length > 0) {
+    let r: Uint8Array | null;
+    try {
+      r = nat(src);
+    } catch {
+      r = null; // refused: the JavaScript decoder below says why
+    }
+    if (r !== null && r.length === length) return new Uint8Array(r.buffer, r.byteOffset, length);
+  }
+  return decompressJs(src, pos, length, transient);
+}
+
+/** Our JavaScript decoder, the header already read: the tags start at `pos`, `length` declared. */
+function decompressJs(src: Uint8Array, pos: number, length: number, transient: boolean): Uint8Array {
   let out: Uint8Array;
   let outView: DataView;
   if (transient) {

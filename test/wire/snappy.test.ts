@@ -1,19 +1,51 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { snappyCompress, snappyDecompress, snappyDecompressTransient, snappyjsDecompress } from '../../src/wire/snappy.js';
+import {
+  setSnappyDecoder,
+  snappyCompress,
+  snappyDecoder,
+  snappyDecompress,
+  snappyDecompressJs,
+  snappyDecompressTransient,
+  snappyjsDecompress,
+} from '../../src/wire/snappy.js';
 import { createPrng } from '../../src/clock/prng.js';
 import { decodeCapturedRequest } from '../../src/wire/rwcap.js';
 import { PbReader } from '../../src/wire/pbreader.js';
 
-test('own decompressor equals snappyjs on every fixture body', () => {
+/** glibc Linux on x64 or arm64: the `snappy` package ships a prebuilt binary for it. */
+function hasPrebuiltNative(): boolean {
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return false;
+  const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
+  return typeof header?.glibcVersionRuntime === 'string';
+}
+
+test(
+  'the native decoder is the one in use where the snappy package has a binary; setSnappyDecoder("js") turns it off',
+  { skip: hasPrebuiltNative() ? false : 'the snappy package has no prebuilt binary for this platform: the JavaScript decoder is used' },
+  () => {
+    assert.equal(snappyDecoder(), 'native');
+    setSnappyDecoder('js');
+    try {
+      assert.equal(snappyDecoder(), 'js');
+    } finally {
+      setSnappyDecoder('auto');
+    }
+    assert.equal(snappyDecoder(), 'native');
+  },
+);
+
+test('native and JavaScript decoders and snappyjs agree on every fixture body', () => {
   const f = readFileSync(new URL('../../fixtures/prom-ha-dev.rwcap', import.meta.url));
   const r = new PbReader(f, 7);
   let n = 0;
   while (r.pos < r.end) {
     const s = r.delimited();
     const body = decodeCapturedRequest(f.subarray(s, r.fieldEnd)).body;
-    assert.deepEqual(Buffer.from(snappyDecompress(body)), Buffer.from(snappyjsDecompress(body)));
+    const want = Buffer.from(snappyjsDecompress(body));
+    assert.deepEqual(Buffer.from(snappyDecompress(body)), want);
+    assert.deepEqual(Buffer.from(snappyDecompressJs(body)), want);
     n++;
   }
   assert.equal(n, 146);
@@ -32,17 +64,24 @@ test('a header declaring 1 GiB is refused before allocating', () => {
   assert.throws(() => snappyDecompress(evil, 64 * 1024 * 1024), /declared decoded size 1073741824 bytes is over --max-decoded-size 67108864/);
 });
 
-test('corrupt streams are rejected: bad offset, short output, overrun', () => {
-  const good = snappyCompress(new TextEncoder().encode('hello hello hello hello hello'));
-  assert.throws(() => snappyDecompress(good.subarray(0, good.length - 2)), /snappy/);
-  // declares 10 bytes, provides a 3-byte literal
-  assert.throws(() => snappyDecompress(new Uint8Array([10, 0x08, 1, 2, 3])), /decoded 3 bytes but the header declares 10/);
-  // copy with offset beyond output
-  assert.throws(() => snappyDecompress(new Uint8Array([8, 0x00, 65, 0x01 | (3 << 2), 5])), /snappy: corrupt/);
-  // literal longer than the declared size
-  assert.throws(() => snappyDecompress(new Uint8Array([1, 0x04, 1, 2])), /snappy: corrupt/);
-  assert.throws(() => snappyDecompress(new Uint8Array([0xff, 0xff])), /invalid block header/);
-});
+for (const [name, decompress] of [
+  ['snappyDecompress (native where it loads)', snappyDecompress],
+  ['snappyDecompressJs', snappyDecompressJs],
+] as const) {
+  test(`corrupt streams are rejected with the JavaScript decoder's reasons: bad offset, short output, overrun (${name})`, () => {
+    const good = snappyCompress(new TextEncoder().encode('hello hello hello hello hello'));
+    assert.throws(() => decompress(good.subarray(0, good.length - 2)), /snappy/);
+    // declares 10 bytes, provides a 3-byte literal
+    assert.throws(() => decompress(new Uint8Array([10, 0x08, 1, 2, 3])), /^WireError: snappy: decoded 3 bytes but the header declares 10$/);
+    // copy with offset beyond output
+    assert.throws(() => decompress(new Uint8Array([8, 0x00, 65, 0x01 | (3 << 2), 5])), /^WireError: snappy: corrupt input$/);
+    // literal longer than the declared size
+    assert.throws(() => decompress(new Uint8Array([1, 0x04, 1, 2])), /^WireError: snappy: corrupt input$/);
+    assert.throws(() => decompress(new Uint8Array([0xff, 0xff])), /^WireError: snappy: invalid block header$/);
+    // trailing bytes after a complete block
+    assert.throws(() => decompress(new Uint8Array([1, 0x00, 65, 0x00])), /^WireError: snappy: corrupt input$/);
+  });
+}
 
 /** The format as plainly as it can be read: one byte at a time (the reference for the fast paths). */
 function referenceDecode(block: Uint8Array): Uint8Array {
@@ -133,6 +172,7 @@ test('every literal and copy shape decodes like the byte-at-a-time reference (th
     const block = Uint8Array.from([...header, ...tags]);
     const want = Buffer.from(referenceDecode(block));
     assert.deepEqual(Buffer.from(snappyDecompress(block)), want, `block ${b}`);
+    assert.deepEqual(Buffer.from(snappyDecompressJs(block)), want, `block ${b} (JavaScript)`);
     assert.deepEqual(Buffer.from(snappyDecompressTransient(block)), want, `block ${b} (transient)`);
   }
 });
