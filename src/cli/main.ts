@@ -57,12 +57,12 @@ export function fail(err: unknown): never {
 process.stdout.on('error', (err: unknown) => fail(err));
 
 /**
- * HA_DEDUP_SNAPPY=js: decompress with our JavaScript decoder even where the native one loads
- * (README "Stack choices"; the bench and the tests compare the two). Unset or empty: native.
+ * HA_DEDUP_SNAPPY=js: decompress with our JavaScript snappy decoder instead of the WebAssembly
+ * one (README "Stack choices"; the bench and the tests compare the two). Unset or empty: wasm.
  */
 function snappyFromEnv(v: string | undefined): void {
   if (v === undefined || v === '') return;
-  if (v !== 'js') throw usageError(`HA_DEDUP_SNAPPY: "${v}" is not js (leave it unset for the native decoder)`);
+  if (v !== 'js') throw usageError(`HA_DEDUP_SNAPPY: "${v}" is not js (leave it unset for the WebAssembly decoder)`);
   setSnappyDecoder('js');
 }
 

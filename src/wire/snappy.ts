@@ -1,12 +1,13 @@
 // Snappy *block* format (what remote-write bodies use). Decompression checks the declared length
-// against the caller's limit BEFORE anything is allocated (SPEC 10, --max-decoded-size), then
-// runs the native decoder of the `snappy` package (Rust's snap crate through N-API, ~3.5x our
-// JavaScript decoder and ~5x snappyjs on the bench bodies; README "Stack choices") when it loads
-// on this platform, else our own exact JavaScript decoder below. Whatever the native decoder
-// refuses goes through the JavaScript decoder too, so a bad body is reported with the same
-// reason either way. Compression uses snappyjs (the stack's compressor).
+// against the caller's limit BEFORE anything is decoded (SPEC 10, --max-decoded-size), then runs
+// our WebAssembly decoder (src/wire/snappy.wat: ~3.5x our JavaScript decoder and ~4x snappyjs on
+// the bench bodies, into one reused memory; README "Stack choices"). Whatever it refuses goes
+// through our exact JavaScript decoder below, so a bad body is reported with the same reason
+// either way; HA_DEDUP_SNAPPY=js (setSnappyDecoder) uses only that one. Compression uses
+// snappyjs (the stack's compressor).
 import { createRequire } from 'node:module';
 import { WireError } from './errors.js';
+import { SNAPPY_WASM_BASE64 } from './snappywasm.js';
 
 // snappyjs (CommonJS) is loaded at its first use: a replay that writes no rwcap never needs it
 // (~8 ms of start-up).
@@ -17,49 +18,60 @@ const snappyjs = () => (snappyjsModule ??= requireCjs('snappyjs') as typeof impo
 const compressor = () =>
   (compressorModule ??= requireCjs('snappyjs/snappy_compressor.js') as typeof import('snappyjs/snappy_compressor.js'));
 
-type NativeUncompress = (src: Uint8Array) => Uint8Array;
-interface NativeBinding {
-  uncompressSync(input: Uint8Array, options: { asBuffer: true; copyOutputData: boolean }): Uint8Array;
-}
-/** undefined = not tried yet; null = not available, or not wanted (setSnappyDecoder('js')). */
-let nativeDecoder: NativeUncompress | null | undefined;
-
 /**
- * The native decoder, loaded at the first decompression. The platform package is tried by name
- * first on glibc Linux (the `snappy` loader spends ~10 ms detecting musl), then the loader; on a
- * platform with no prebuilt binary both fail and the JavaScript decoder is used.
- * `copyOutputData` makes the result an ordinary ArrayBuffer: the default, an external buffer
- * freed by a finaliser, made every call 3-6x slower once a few thousand were pending.
+ * The WebAssembly decoder and its memory: the compressed block is copied to offset 0, the
+ * output goes after it (16-byte aligned). A block that does not fit gets a new, larger memory
+ * and instance; the memory is never grown, because growing detaches its old ArrayBuffer, and
+ * one detached ArrayBuffer makes V8 add a detach check to every typed-array access in the
+ * process from then on (docs/perf.md: `sameBytes` ran at half speed after a transfer).
  */
-function native(): NativeUncompress | null {
-  if (nativeDecoder !== undefined) return nativeDecoder;
-  nativeDecoder = null;
-  const names = process.platform === 'linux' ? [`@napi-rs/snappy-linux-${process.arch}-gnu`, 'snappy'] : ['snappy'];
-  for (const name of names) {
-    try {
-      const b = requireCjs(name) as NativeBinding;
-      if (typeof b.uncompressSync !== 'function') continue;
-      const opts = { asBuffer: true, copyOutputData: true } as const;
-      nativeDecoder = (src) => b.uncompressSync(src, opts);
-      break;
-    } catch {
-      // not installed, or no binary for this platform (e.g. musl): try the next, then JavaScript
-    }
+class WasmSnappy {
+  private static module: WebAssembly.Module | null = null;
+  private bytes: Uint8Array;
+  private decodeFn: (pos: number, end: number, out: number, length: number) => number;
+
+  constructor(need: number) {
+    WasmSnappy.module ??= new WebAssembly.Module(Buffer.from(SNAPPY_WASM_BASE64, 'base64'));
+    const pages = Math.max(32, Math.ceil((need * 1.25) / 65536)); // at least 2 MiB
+    const memory = new WebAssembly.Memory({ initial: pages });
+    const instance = new WebAssembly.Instance(WasmSnappy.module, { env: { memory } });
+    this.bytes = new Uint8Array(memory.buffer);
+    this.decodeFn = instance.exports['decode'] as WasmSnappy['decodeFn'];
   }
-  return nativeDecoder;
+
+  /** Room for an n-byte block and its output of `length` bytes. */
+  fits(n: number, length: number): boolean {
+    return ((n + 15) & ~15) + length <= this.bytes.length;
+  }
+
+  /** The decoded bytes (a view of the memory, valid until the next call), or null if refused. */
+  decode(src: Uint8Array, pos: number, length: number): Uint8Array | null {
+    const b = this.bytes;
+    b.set(src, 0);
+    const out = (src.length + 15) & ~15;
+    const op = this.decodeFn(pos, src.length, out, length);
+    return op === length ? b.subarray(out, out + length) : null;
+  }
 }
 
+/** Blocks whose input and output together are over this are left to the JavaScript decoder. */
+const WASM_MAX_BYTES = 1 << 30;
+/** Created at the first decompression. */
+let wasm: WasmSnappy | null = null;
+/** false: setSnappyDecoder('js'). */
+let useWasm = true;
+
 /**
- * 'auto' (the default): the native decoder where it loads, else JavaScript; 'js': JavaScript
- * only (the CLI's HA_DEDUP_SNAPPY=js, to compare the two).
+ * 'auto' (the default): the WebAssembly decoder, the JavaScript one for what it refuses;
+ * 'js': JavaScript only (the CLI's HA_DEDUP_SNAPPY=js, to compare the two).
  */
 export function setSnappyDecoder(choice: 'auto' | 'js'): void {
-  nativeDecoder = choice === 'js' ? null : undefined;
+  useWasm = choice !== 'js';
 }
 
-/** Which decoder decompresses: 'native' (the snappy package) or 'js' (src/wire/snappy.ts). */
-export function snappyDecoder(): 'native' | 'js' {
-  return native() === null ? 'js' : 'native';
+/** Which decoder decompresses: 'wasm' (src/wire/snappy.wat) or 'js'. */
+export function snappyDecoder(): 'wasm' | 'js' {
+  return useWasm ? 'wasm' : 'js';
 }
 
 export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
@@ -91,7 +103,7 @@ export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAU
   return decompress(src, maxDecodedSize, false, true);
 }
 
-/** snappyDecompress with our JavaScript decoder only, never the native one (tests, bench). */
+/** snappyDecompress with our JavaScript decoder only, never the WebAssembly one (tests, bench). */
 export function snappyDecompressJs(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
   return decompress(src, maxDecodedSize, false, false);
 }
@@ -100,15 +112,19 @@ let scratch = new Uint8Array(1 << 20);
 let scratchView = new DataView(scratch.buffer);
 
 /**
- * Like snappyDecompress, but the result is only valid until the next call: the JavaScript
- * decoder writes into a buffer shared by every call (the native one returns a fresh buffer). For decoders that consume the bytes at once (no allocation, no zero-filling).
+ * Like snappyDecompress, but the result is only valid until the next call: both decoders write
+ * into memory shared by every call. For decoders that consume the bytes at once (no allocation,
+ * no zero-filling).
  */
 export function snappyDecompressTransient(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
   return decompress(src, maxDecodedSize, true, true);
 }
 
-function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean, allowNative: boolean): Uint8Array {
-  // header: uvarint uncompressed length
+/** Where the last readHeader() found the tags to start. */
+let headerEnd = 0;
+
+/** The declared length of a block (its tags start at headerEnd), checked against the limit. */
+function readHeader(src: Uint8Array, maxDecodedSize: number): number {
   let length = 0;
   let shift = 0;
   let pos = 0;
@@ -123,17 +139,34 @@ function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean,
   if (length > maxDecodedSize) {
     throw new WireError(`snappy: declared decoded size ${length} bytes is over --max-decoded-size ${maxDecodedSize}`);
   }
-  const nat = allowNative ? native() : null;
-  if (nat !== null && length > 0) {
-    let r: Uint8Array | null;
-    try {
-      r = nat(src);
-    } catch {
-      r = null; // refused: the JavaScript decoder below says why
-    }
-    if (r !== null && r.length === length) return new Uint8Array(r.buffer, r.byteOffset, length);
+  headerEnd = pos;
+  return length;
+}
+
+function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean, allowWasm: boolean): Uint8Array {
+  const length = readHeader(src, maxDecodedSize);
+  const pos = headerEnd;
+  if (allowWasm && useWasm) {
+    const r = decodeWasm(src, pos, length);
+    if (r !== null) return transient ? r : r.slice();
+    // refused: the JavaScript decoder below says why
   }
   return decompressJs(src, pos, length, transient);
+}
+
+function decodeWasm(src: Uint8Array, pos: number, length: number): Uint8Array | null {
+  if (length === 0 || src.length + length + 16 > WASM_MAX_BYTES) return null;
+  if (wasm === null || !wasm.fits(src.length, length)) wasm = new WasmSnappy(src.length + length + 16);
+  return wasm.decode(src, pos, length);
+}
+
+/**
+ * The WebAssembly decoder alone (tests): the decoded bytes, valid until the next call, or null
+ * where it refuses the block (or leaves it to JavaScript: empty, or over 1 GiB with its input).
+ */
+export function snappyDecompressWasm(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array | null {
+  const length = readHeader(src, maxDecodedSize);
+  return decodeWasm(src, headerEnd, length);
 }
 
 /** Our JavaScript decoder, the header already read: the tags start at `pos`, `length` declared. */

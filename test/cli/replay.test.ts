@@ -309,7 +309,7 @@ test('HA_DEDUP_SNAPPY=js decompresses with the JavaScript decoder: the same outp
     assert.equal(readFileSync(join(dir, 'a.json'), 'utf8'), readFileSync(join(dir, 'b.json'), 'utf8'));
     const c = run(['inspect', FIXTURE], { env: { HA_DEDUP_SNAPPY: 'wasm' } });
     assert.equal(c.code, 2);
-    assert.equal(c.stderr, 'ha-dedup: HA_DEDUP_SNAPPY: "wasm" is not js (leave it unset for the native decoder)\n');
+    assert.equal(c.stderr, 'ha-dedup: HA_DEDUP_SNAPPY: "wasm" is not js (leave it unset for the WebAssembly decoder)\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

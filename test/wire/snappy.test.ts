@@ -8,35 +8,34 @@ import {
   snappyDecompress,
   snappyDecompressJs,
   snappyDecompressTransient,
+  snappyDecompressWasm,
   snappyjsDecompress,
 } from '../../src/wire/snappy.js';
+import { SNAPPY_WASM_BASE64 } from '../../src/wire/snappywasm.js';
+import { assembleSnappyWat } from '../../scripts/wasm-lib.mjs';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
 import { createPrng } from '../../src/clock/prng.js';
 import { decodeCapturedRequest } from '../../src/wire/rwcap.js';
 import { PbReader } from '../../src/wire/pbreader.js';
 
-/** glibc Linux on x64 or arm64: the `snappy` package ships a prebuilt binary for it. */
-function hasPrebuiltNative(): boolean {
-  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return false;
-  const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
-  return typeof header?.glibcVersionRuntime === 'string';
-}
+test('the embedded WebAssembly module is src/wire/snappy.wat assembled (node scripts/build-wasm.mjs)', async () => {
+  const bytes = await assembleSnappyWat(ROOT);
+  assert.equal(SNAPPY_WASM_BASE64, Buffer.from(bytes).toString('base64'));
+});
 
-test(
-  'the native decoder is the one in use where the snappy package has a binary; setSnappyDecoder("js") turns it off',
-  { skip: hasPrebuiltNative() ? false : 'the snappy package has no prebuilt binary for this platform: the JavaScript decoder is used' },
-  () => {
-    assert.equal(snappyDecoder(), 'native');
-    setSnappyDecoder('js');
-    try {
-      assert.equal(snappyDecoder(), 'js');
-    } finally {
-      setSnappyDecoder('auto');
-    }
-    assert.equal(snappyDecoder(), 'native');
-  },
-);
+test('the WebAssembly decoder is the one in use; setSnappyDecoder("js") turns it off', () => {
+  assert.equal(snappyDecoder(), 'wasm');
+  setSnappyDecoder('js');
+  try {
+    assert.equal(snappyDecoder(), 'js');
+  } finally {
+    setSnappyDecoder('auto');
+  }
+  assert.equal(snappyDecoder(), 'wasm');
+});
 
-test('native and JavaScript decoders and snappyjs agree on every fixture body', () => {
+test('the WebAssembly and JavaScript decoders and snappyjs agree on every fixture body', () => {
   const f = readFileSync(new URL('../../fixtures/prom-ha-dev.rwcap', import.meta.url));
   const r = new PbReader(f, 7);
   let n = 0;
@@ -46,6 +45,7 @@ test('native and JavaScript decoders and snappyjs agree on every fixture body', 
     const want = Buffer.from(snappyjsDecompress(body));
     assert.deepEqual(Buffer.from(snappyDecompress(body)), want);
     assert.deepEqual(Buffer.from(snappyDecompressJs(body)), want);
+    assert.deepEqual(Buffer.from(snappyDecompressWasm(body) ?? []), want);
     n++;
   }
   assert.equal(n, 146);
@@ -64,8 +64,37 @@ test('a header declaring 1 GiB is refused before allocating', () => {
   assert.throws(() => snappyDecompress(evil, 64 * 1024 * 1024), /declared decoded size 1073741824 bytes is over --max-decoded-size 67108864/);
 });
 
+test('the WebAssembly decoder refuses every corrupt block the JavaScript decoder refuses (it then gives the reason)', () => {
+  const good = snappyCompress(new TextEncoder().encode('hello hello hello hello hello'));
+  for (const block of [
+    good.subarray(0, good.length - 2),
+    new Uint8Array([10, 0x08, 1, 2, 3]),
+    new Uint8Array([8, 0x00, 65, 0x01 | (3 << 2), 5]),
+    new Uint8Array([1, 0x04, 1, 2]),
+    new Uint8Array([1, 0x00, 65, 0x00]),
+    // a literal whose 4-byte length wraps 32 bits, and a kind-3 copy with offset 2^32 - 1
+    new Uint8Array([4, 0xfc, 0xff, 0xff, 0xff, 0xff, 65]),
+    new Uint8Array([8, 0x00, 65, 0x03 | (3 << 2), 0xff, 0xff, 0xff, 0xff]),
+  ]) {
+    assert.equal(snappyDecompressWasm(block), null, Buffer.from(block).toString('hex'));
+    assert.throws(() => snappyDecompressJs(block), /^WireError: snappy: /);
+  }
+});
+
+test('blocks larger than the WebAssembly memory get a new one; results stay exact before and after', () => {
+  const prng = createPrng(3);
+  const big = new Uint8Array(5_000_000); // output and input together over the first 2 MiB memory
+  for (let i = 0; i < big.length; i++) big[i] = prng.next() < 0.5 ? 97 : Math.floor(prng.next() * 256);
+  const small = new TextEncoder().encode('up{job="node"} 1 '.repeat(100));
+  for (const input of [small, big, small, big]) {
+    const block = snappyCompress(input);
+    assert.ok(Buffer.from(snappyDecompressWasm(block) ?? []).equals(Buffer.from(input)));
+    assert.ok(Buffer.from(snappyDecompressTransient(block)).equals(Buffer.from(input)));
+  }
+});
+
 for (const [name, decompress] of [
-  ['snappyDecompress (native where it loads)', snappyDecompress],
+  ['snappyDecompress (WebAssembly, then JavaScript for what it refuses)', snappyDecompress],
   ['snappyDecompressJs', snappyDecompressJs],
 ] as const) {
   test(`corrupt streams are rejected with the JavaScript decoder's reasons: bad offset, short output, overrun (${name})`, () => {
@@ -173,6 +202,7 @@ test('every literal and copy shape decodes like the byte-at-a-time reference (th
     const want = Buffer.from(referenceDecode(block));
     assert.deepEqual(Buffer.from(snappyDecompress(block)), want, `block ${b}`);
     assert.deepEqual(Buffer.from(snappyDecompressJs(block)), want, `block ${b} (JavaScript)`);
+    assert.deepEqual(Buffer.from(snappyDecompressWasm(block) ?? []), want, `block ${b} (WebAssembly)`);
     assert.deepEqual(Buffer.from(snappyDecompressTransient(block)), want, `block ${b} (transient)`);
   }
 });
