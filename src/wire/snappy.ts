@@ -103,7 +103,7 @@ export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAU
   return decompress(src, maxDecodedSize, false, true);
 }
 
-/** snappyDecompress with our JavaScript decoder only, never the WebAssembly one (tests, bench). */
+/** snappyDecompress with our JavaScript decoder only, never the WebAssembly one (tests). */
 export function snappyDecompressJs(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
   return decompress(src, maxDecodedSize, false, false);
 }
@@ -156,7 +156,13 @@ function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean,
 
 function decodeWasm(src: Uint8Array, pos: number, length: number): Uint8Array | null {
   if (length === 0 || src.length + length + 16 > WASM_MAX_BYTES) return null;
-  if (wasm === null || !wasm.fits(src.length, length)) wasm = new WasmSnappy(src.length + length + 16);
+  if (wasm === null || !wasm.fits(src.length, length)) {
+    try {
+      wasm = new WasmSnappy(src.length + length + 16);
+    } catch {
+      return null; // no address space for a memory this size: the JavaScript decoder takes it
+    }
+  }
   return wasm.decode(src, pos, length);
 }
 
