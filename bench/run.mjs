@@ -218,7 +218,7 @@ function targetsFor(size, id, row, rows) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) die('dist/ is missing: run `npm run build` (npm run bench does)');
+  if (!existsSync(join(ROOT, 'dist', 'bundle', 'main.js'))) die('dist/ is missing: run `npm run build` (npm run bench does)');
   const m = machine();
   const load0 = os.loadavg();
   const started = new Date();

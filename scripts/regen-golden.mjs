@@ -65,8 +65,8 @@ function writeExpected(name, got) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
-    process.stderr.write('regen-golden: dist/ is missing; run `npx tsc -p .` first\n');
+  if (!existsSync(join(ROOT, 'dist', 'bundle', 'main.js'))) {
+    process.stderr.write('regen-golden: dist/ is missing; run `npm run build` first\n');
     process.exit(2);
   }
   const only = process.argv.slice(2);
