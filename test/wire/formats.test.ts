@@ -272,6 +272,15 @@ test('content types are parsed leniently', () => {
   assert.equal(remoteWriteVersion('application/x-protobuf ; proto = "io.prometheus.write.v2.Request"'), 'rw2');
   assert.throws(() => remoteWriteVersion('application/json'), /unsupported content type/);
   assert.throws(() => remoteWriteVersion('application/x-protobuf;proto=foo.Bar'), /unknown proto/);
+  // the last answer is kept for the same string, and only for it; refusals are never kept
+  const v2 = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
+  assert.equal(remoteWriteVersion(v2), 'rw2');
+  assert.equal(remoteWriteVersion(v2), 'rw2');
+  assert.equal(remoteWriteVersion('application/x-protobuf'), 'rw1');
+  assert.equal(remoteWriteVersion(v2), 'rw2');
+  assert.throws(() => remoteWriteVersion('text/plain'), /unsupported content type/);
+  assert.throws(() => remoteWriteVersion('text/plain'), /unsupported content type/);
+  assert.equal(remoteWriteVersion(v2), 'rw2');
 });
 
 test('gzip-wrapped inputs are unwrapped and detected again', async () => {
