@@ -82,19 +82,6 @@ const LOOP_MAX = 16;
 /** Literals and copies up to this long go four bytes per step (a kind-2 copy is at most 64 bytes). */
 const SHORT_COPY = 64;
 
-/** The uncompressed length a snappy block declares, or -1 when the header is not a valid varint. */
-export function snappyDeclaredLength(src: Uint8Array): number {
-  let result = 0;
-  let shift = 0;
-  for (let p = 0; p < src.length && p < 5; p++) {
-    const c = src[p]!;
-    result += (c & 0x7f) * 2 ** shift;
-    if (c < 0x80) return result > 0xffffffff ? -1 : result;
-    shift += 7;
-  }
-  return -1;
-}
-
 /**
  * Decompress a snappy block. Throws WireError when the data is not valid snappy or when the
  * declared decoded size is over maxDecodedSize (checked before allocating).
