@@ -58,7 +58,7 @@ process.stdout.on('error', (err: unknown) => fail(err));
 
 /**
  * HA_DEDUP_SNAPPY=js: decompress with our JavaScript snappy decoder instead of the WebAssembly
- * one (README "Stack choices"; the bench and the tests compare the two). Unset or empty: wasm.
+ * one (README "Performance"; the bench and the tests compare the two). Unset or empty: wasm.
  */
 function snappyFromEnv(v: string | undefined): void {
   if (v === undefined || v === '') return;

@@ -1,7 +1,7 @@
 // Snappy *block* format (what remote-write bodies use). Decompression checks the declared length
 // against the caller's limit BEFORE anything is decoded (SPEC 10, --max-decoded-size), then runs
 // our WebAssembly decoder (src/wire/snappy.wat: ~3.5x our JavaScript decoder and ~4x snappyjs on
-// the bench bodies, into one reused memory; README "Stack choices"). Whatever it refuses goes
+// the bench bodies, into one reused memory; README "Performance"). Whatever it refuses goes
 // through our exact JavaScript decoder below, so a bad body is reported with the same reason
 // either way; HA_DEDUP_SNAPPY=js (setSnappyDecoder) uses only that one. Compression uses
 // snappyjs (the stack's compressor).
@@ -87,12 +87,13 @@ const SHORT_COPY = 64;
  * declared decoded size is over maxDecodedSize (checked before allocating).
  */
 export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
-  return decompress(src, maxDecodedSize, false, true);
+  return decompress(src, maxDecodedSize, false);
 }
 
 /** snappyDecompress with our JavaScript decoder only, never the WebAssembly one (tests). */
 export function snappyDecompressJs(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
-  return decompress(src, maxDecodedSize, false, false);
+  const length = readHeader(src, maxDecodedSize);
+  return decompressJs(src, headerEnd, length, false);
 }
 
 let scratch = new Uint8Array(1 << 20);
@@ -104,7 +105,7 @@ let scratchView = new DataView(scratch.buffer);
  * no zero-filling).
  */
 export function snappyDecompressTransient(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
-  return decompress(src, maxDecodedSize, true, true);
+  return decompress(src, maxDecodedSize, true);
 }
 
 /** Where the last readHeader() found the tags to start. */
@@ -130,10 +131,10 @@ function readHeader(src: Uint8Array, maxDecodedSize: number): number {
   return length;
 }
 
-function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean, allowWasm: boolean): Uint8Array {
+function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean): Uint8Array {
   const length = readHeader(src, maxDecodedSize);
   const pos = headerEnd;
-  if (allowWasm && useWasm) {
+  if (useWasm) {
     const r = decodeWasm(src, pos, length);
     if (r !== null) return transient ? r : r.slice();
     // refused: the JavaScript decoder below says why

@@ -1,4 +1,4 @@
-;; Snappy block decoder in WebAssembly (src/wire/snappy.ts calls it; README "Stack choices").
+;; Snappy block decoder in WebAssembly (src/wire/snappy.ts calls it; README "Performance").
 ;; The source of src/wire/snappywasm.ts, which holds it assembled: `node scripts/build-wasm.mjs`
 ;; regenerates that file and test/wire/snappy.test.ts checks that the two agree.
 ;;
