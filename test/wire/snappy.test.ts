@@ -25,14 +25,20 @@ test('the embedded WebAssembly module is src/wire/snappy.wat assembled (node scr
 });
 
 test('the WebAssembly decoder is the one in use; setSnappyDecoder("js") turns it off', () => {
+  // what decompression returns lives in the WebAssembly decoder's memory, unless it is turned off
+  const block = snappyCompress(new TextEncoder().encode('node_cpu_seconds_total{cpu="0"} '.repeat(50)));
+  const inWasm = () => snappyDecompressTransient(block).buffer === snappyDecompressWasm(block)!.buffer;
   assert.equal(snappyDecoder(), 'wasm');
+  assert.ok(inWasm());
   setSnappyDecoder('js');
   try {
     assert.equal(snappyDecoder(), 'js');
+    assert.ok(!inWasm());
   } finally {
     setSnappyDecoder('auto');
   }
   assert.equal(snappyDecoder(), 'wasm');
+  assert.ok(inWasm());
 });
 
 test('the WebAssembly and JavaScript decoders and snappyjs agree on every fixture body', () => {
