@@ -4,3 +4,6 @@ export * from './labels.js';
 export * from './errors.js';
 export * from './duration.js';
 export * from './json.js';
+export * from './decoded.js';
+export * from './events.js';
+export * from './state.js';
