@@ -15,7 +15,12 @@
 //   - snappy bodies (snappyjs, as Prometheus' Go snappy block format), CRC-32 set.
 // Everything comes from a seeded PRNG: the same parameters give byte-identical files.
 //
-// CLI: node bench/gen.mjs <preset|--all> [--out DIR]  (presets: tiny, small, medium, large)
+// Presets: tiny, small, medium, large (fixture-like traffic, ~10^4 to ~10^7 samples), and for
+// issue 18 (scale) card-1e4, card-1e5, card-1e6 (the same ~4 M samples at 10^4, 10^5 and 10^6
+// distinct series: one cluster of more and more 516-series targets, no outages) and
+// clusters-10k (10,000 clusters in 1,000 tenants, ~100k series, ~3.4 M samples).
+//
+// CLI: node bench/gen.mjs <preset...|--all> [--out DIR]
 
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -51,13 +56,69 @@ const BASE = {
   },
 };
 
+// Issue 18: the same sample count at growing cardinality. One cluster of 516-series targets (the
+// small/medium shape), more of them; no outages, so the three captures carry the same number of
+// samples and differ only in how many distinct series they hold (at 10^6 series that is two
+// scrapes per replica: 30 s of traffic). `addressing: 'wide'` gives every target a valid address
+// beyond 246 targets per cluster or 256 clusters (the original scheme's limits).
+const CARDINALITY = {
+  ...BASE,
+  outages: null,
+  targetSamples: 4000000,
+  clusters: [1],
+  addressing: 'wide',
+  shape: { cpus: 4, disks: 2, filesystems: 3, netDevices: 3 },
+};
+
+// Issue 18: many small clusters. 1,000 tenants of 10 clusters, each an HA pair scraping one target
+// whose remote write keeps 10 series (a `write_relabel_configs` keep list, as an edge fleet that
+// forwards a few key series would): ~100k distinct series, with the usual outages (a failover
+// in every cluster).
+const CLUSTER_FLEET_KEEP = [
+  'node_filesystem_avail_bytes', 'node_load1', 'node_load15', 'node_load5', 'node_memory_MemAvailable_bytes',
+  'node_memory_MemTotal_bytes', 'scrape_duration_seconds', 'scrape_samples_scraped', 'up',
+];
+
 /** Generator parameters per size. `clusters` lists the number of clusters of each tenant. */
 export const PRESETS = {
   tiny: { ...BASE, targetSamples: 30000, clusters: [1, 1], instancesPerCluster: 1, shape: { cpus: 4, disks: 2, filesystems: 2, netDevices: 3 } },
   small: { ...BASE, targetSamples: 100000, clusters: [2, 1], instancesPerCluster: 1, shape: { cpus: 4, disks: 2, filesystems: 3, netDevices: 3 } },
   medium: { ...BASE, targetSamples: 1000000, clusters: [2, 2, 1], instancesPerCluster: 2, shape: { cpus: 4, disks: 2, filesystems: 3, netDevices: 3 } },
   large: { ...BASE, targetSamples: 10000000, clusters: [2, 2, 2], instancesPerCluster: 4, shape: { cpus: 8, disks: 2, filesystems: 4, netDevices: 4 } },
+  'card-1e4': { ...CARDINALITY, instancesPerCluster: 20 }, // 10,320 series
+  'card-1e5': { ...CARDINALITY, instancesPerCluster: 194 }, // 100,104 series
+  'card-1e6': { ...CARDINALITY, instancesPerCluster: 1938 }, // 1,000,008 series
+  'clusters-10k': {
+    ...BASE,
+    targetSamples: 4000000,
+    clusters: Array(1000).fill(10),
+    instancesPerCluster: 1,
+    addressing: 'wide',
+    shape: { cpus: 1, disks: 1, filesystems: 2, netDevices: 1, keep: CLUSTER_FLEET_KEEP },
+  },
 };
+
+/** Tenant name of the ti-th tenant: the six team names, then numbered ones (`team-data-17`). */
+export function tenantName(ti) {
+  const base = TENANT_NAMES[ti % TENANT_NAMES.length];
+  return ti < TENANT_NAMES.length ? base : `${base}-${Math.floor(ti / TENANT_NAMES.length)}`;
+}
+
+/** Cluster name of the ci-th cluster of the capture: the eight regions, then numbered ones (`us-east-1-k8s-12`). */
+export function clusterName(ci) {
+  const base = CLUSTER_NAMES[ci % CLUSTER_NAMES.length];
+  return ci < CLUSTER_NAMES.length ? base : `${base}-k8s-${Math.floor(ci / CLUSTER_NAMES.length)}`;
+}
+
+/**
+ * Address of target i of cluster ci. The original scheme (`10.<ci>.<i/256>.<i%256+10>`) keeps the
+ * first presets' bytes; 'wide' numbers targets through the whole capture, every octet valid.
+ */
+export function instanceAddress(p, ci, i) {
+  if (p.addressing !== 'wide') return `10.${ci}.${i >> 8}.${(i & 255) + 10}:9100`;
+  const n = ci * p.instancesPerCluster + i;
+  return `10.${Math.floor(n / 61440) % 256}.${Math.floor(n / 240) % 256}.${10 + (n % 240)}:9100`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -144,6 +205,7 @@ function valueModel(r, name, kind) {
 function planOutages(p, r, durationMs, startMs) {
   const o = p.outages;
   const windows = p.replicas.map(() => []);
+  if (!o) return windows;
   const overlaps = (from, to) => windows.some((ws) => ws.some(([a, b]) => from < b + 60000 && to + 60000 > a));
   const firstFrom = startMs + Math.round(durationMs * o.firstAtFraction);
   windows[0].push([firstFrom, firstFrom + Math.round(r.range(o.firstMs[0], o.firstMs[1]))]);
@@ -163,26 +225,46 @@ function planOutages(p, r, durationMs, startMs) {
 }
 
 /**
+ * Each series' labels without the replica label, encoded once per cluster (both replicas share
+ * them), sorted by name as Prometheus sends them, with the length of the leading `__name__` entry:
+ * the replica label (`__replica__`, which sorts right after `__name__`) is written at that cut.
+ */
+function clusterLabelBytes(p, cluster, entries) {
+  // one encoded Label entry per distinct (name, value): only `instance` differs between targets
+  const entry = (pair) => {
+    const key = `${pair[0]}\u0000${pair[1]}`;
+    let e = entries.get(key);
+    if (!e) entries.set(key, (e = encodeLabels([pair])));
+    return e;
+  };
+  return cluster.targets.map((tg) =>
+    tg.series.map(([name, dims]) => {
+      const pairs = [['__name__', name], ['cluster', cluster.name], ...dims, ['instance', tg.instance], ['job', p.job]];
+      pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      if (pairs[0][0] !== '__name__' || (pairs.length > 1 && pairs[1][0] < '__replica__')) throw new Error(`label sorting before __replica__ in ${name}`);
+      const parts = pairs.map(entry);
+      return { bytes: Buffer.concat(parts), cut: parts[0].length };
+    }),
+  );
+}
+
+/**
  * One replica's sender: yields its requests in receive order.
- * cluster = { tenant, name, targets: [{ instance, series: [[name, dims, kind]], values: [fn] }] }
+ * cluster = { tenant, name, targets: [{ instance, series: [[name, dims, kind]], values: [fn] }], labelBytes }
  */
 function* replicaSender(p, cluster, ri, phases, down, endMs, metadataBody, r) {
   const replica = p.replicas[ri];
-  const ext = [['__replica__', replica], ['cluster', cluster.name]];
-  // Pre-encode each series' labels for this replica, sorted by name as Prometheus sends them.
-  const labelBytes = cluster.targets.map((tg) =>
-    tg.series.map(([name, dims]) => {
-      const pairs = [['__name__', name], ...ext, ...dims, ['instance', tg.instance], ['job', p.job]];
-      pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      return encodeLabels(pairs);
-    }),
-  );
+  const replicaLabel = encodeLabels([['__replica__', replica]]);
+  const labelBytes = cluster.labelBytes;
   const isDown = (t) => down.some(([a, b]) => t >= a && t < b);
   const downStartIn = (from, to) => down.find(([a]) => a > from && a <= to);
   const headers = { 'user-agent': 'Prometheus/2.42.0', 'x-prometheus-remote-write-version': '0.1.0' };
   const remoteAddr = `10.${20 + ri}.${hash32(cluster.tenant + cluster.name) % 250}.${10 + ri}`;
 
-  const body = new Writer(1 << 17);
+  // (sized for a full batch of this cluster's series: 20,000 senders of 128 KiB each would be 2.6 GB;
+  // the writer grows when needed)
+  const batchSeries = Math.min(p.maxSamplesPerSend, cluster.targets.reduce((n, tg) => n + tg.series.length, 0));
+  const body = new Writer(Math.min(1 << 17, 512 * batchSeries));
   const ts = new Writer(512);
   let queued = 0;
   let firstAppend = 0;
@@ -258,10 +340,13 @@ function* replicaSender(p, cluster, ri, phases, down, endMs, metadataBody, r) {
         }
         ts.byte(0x10);
         ts.uvarint(t);
-        const lb = labelBytes[i][s];
+        const { bytes: lb, cut } = labelBytes[i][s];
         body.byte(0x0a);
-        body.uvarint(lb.length + 2 + ts.pos);
-        body.raw(lb);
+        body.uvarint(lb.length + replicaLabel.length + 2 + ts.pos);
+        body.ensure(lb.length + replicaLabel.length);
+        body.pos += lb.copy(body.buf, body.pos, 0, cut);
+        body.raw(replicaLabel);
+        body.pos += lb.copy(body.buf, body.pos, cut);
         body.byte(0x12);
         body.uvarint(ts.pos);
         body.raw(ts.bytes());
@@ -273,15 +358,71 @@ function* replicaSender(p, cluster, ri, phases, down, endMs, metadataBody, r) {
   yield* advanceTo(Infinity);
 }
 
+/**
+ * What a preset will hold, without generating it: series per target, clusters, distinct series
+ * (label sets without the replica label), scrape rounds, duration, and the samples it would carry
+ * without outages (`samples` in the stats is that minus what the outages silence).
+ */
+export function plan(params) {
+  const p = params;
+  const perTarget = targetSeries(p.shape).length;
+  const nClusters = p.clusters.reduce((a, b) => a + b, 0);
+  const uniqueSeries = nClusters * p.instancesPerCluster * perTarget;
+  const perRound = uniqueSeries * p.replicas.length;
+  const rounds = Math.ceil(p.targetSamples / perRound);
+  return { perTarget, tenants: p.clusters.length, nClusters, uniqueSeries, rounds, durationMs: rounds * p.scrapeIntervalMs, samplesWithoutOutages: rounds * perRound };
+}
+
+/**
+ * The senders' next requests as a binary min-heap on (receive time, sender index): the earliest
+ * request first, ties in sender order (the order a scan of every sender would give, at a cost
+ * that does not grow with the number of senders: clusters-10k has 20,000).
+ */
+export class SenderQueue {
+  constructor(heads) {
+    this.heads = heads;
+    this.heap = [];
+    for (let i = 0; i < heads.length; i++) if (!heads[i].done) this.heap.push(i);
+    for (let k = (this.heap.length >> 1) - 1; k >= 0; k--) this.down(k);
+  }
+  before(a, b) {
+    const ta = this.heads[a].value.receivedAtMs;
+    const tb = this.heads[b].value.receivedAtMs;
+    return ta < tb || (ta === tb && a < b);
+  }
+  /** Index of the sender whose request comes next, -1 when all are done. */
+  first() {
+    return this.heap.length ? this.heap[0] : -1;
+  }
+  /** heads[first()] was replaced by that sender's next request (or done). */
+  replaced(i) {
+    if (this.heap[0] !== i) throw new Error('SenderQueue: only the first sender advances');
+    if (this.heads[i].done) {
+      const last = this.heap.pop();
+      if (this.heap.length === 0) return;
+      this.heap[0] = last;
+    }
+    this.down(0);
+  }
+  down(k) {
+    const h = this.heap;
+    const n = h.length;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= n) return;
+      const c = l + 1 < n && this.before(h[l + 1], h[l]) ? l + 1 : l;
+      if (!this.before(h[c], h[k])) return;
+      [h[c], h[k]] = [h[k], h[c]];
+      k = c;
+    }
+  }
+}
+
 /** Generate the capture for `params` into `outPath` (atomically). Returns its stats. */
 export function generate(params, outPath) {
   const p = params;
   const r = rng(p.seed);
-  const perTarget = targetSeries(p.shape).length;
-  const nClusters = p.clusters.reduce((a, b) => a + b, 0);
-  const perRound = nClusters * p.replicas.length * p.instancesPerCluster * perTarget;
-  const rounds = Math.ceil(p.targetSamples / perRound);
-  const durationMs = rounds * p.scrapeIntervalMs;
+  const { perTarget, nClusters, durationMs } = plan(p);
   const endMs = p.startMs + durationMs;
 
   const metaW = new Writer(1 << 15);
@@ -300,15 +441,16 @@ export function generate(params, outPath) {
   const outages = [];
   const clusters = [];
   let ci = 0;
+  const series = targetSeries(p.shape); // the same for every target (not modified)
+  const labelEntries = new Map(); // encoded Label entries, shared by every cluster of this capture
   p.clusters.forEach((count, ti) => {
-    const tenant = TENANT_NAMES[ti % TENANT_NAMES.length];
+    const tenant = tenantName(ti);
     for (let c = 0; c < count; c++, ci++) {
-      const name = CLUSTER_NAMES[ci % CLUSTER_NAMES.length];
+      const name = clusterName(ci);
       const cr = rng(`${p.seed}/${tenant}/${name}`);
       const targets = [];
       for (let i = 0; i < p.instancesPerCluster; i++) {
-        const series = targetSeries(p.shape);
-        const instance = `10.${ci}.${i >> 8}.${(i & 255) + 10}:9100`;
+        const instance = instanceAddress(p, ci, i);
         const vr = rng(`${p.seed}/${tenant}/${name}/${instance}`);
         targets.push({ instance, series, values: series.map(([n, , kind]) => valueModel(vr, n, kind)) });
       }
@@ -317,6 +459,7 @@ export function generate(params, outPath) {
       const phases = p.replicas.map((_, ri) => (ri === 0 ? phases0 : phases0.map((ph) => ph + Math.round(cr.range(100, 3000)))));
       const down = planOutages(p, cr, durationMs, p.startMs);
       const cluster = { tenant, name, targets };
+      cluster.labelBytes = clusterLabelBytes(p, cluster, labelEntries);
       clusters.push({ tenant, cluster: name, instances: targets.map((t) => t.instance) });
       p.replicas.forEach((replica, ri) => {
         for (const [from, to] of down[ri]) outages.push({ tenant, cluster: name, replica, fromMs: from, toMs: to, ms: to - from });
@@ -331,18 +474,16 @@ export function generate(params, outPath) {
   const out = new Writer(1 << 22);
   out.raw(Buffer.from('RWCAP1\n', 'latin1'));
   const heads = senders.map((s) => s.next());
+  const queue = new SenderQueue(heads);
   const stats = { requests: 0, metadataRequests: 0, samples: 0, series: 0, bodyBytes: 0, firstReceivedMs: 0, lastReceivedMs: 0, perReplica: {} };
   let written = 0;
   try {
     for (;;) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        if (heads[i].done) continue;
-        if (best < 0 || heads[i].value.receivedAtMs < heads[best].value.receivedAtMs) best = i;
-      }
+      const best = queue.first();
       if (best < 0) break;
       const req = heads[best].value;
       heads[best] = senders[best].next();
+      queue.replaced(best);
       encodeCaptured(out, req);
       stats.requests++;
       if (req.series === 0) stats.metadataRequests++;
@@ -375,7 +516,7 @@ export function generate(params, outPath) {
     hash: paramsHash(p),
     params: p,
     seriesPerTarget: perTarget,
-    uniqueSeries: nClusters * p.instancesPerCluster * perTarget,
+    uniqueSeries: plan(p).uniqueSeries,
     durationMs,
     ...stats,
     bytes: written,

@@ -80,7 +80,8 @@ const CPU_MODES = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system'
 /**
  * Series of one target as [name, dims, kind] where dims is [[labelName, value], ...] (not yet
  * sorted, without cluster/replica/instance/job) and kind is 'counter' | 'gauge' | 'const'.
- * `shape` = { cpus, disks, filesystems, netDevices } (counts).
+ * `shape` = { cpus, disks, filesystems, netDevices } (counts), and optionally `keep`: metric names
+ * to keep (as a remote write with a `write_relabel_configs` keep list), the others dropped.
  */
 export function targetSeries(shape) {
   const out = [];
@@ -176,7 +177,7 @@ export function targetSeries(shape) {
   add('scrape_samples_post_metric_relabeling', 'const');
   add('scrape_samples_scraped', 'const');
   add('scrape_series_added', 'const');
-  return out;
+  return shape.keep ? out.filter(([name]) => shape.keep.includes(name)) : out;
 }
 
 /** Metric metadata (one entry per family) for the periodic metadata-only requests. */

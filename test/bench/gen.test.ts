@@ -5,13 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import snappy from 'snappyjs';
 // @ts-ignore -- plain ESM without types
-import { generate, PRESETS, paramsHash, ensureCapture } from '../../bench/gen.mjs';
+import { generate, PRESETS, paramsHash, ensureCapture, plan, tenantName, clusterName, instanceAddress, rng, SenderQueue } from '../../bench/gen.mjs';
 // @ts-ignore -- plain ESM without types
 import { buildTypes, rwcapRecords } from '../../bench/lib/proto.mjs';
 
@@ -211,4 +212,170 @@ test('the product reads the generated capture with the counts the generator wrot
     }
   }
   assert.equal(n, stats.samples);
+});
+
+// ---------------------------------------------------------------------------------------------
+// issue 18: captures at scale (cardinality, many clusters)
+
+// sha-256 of the round-1 generator's tiny and small captures: the presets that existed before
+// the issue-18 ones must keep their bytes (the bench's earlier numbers were measured on them)
+const ROUND1_SHA256: Record<string, string> = {
+  tiny: '56f0163b69f58a541cab386c46f29bce173e457d52b62fd3193397c9a0a4ab69',
+  small: '2f81bd643fd26cb895ddcb3ee8eae493842a9cc70bf7cdf151086600a7ca0544',
+};
+
+test('the round-1 presets keep their bytes', () => {
+  for (const [name, sha] of Object.entries(ROUND1_SHA256)) {
+    const file = join(tmp(), `${name}.rwcap`);
+    generate(PRESETS[name], file);
+    assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), sha, name);
+  }
+});
+
+test('the issue-18 presets: the same samples at 10^4, 10^5 and 10^6 series; 10k clusters in 1k tenants', () => {
+  const card = ['card-1e4', 'card-1e5', 'card-1e6'].map((n) => plan(PRESETS[n]));
+  card.forEach((c: any, k: number) => {
+    const want = 10 ** (4 + k);
+    assert.ok(Math.abs(c.uniqueSeries - want) / want < 0.035, `card-1e${4 + k}: ${c.uniqueSeries} series`);
+    assert.equal(c.nClusters, 1);
+    assert.ok(Math.abs(c.samplesWithoutOutages - 4e6) / 4e6 < 0.01, `${c.samplesWithoutOutages} samples`);
+  });
+  for (const n of ['card-1e4', 'card-1e5', 'card-1e6']) assert.equal(PRESETS[n].outages, null, `${n}: no outages, so every sample is written`);
+  const fleet = plan(PRESETS['clusters-10k']);
+  assert.equal(fleet.tenants, 1000);
+  assert.equal(fleet.nClusters, 10000);
+  assert.equal(fleet.uniqueSeries, 100000);
+  assert.equal(fleet.perTarget, 10);
+});
+
+test('names and addresses stay distinct and valid at any count', () => {
+  const tenants = new Set(Array.from({ length: 1000 }, (_, i) => tenantName(i)));
+  assert.equal(tenants.size, 1000);
+  assert.equal(tenantName(0), 'team-infra');
+  const clusters = new Set(Array.from({ length: 10000 }, (_, i) => clusterName(i)));
+  assert.equal(clusters.size, 10000);
+  assert.equal(clusterName(1), 'us-east-1');
+  for (const [p, n] of [[PRESETS['card-1e6'], 1938], [PRESETS['clusters-10k'], 1]] as [any, number][]) {
+    const nClusters = p.clusters.reduce((a: number, b: number) => a + b, 0);
+    const seen = new Set<string>();
+    for (let ci = 0; ci < nClusters; ci++) {
+      for (let i = 0; i < n; i++) {
+        const a = instanceAddress(p, ci, i);
+        const m = /^10\.(\d+)\.(\d+)\.(\d+):9100$/.exec(a);
+        assert.ok(m && m.slice(1).every((o) => Number(o) <= 255), a);
+        seen.add(a);
+      }
+    }
+    assert.equal(seen.size, nClusters * n);
+  }
+  // the original scheme where it is valid (the round-1 presets' bytes)
+  assert.equal(instanceAddress(PRESETS.small, 2, 0), '10.2.0.10:9100');
+});
+
+test('SenderQueue yields what a scan of every sender would: earliest first, ties in sender order', () => {
+  const r = rng('queue');
+  const lists = Array.from({ length: 40 }, () => {
+    let t = 0;
+    return Array.from({ length: r.int(0, 30) }, () => (t += r.int(0, 3)));
+  });
+  const mk = () => lists.map((l) => l[Symbol.iterator]());
+  const scan = () => {
+    const its = mk();
+    const heads = its.map((it) => it.next());
+    const out: string[] = [];
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) if (!heads[i].done && (best < 0 || heads[i].value < heads[best].value)) best = i;
+      if (best < 0) return out;
+      out.push(`${best}@${heads[best].value}`);
+      heads[best] = its[best].next();
+    }
+  };
+  const viaQueue = () => {
+    const its = mk();
+    const heads = its.map((it) => {
+      const n = it.next();
+      return n.done ? n : { done: false, value: { receivedAtMs: n.value } };
+    });
+    const q = new SenderQueue(heads);
+    const out: string[] = [];
+    for (;;) {
+      const best = q.first();
+      if (best < 0) return out;
+      out.push(`${best}@${heads[best].value.receivedAtMs}`);
+      const n = its[best].next();
+      heads[best] = n.done ? n : { done: false, value: { receivedAtMs: n.value } };
+      q.replaced(best);
+    }
+  };
+  const want = scan();
+  assert.ok(want.length > 300);
+  assert.deepEqual(viaQueue(), want);
+});
+
+test('a cardinality capture (scaled down): every series in every round from both replicas, as many samples as planned', () => {
+  const params = { ...PRESETS['card-1e4'], instancesPerCluster: 6, targetSamples: 3 * 2 * 6 * 516 };
+  const p = plan(params);
+  assert.equal(p.rounds, 3);
+  const file = join(tmp(), 'card.rwcap');
+  const stats = generate(params, file);
+  assert.equal(stats.outages.length, 0);
+  assert.equal(stats.samples, p.samplesWithoutOutages);
+  assert.equal(stats.uniqueSeries, 6 * 516);
+  const reqs = decodeAll(readFileSync(file));
+  const perSeries = new Map<string, number>(); // label set without replica -> samples
+  const instances = new Set<string>();
+  let samples = 0;
+  for (const r of reqs) {
+    for (const s of r.series) {
+      const ln = s.labels.map((l) => l[0]);
+      assert.deepEqual(ln, [...ln].sort(), 'labels sorted by name');
+      assert.equal(ln[1], '__replica__');
+      instances.add(s.labels.find((l) => l[0] === 'instance')![1]);
+      const key = JSON.stringify(s.labels.filter((l) => l[0] !== '__replica__'));
+      perSeries.set(key, (perSeries.get(key) ?? 0) + s.samples.length);
+      samples += s.samples.length;
+    }
+  }
+  assert.equal(samples, stats.samples);
+  assert.equal(perSeries.size, stats.uniqueSeries, 'distinct series as the stats say');
+  assert.ok([...perSeries.values()].every((n) => n === 2 * 3), 'each series: one sample per round per replica');
+  assert.equal(instances.size, 6);
+});
+
+test('a many-clusters capture (scaled down): distinct tenants and clusters, 10 kept series each, a failover in every cluster', () => {
+  const params = { ...PRESETS['clusters-10k'], clusters: Array(12).fill(10), targetSamples: 12 * 10 * 10 * 2 * 20 };
+  const file = join(tmp(), 'fleet.rwcap');
+  const stats = generate(params, file);
+  assert.equal(stats.tenants.length, 12);
+  assert.equal(stats.clusters.length, 120);
+  assert.equal(new Set(stats.clusters.map((c: any) => `${c.tenant}/${c.cluster}`)).size, 120);
+  assert.equal(new Set(stats.clusters.map((c: any) => c.cluster)).size, 120);
+  assert.equal(stats.uniqueSeries, 1200);
+  const reqs = decodeAll(readFileSync(file));
+  const seriesPerCluster = new Map<string, Set<string>>();
+  const names = new Set<string>();
+  let samples = 0;
+  for (const r of reqs) {
+    if (r.series.length === 0) {
+      assert.equal(r.metadata, PRESETS['clusters-10k'].shape.keep.length, 'metadata lists the kept families only');
+      continue;
+    }
+    for (const s of r.series) {
+      samples++;
+      const get = (n: string) => s.labels.find((l) => l[0] === n)![1];
+      names.add(get('__name__'));
+      const k = `${r.tenant}/${get('cluster')}`;
+      const set = seriesPerCluster.get(k) ?? new Set<string>();
+      set.add(JSON.stringify(s.labels.filter((l) => l[0] !== '__replica__')));
+      seriesPerCluster.set(k, set);
+    }
+  }
+  assert.equal(samples, stats.samples);
+  assert.deepEqual([...names].sort(), [...PRESETS['clusters-10k'].shape.keep].sort());
+  assert.equal(seriesPerCluster.size, 120);
+  for (const [k, set] of seriesPerCluster) assert.equal(set.size, 10, k);
+  for (const c of stats.clusters) {
+    assert.ok(stats.outages.some((o: any) => o.tenant === c.tenant && o.cluster === c.cluster && o.ms > FAILOVER_TIMEOUT_MS), `${c.cluster} has a long outage`);
+  }
 });
