@@ -1,12 +1,13 @@
 // `ha-dedup state --db FILE [show|reset]`: show or clear the tracker state a replay persisted.
 import type { Command } from 'commander';
-import type TableT from 'cli-table3';
 import { stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
 import { META } from '../../tracker/index.js';
 import type { openSqliteStore as OpenSqliteStore } from '../../store/index.js';
+import { fitGrid } from '../../report/grid.js';
+import { printable } from '../../report/format.js';
+import { terminalWidth } from '../tty.js';
 
-// cli-table3 and the store are loaded when `state` runs, not for every command (start-up of the CLI)
-let Table: typeof TableT;
+// the store is loaded when `state` runs, not for every command (start-up of the CLI)
 let openSqliteStore: typeof OpenSqliteStore;
 
 interface StateOptions {
@@ -20,7 +21,7 @@ const iso = (ms: number): string => {
 };
 
 
-interface ClusterView {
+export interface ClusterView {
   tenant: string;
   cluster: string;
   elected_replica: string;
@@ -51,6 +52,18 @@ function clusterViews(records: ReplicaDesc[], elections: Election[]): ClusterVie
   }));
 }
 
+/** The clusters of a state database as a table (narrower forms when `width` is too small for it). */
+export function renderStateTable(clusters: readonly ClusterView[], width?: number): string {
+  return fitGrid(
+    {
+      head: ['tenant', 'cluster', 'elected replica', 'received at (UTC)', 'deleted at', 'elected at', 'elections'],
+      rows: clusters.map((c) => [printable(c.tenant), printable(c.cluster), printable(c.elected_replica), c.received_at, c.deleted_at ?? '-', c.elected_at ?? '-', String(c.elections)]),
+    },
+    width,
+    { titleColumns: 2 },
+  );
+}
+
 function show(file: string, json: boolean): void {
   const store = openSqliteStore({ path: file, readonly: true, mustExist: true });
   try {
@@ -71,19 +84,12 @@ function show(file: string, json: boolean): void {
       return;
     }
     const out: string[] = [];
-    out.push(`state database: ${file}`);
+    out.push(`state database: ${printable(file)}`);
     out.push(`semantics: ${meta[META.semantics] ?? '(none yet)'}`);
     if (meta[META.nextPassMs]) out.push(`next background pass: ${iso(Number(meta[META.nextPassMs]))}`);
     if (meta[META.nextCleanupMs]) out.push(`next cleanup: ${iso(Number(meta[META.nextCleanupMs]))}`);
     out.push(`clusters: ${clusters.length}, elections recorded: ${elections.length}`);
-    if (clusters.length > 0) {
-      const t = new Table({
-        head: ['tenant', 'cluster', 'elected replica', 'received at (UTC)', 'deleted at', 'elected at', 'elections'],
-        style: { head: [], border: [] },
-      });
-      for (const c of clusters) t.push([c.tenant, c.cluster, c.elected_replica, c.received_at, c.deleted_at ?? '-', c.elected_at ?? '-', String(c.elections)]);
-      out.push(t.toString());
-    }
+    if (clusters.length > 0) out.push(renderStateTable(clusters, terminalWidth(process.stdout)));
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     store.close();
@@ -97,7 +103,7 @@ function reset(file: string): void {
   } finally {
     store.close();
   }
-  process.stderr.write(`ha-dedup: cleared all tracker state in ${file}\n`);
+  process.stderr.write(`ha-dedup: cleared all tracker state in ${printable(file)}\n`);
 }
 
 export function register(program: Command): void {
@@ -109,7 +115,6 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output ("version": 1, keys sorted)')
     .action(async (action: string, opts: StateOptions) => {
       if (!opts.db) throw usageError('state: --db FILE is required');
-      Table = (await import('cli-table3')).default;
       openSqliteStore = (await import('../../store/index.js')).openSqliteStore;
       if (action === 'show') return show(opts.db, opts.json === true);
       if (action === 'reset') return reset(opts.db);
