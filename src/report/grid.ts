@@ -341,14 +341,125 @@ function draw(head: (Norm | null)[] | null, rows: (Norm | null)[][], widths: rea
 
 /** The full table (cli-table3's layout), no trailing newline. */
 export function renderGrid(g: Grid, paint?: Paint): string {
+  return renderSingleLine(g, paint) ?? renderNormalised(g, paint);
+}
+
+function renderNormalised(g: Grid, paint?: Paint): string {
   const { head, rows, cols } = normalise(g);
   return draw(head, rows, naturalWidths(head, rows, cols), paint);
 }
 
+function inputText(c: GridInput): string | null {
+  return c === null ? null : typeof c === 'string' ? c : c.text;
+}
+
+/**
+ * The full form of a table whose cells are all one line (the report's big tables): the same
+ * layout as draw(), from the cells as given, with one width array for all of them instead of an
+ * object per cell. Null when some cell has several lines (draw() does those).
+ */
+function renderSingleLine(g: Grid, paint: Paint | undefined): string | null {
+  const cols = columnCount(g);
+  const rows = g.rows;
+  if (rows.length === 0 && !g.head) return '';
+  const head = g.head ? Array.from({ length: cols }, (_, i) => g.head![i] ?? '') : null;
+  const cellW = new Int32Array(rows.length * cols);
+  const widths = new Array<number>(cols).fill(0);
+  if (head) {
+    for (let i = 0; i < cols; i++) {
+      if (head[i]!.includes('\n')) return null;
+      widths[i] = displayWidth(head[i]!);
+    }
+  }
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    for (let i = 0; i < cols; i++) {
+      const t = i < row.length ? inputText(row[i]!) : '';
+      if (t === null || t === '') continue;
+      if (t.includes('\n')) return null;
+      const w = displayWidth(t);
+      cellW[r * cols + i] = w;
+      if (w > widths[i]!) widths[i] = w;
+    }
+  }
+  let widest = 0;
+  for (const w of widths) widest = Math.max(widest, w);
+  const spaces: string[] = [];
+  for (let n = 0; n <= widest + 2; n++) spaces.push(' '.repeat(n));
+  const dashes = widths.map((w) => '─'.repeat(w + 2));
+  // pieces joined once at the end: a table of 10^4 rows would otherwise build millions of
+  // intermediate strings (concatenating a line cell by cell doubled the garbage collector's work)
+  const parts: string[] = ['┌' + dashes.join('┬') + '┐'];
+  const fullRule = '\n├' + dashes.join('┼') + '┤';
+  if (head) {
+    parts.push('\n│');
+    for (let i = 0; i < cols; i++) {
+      const t = head[i]!;
+      parts.push(' ', paint && t !== '' ? paint.bold(t) : t, spaces[widths[i]! - displayWidth(t)]!, ' │');
+    }
+    if (rows.length > 0) parts.push(fullRule);
+  }
+  const covered = spaces.map((sp) => sp + '│');
+  const left = new Array<number>(cols).fill(0);
+  let spanning = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    parts.push('\n│');
+    for (let i = 0; i < cols; i++) {
+      const c = i < row.length ? row[i]! : '';
+      if (c === null) {
+        if (left[i]! > 0 && --left[i]! === 0) spanning--;
+        parts.push(covered[widths[i]! + 2]!);
+        continue;
+      }
+      if (left[i]! > 0) spanning--;
+      let text: string;
+      let style: Style | undefined;
+      if (typeof c === 'string') {
+        text = c;
+        left[i] = 0;
+      } else {
+        text = c.text;
+        style = c.style;
+        left[i] = (c.span ?? 1) - 1;
+        if (left[i]! > 0) spanning++;
+      }
+      parts.push(' ', paint !== undefined && style !== undefined && text !== '' ? paint[style](text) : text, spaces[widths[i]! - cellW[r * cols + i]!]!, ' │');
+    }
+    if (r === rows.length - 1) break;
+    if (spanning === 0) {
+      parts.push(fullRule);
+      continue;
+    }
+    parts.push(left[0]! > 0 ? '\n│' : '\n├');
+    for (let i = 0; i < cols; i++) {
+      const open = left[i]! > 0;
+      parts.push(open ? spaces[widths[i]! + 2]! : dashes[i]!);
+      if (i === cols - 1) parts.push(open ? '│' : '┤');
+      else {
+        const nextOpen = left[i + 1]! > 0;
+        parts.push(open ? (nextOpen ? '│' : '├') : nextOpen ? '┤' : '┼');
+      }
+    }
+  }
+  parts.push('\n└' + dashes.join('┴') + '┘');
+  return parts.join('');
+}
+
 /** Columns the full table takes. */
 export function gridWidth(g: Grid): number {
-  const { head, rows, cols } = normalise(g);
-  return tableWidth(naturalWidths(head, rows, cols));
+  const cols = columnCount(g);
+  const widths = new Array<number>(cols).fill(0);
+  const take = (i: number, t: string | null) => {
+    if (t === null || t === '') return;
+    let w = 0;
+    if (t.includes('\n')) for (const l of t.split('\n')) w = Math.max(w, displayWidth(l));
+    else w = displayWidth(t);
+    if (w > widths[i]!) widths[i] = w;
+  };
+  if (g.head) for (let i = 0; i < g.head.length; i++) take(i, g.head[i]!);
+  for (const row of g.rows) for (let i = 0; i < row.length; i++) take(i, inputText(row[i]!));
+  return tableWidth(widths);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,7 +611,7 @@ export interface FitOptions {
  * No width: the full table. No trailing newline.
  */
 export function fitGrid(g: Grid, width: number | undefined, opts: FitOptions = {}): string {
-  if (width === undefined) return renderGrid(g, opts.paint);
+  if (width === undefined || gridWidth(g) <= width) return renderGrid(g, opts.paint);
   const wrapped = renderWrapped(g, width, opts.paint);
   if (wrapped !== null) return wrapped;
   return renderBlocks(rowBlocks(g, opts.titleColumns ?? 1), width, opts.paint);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PbReader } from '../../src/wire/pbreader.js';
@@ -563,6 +563,20 @@ test('control characters in labels, tenants and paths are escaped in the table a
     assert.ok(text.includes('t\\x1b]0;title\\x07') && text.includes('c\\x1b[31mred') && text.includes('a\\u202e'), text);
     const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     assert.equal(rep.clusters[0].cluster, 'c\x1b[31mred');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an unreadable --overrides file is one line', { skip: process.getuid?.() === 0 ? 'running as root: every file is readable (test/cli/outfile.test.ts covers the wording)' : false }, () => {
+  const dir = tmp();
+  try {
+    const f = join(dir, 'o.yaml');
+    writeFileSync(f, 'overrides: {}\n');
+    chmodSync(f, 0);
+    const r = run(['replay', FIXTURE, '--overrides', f, '--output-format', 'none']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `ha-dedup: --overrides ${f}: cannot read: permission denied\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
