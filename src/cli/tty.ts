@@ -25,7 +25,7 @@ export class ProgressLine {
   private shown = false;
 
   constructor(
-    private readonly stream: { write(s: string): unknown },
+    private readonly stream: { write(s: string): unknown; columns?: number },
     private readonly afterMs = 1000,
     private readonly everyMs = 250,
     private readonly wallClock: () => number = Date.now,
@@ -40,7 +40,10 @@ export class ProgressLine {
     const secs = (now - this.start) / 1000;
     const rate = secs > 0 ? Math.round(p.samples / secs) : 0;
     const sim = new Date(p.nowMs).toISOString();
-    const line = `replay: ${p.requests} requests, ${p.samples} samples, simulated ${sim}, ${rate} samples/s`;
+    let line = `replay: ${p.requests} requests, ${p.samples} samples, simulated ${sim}, ${rate} samples/s`;
+    // a line wider than the terminal would wrap, and \r would then redraw only its last part
+    const cols = this.stream.columns;
+    if (typeof cols === 'number' && cols > 1 && line.length >= cols) line = line.slice(0, cols - 1);
     this.stream.write(`\r\x1b[2K${line}`);
     this.shown = true;
   }

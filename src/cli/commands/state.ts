@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
 import { META } from '../../tracker/index.js';
 import type { openSqliteStore as OpenSqliteStore } from '../../store/index.js';
-import { fitGrid } from '../../report/grid.js';
+import { fitGrid, wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
 import { terminalWidth } from '../tty.js';
 
@@ -83,13 +83,14 @@ function show(file: string, json: boolean): void {
       process.stdout.write(stableJson(doc));
       return;
     }
+    const width = terminalWidth(process.stdout);
     const out: string[] = [];
-    out.push(`state database: ${printable(file)}`);
+    out.push(...wrapText(`state database: ${printable(file)}`, width));
     out.push(`semantics: ${meta[META.semantics] ?? '(none yet)'}`);
     if (meta[META.nextPassMs]) out.push(`next background pass: ${iso(Number(meta[META.nextPassMs]))}`);
     if (meta[META.nextCleanupMs]) out.push(`next cleanup: ${iso(Number(meta[META.nextCleanupMs]))}`);
     out.push(`clusters: ${clusters.length}, elections recorded: ${elections.length}`);
-    if (clusters.length > 0) out.push(renderStateTable(clusters, terminalWidth(process.stdout)));
+    if (clusters.length > 0) out.push(renderStateTable(clusters, width));
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     store.close();
