@@ -1,0 +1,87 @@
+// Hand-made request events for the timeline consumer's tests (the idea of r2-pipeline's
+// test/report/events.ts, kept to what the timeline reads): a request of plain series, its HA
+// labels read the plain way (SPEC 6.2) and a decision giving each series an outcome.
+import type { Decision, DecodedRequest, HALabels, HAPair, Outcome, RequestEvent } from '../../src/model/index.js';
+import { OUTCOMES, OUTCOME_STATUS } from '../../src/model/index.js';
+
+export interface PlainSeries {
+  labels: Record<string, string>;
+  /** Float sample timestamps (the timeline counts them; values are 1). */
+  ts?: number[];
+}
+
+/** A DecodedRequest of plain series; series ids are their index (the timeline never reads labels by id). */
+export function decoded(series: PlainSeries[]): DecodedRequest {
+  const n = series.length;
+  const sampleStart = new Int32Array(n + 1);
+  const ts: number[] = [];
+  series.forEach((s, i) => {
+    ts.push(...(s.ts ?? []));
+    sampleStart[i + 1] = ts.length;
+  });
+  return {
+    inputIndex: 0,
+    recordIndex: 0,
+    offset: 0,
+    tenant: null,
+    receivedAtMs: null,
+    protocol: null,
+    captured: null,
+    wireBytes: 0,
+    decodedBytes: 0,
+    seriesCount: n,
+    ids: Int32Array.from(series.map((_, i) => i)),
+    sampleStart,
+    timestamps: Float64Array.from(ts),
+    values: new Float64Array(ts.length).fill(1),
+    histogramStart: null,
+    histograms: [],
+    exemplarStart: null,
+    exemplars: [],
+    metadata: [],
+  };
+}
+
+export function haLabels(series: PlainSeries[], clusterLabel = 'cluster', replicaLabel = '__replica__'): HALabels {
+  const seriesPair = new Int32Array(series.length).fill(-1);
+  const missing = new Uint8Array(series.length);
+  const pairs: HAPair[] = [];
+  series.forEach((s, i) => {
+    const cluster = s.labels[clusterLabel] ?? '';
+    const replica = s.labels[replicaLabel] ?? '';
+    missing[i] = (cluster === '' ? 1 : 0) | (replica === '' ? 2 : 0);
+    if (missing[i] !== 0) return;
+    let p = pairs.findIndex((x) => x.cluster === cluster && x.replica === replica);
+    if (p < 0) p = pairs.push({ cluster, replica }) - 1;
+    seriesPair[i] = p;
+  });
+  return { seriesPair, pairs, missing };
+}
+
+/** Each series its own outcome (or all the same one), counted under its own pair. */
+export function decision(ha: HALabels, outcome: Outcome | Outcome[]): Decision {
+  const n = ha.seriesPair.length;
+  const per = (i: number): Outcome => (Array.isArray(outcome) ? outcome[i]! : outcome);
+  const first = n === 0 ? 'passthrough' : per(0);
+  return {
+    outcome: first,
+    status: OUTCOME_STATUS[first],
+    message: null,
+    replicaLabel: '__replica__',
+    outcomes: Uint8Array.from({ length: n }, (_, i) => OUTCOMES.indexOf(per(i))),
+    pairOf: Int32Array.from(ha.seriesPair),
+  };
+}
+
+let seq = 0;
+/** A request event of `series` decided `outcome` at `nowMs`. */
+export function requestAt(nowMs: number, series: PlainSeries[], outcome: Outcome | Outcome[], tenant = 't1'): RequestEvent {
+  const request = decoded(series);
+  const ha = haLabels(series);
+  return { seq: seq++, request, tenant, recordTimeMs: nowMs, nowMs, ha, decision: decision(ha, outcome) };
+}
+
+/** One HA series of (cluster, replica) with `samples` samples. */
+export function ha(cluster: string, replica: string, samples = 1, name = 'up'): PlainSeries {
+  return { labels: { __name__: name, cluster, __replica__: replica }, ts: Array.from({ length: samples }, (_, i) => i) };
+}
