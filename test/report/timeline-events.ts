@@ -1,8 +1,10 @@
 // Hand-made request events for the timeline consumer's tests (the idea of r2-pipeline's
 // test/report/events.ts, kept to what the timeline reads): a request of plain series, its HA
-// labels read the plain way (SPEC 6.2) and a decision giving each series an outcome.
+// labels read the plain way (SPEC 6.2) and a decision giving each series an outcome; and
+// hand-made Reports for the renderers.
 import type { Decision, DecodedRequest, HALabels, HAPair, Outcome, RequestEvent } from '../../src/model/index.js';
 import { OUTCOMES, OUTCOME_STATUS } from '../../src/model/index.js';
+import type { ClusterReport, ElectionReport, Report } from '../../src/report/types.js';
 
 export interface PlainSeries {
   labels: Record<string, string>;
@@ -84,4 +86,59 @@ export function requestAt(nowMs: number, series: PlainSeries[], outcome: Outcome
 /** One HA series of (cluster, replica) with `samples` samples. */
 export function ha(cluster: string, replica: string, samples = 1, name = 'up'): PlainSeries {
   return { labels: { __name__: name, cluster, __replica__: replica }, ts: Array.from({ length: samples }, (_, i) => i) };
+}
+
+// ---- hand-made Reports (the renderers' other input) ----
+
+/** A Report with the given clusters and elections, totals left at zero except what is given. */
+export function handReport(o: { first: number; last: number; clusters: Partial<ClusterReport>[]; elections: Partial<ElectionReport>[] }): Report {
+  const clusters: ClusterReport[] = o.clusters.map((c) => ({
+    tenant: 't1',
+    cluster: 'c1',
+    elected_replica: null,
+    elections: 0,
+    lost_samples: 0,
+    overlap_samples: 0,
+    max_gap_ms: 0,
+    series: 1,
+    replicas: [],
+    ...c,
+  }));
+  const elections: ElectionReport[] = o.elections.map((e) => ({
+    tenant: 't1',
+    cluster: 'c1',
+    at_ms: o.first,
+    from: null,
+    to: 'a',
+    previous_last_seen_ms: null,
+    gap_ms: null,
+    lost_samples: 0,
+    lost_scrapes: 0,
+    ...e,
+  }));
+  return {
+    version: 1,
+    config: null,
+    inputs: [{ path: 'in.rwcap', format: 'rwcap', records: 0, bad_records: 0 }],
+    clock: { source: 'received', first_ms: o.first, last_ms: o.last, clock_regressions: 0 },
+    totals: {
+      requests: 0,
+      samples: 0,
+      accepted_samples: 0,
+      deduped_samples: 0,
+      non_ha_samples: 0,
+      rejected_samples: 0,
+      passthrough_samples: 0,
+      elections: elections.length,
+      lost_samples: 0,
+      overlap_samples: 0,
+      max_gap_ms: 0,
+      bad_records: 0,
+    },
+    tenants: [],
+    clusters,
+    elections,
+    bad_records: [],
+    status_codes: { '200': 0, '202': 0, '400': 0 },
+  };
 }
