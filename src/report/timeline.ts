@@ -192,7 +192,8 @@ export class TimelineConsumer implements Consumer {
     if (n === 0) {
       // metadata only: a request outside HA (passthrough)
       const lane = this.outsideLane(t, ev.tenant);
-      lane.counts[lane.at(bin) + slotOf(OUTCOME_PASSTHROUGH, 'requests')]!++;
+      const off = lane.at(bin); // first: at() may grow (replace) lane.counts
+      lane.counts[off + slotOf(OUTCOME_PASSTHROUGH, 'requests')]!++;
       return;
     }
     const pairs = ev.ha.pairs;

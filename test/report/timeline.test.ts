@@ -129,3 +129,9 @@ test('memory is bounded by lanes x bins, not by requests', () => {
   assert.equal(large.bytes, small.bytes);
   assert.ok(large.bytes <= 2 * TIMELINE_MAX_BINS * TIMELINE_SLOTS * 8);
 });
+
+test('a metadata-only request that opens its tenant lane is counted', () => {
+  const c = new TimelineConsumer();
+  for (let i = 0; i < 3; i++) c.request({ ...requestAt(i * 100, [], 'passthrough', 'tm'), request: decoded([]) });
+  assert.equal(total(c.finish().tenants[0]!, OUTCOME_PASSTHROUGH, 'requests'), 3);
+});
