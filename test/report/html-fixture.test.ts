@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { OUTCOMES } from '../../src/model/index.js';
 import { runReplay } from '../../src/pipeline/replay.js';
 import { renderJson } from '../../src/report/index.js';
@@ -14,7 +14,8 @@ import { TIMELINE_SLOTS, slotOf, type TimelineLane } from '../../src/report/time
 import { replayOptions, replayWithTimeline } from './timeline-adapter.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const FIXTURE = join(ROOT, 'fixtures', 'prom-ha-dev.rwcap');
+// relative, as a user types it (the path is shown in the page: the golden must not hold this checkout's folder)
+const FIXTURE = relative(process.cwd(), join(ROOT, 'fixtures', 'prom-ha-dev.rwcap'));
 export const HTML_GOLDEN = join(ROOT, 'fixtures', 'html', 'prom-ha-dev.html');
 
 function sum(l: TimelineLane, what: 'requests' | 'samples'): number {
