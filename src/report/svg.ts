@@ -263,21 +263,27 @@ export function clusterChart(report: Report, tl: Timeline, c: ClusterReport, lan
     const x = xOf(w, e.at_ms);
     const long = `${k} ${e.from ?? '(none)'} → ${e.to}`;
     const short = String(k);
+    // right of the marker where there is room, else left of it (near the right edge), else the number only
     let text = '';
     let row = -1;
+    let left = false;
     for (const cand of [long, short]) {
       const width = cand.length * CHAR_W + 6;
-      const r = rowEnd.findIndex((end) => end <= x);
-      if (r >= 0 && x + width <= VIEW_W) {
+      let r = x + width <= VIEW_W ? rowEnd.findIndex((end) => end <= x) : -1;
+      if (r < 0 && x - width >= PLOT_X0) {
+        r = rowEnd.findIndex((end) => end <= x - width);
+        left = r >= 0;
+      }
+      if (r >= 0) {
         row = r;
         text = cand;
-        rowEnd[r] = x + width;
+        rowEnd[r] = left ? x : x + width;
         break;
       }
     }
     const id = o.markerIdPrefix === null ? '' : ` id="${o.markerIdPrefix}${k}"`;
     out.push(`<a href="${o.markerHref}${k}"${id} class="el" data-election="${k}"><line x1="${f(x)}" y1="${AXIS_H}" x2="${f(x)}" y2="${lanesBottom}"/>`);
-    if (row >= 0) out.push(`<text x="${f(x + 3)}" y="${AXIS_H + 11 + row * LABEL_ROW_H}">${esc(text)}</text>`);
+    if (row >= 0) out.push(`<text x="${f(left ? x - 3 : x + 3)}" y="${AXIS_H + 11 + row * LABEL_ROW_H}"${left ? ' text-anchor="end"' : ''}>${esc(text)}</text>`);
     out.push(`<title>${esc(electionText(report, e, k))}</title></a>`);
   }
   out.push('</g>');

@@ -234,3 +234,20 @@ test('no requests: a page with the tables and a note, no chart', () => {
   assert.doesNotMatch(html, /<svg/);
   assert.match(html, /<h2 id="clusters">Clusters<\/h2>\n<p class="note">\(none\)<\/p>/);
 });
+
+test('an election near the right edge is labelled to the left of its marker, not cut', () => {
+  const c = new TimelineConsumer();
+  c.request(requestAt(T0, [ha('c1', 'a')], 'accepted'));
+  const report = handReport({
+    first: T0,
+    last: T0 + 100_000,
+    clusters: [{ cluster: 'c1', elected_replica: 'b', replicas: [] }],
+    elections: [
+      { cluster: 'c1', at_ms: T0, from: null, to: 'a' },
+      { cluster: 'c1', at_ms: T0 + 99_000, from: 'a-long-replica-name', to: 'b-long-replica-name' },
+    ],
+  });
+  const main = sectionById(renderHtml(report, c.finish()), 'c-0');
+  assert.match(main, /<text x="[\d.]+" y="\d+" text-anchor="end">2 a-long-replica-name → b-long-replica-name<\/text>/);
+  assert.match(main, /<text x="[\d.]+" y="\d+">1 \(none\) → a<\/text>/);
+});
