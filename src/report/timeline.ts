@@ -11,7 +11,7 @@
 // Report; nothing here analyses elections. The consumer is only among a run's consumers when an
 // HTML report is asked for, so a replay without one pays nothing for it.
 import type { Consumer, RequestEvent } from '../model/index.js';
-import { OUTCOME_ACCEPTED, OUTCOME_PASSTHROUGH, OUTCOMES, seriesSampleCount } from '../model/index.js';
+import { OUTCOME_ACCEPTED, OUTCOME_PASSTHROUGH, OUTCOMES } from '../model/index.js';
 
 /** Most bins a lane holds (the grid's bin width doubles to stay at or under it). */
 export const TIMELINE_MAX_BINS = 2000;
@@ -199,23 +199,25 @@ export class TimelineConsumer implements Consumer {
     const pairs = ev.ha.pairs;
     const outcomes = d.outcomes;
     const pairOf = d.pairOf;
-    let lastPair = -2;
-    let lane: Lane | null = null;
-    let base = 0;
-    for (let i = 0; i < n; i++) {
+    const ss = req.sampleStart;
+    const hs = req.histogramStart;
+    // runs of series with the same pair and outcome (per request: the whole request) are
+    // counted at once from the sample columns' offsets
+    for (let i = 0; i < n; ) {
       const o = outcomes[i]!;
       const p = pairOf[i]!;
-      if (p !== lastPair || lane === null) {
-        lastPair = p;
-        if (p < 0) lane = this.outsideLane(t, ev.tenant);
-        else {
-          const pair = pairs[p]!;
-          lane = this.haLane(t, ev.tenant, pair.cluster, pair.replica);
-        }
-        base = lane.at(bin);
+      let j = i + 1;
+      while (j < n && outcomes[j] === o && pairOf[j] === p) j++;
+      let lane: Lane;
+      if (p < 0) lane = this.outsideLane(t, ev.tenant);
+      else {
+        const pair = pairs[p]!;
+        lane = this.haLane(t, ev.tenant, pair.cluster, pair.replica);
       }
-      lane.counts[base + o * 2 + 1]! += seriesSampleCount(req, i);
+      const off = lane.at(bin); // first: at() may grow (replace) lane.counts
+      lane.counts[off + o * 2 + 1]! += ss[j]! - ss[i]! + (hs === null ? 0 : hs[j]! - hs[i]!);
       this.touch(lane, o);
+      i = j;
     }
     const touched = this.touched;
     for (let k = 0; k < touched.length; k++) {

@@ -10,6 +10,8 @@ export interface PlainSeries {
   labels: Record<string, string>;
   /** Float sample timestamps (the timeline counts them; values are 1). */
   ts?: number[];
+  /** How many native histogram samples (counted like floats; their content is never read). */
+  hist?: number;
 }
 
 /** A DecodedRequest of plain series; series ids are their index (the timeline never reads labels by id). */
@@ -17,9 +19,14 @@ export function decoded(series: PlainSeries[]): DecodedRequest {
   const n = series.length;
   const sampleStart = new Int32Array(n + 1);
   const ts: number[] = [];
+  const hasHist = series.some((s) => (s.hist ?? 0) > 0);
+  const histogramStart = hasHist ? new Int32Array(n + 1) : null;
+  let hists = 0;
   series.forEach((s, i) => {
     ts.push(...(s.ts ?? []));
     sampleStart[i + 1] = ts.length;
+    hists += s.hist ?? 0;
+    if (histogramStart !== null) histogramStart[i + 1] = hists;
   });
   return {
     inputIndex: 0,
@@ -36,8 +43,8 @@ export function decoded(series: PlainSeries[]): DecodedRequest {
     sampleStart,
     timestamps: Float64Array.from(ts),
     values: new Float64Array(ts.length).fill(1),
-    histogramStart: null,
-    histograms: [],
+    histogramStart,
+    histograms: new Array(hists).fill(null),
     exemplarStart: null,
     exemplars: [],
     metadata: [],

@@ -135,3 +135,14 @@ test('a metadata-only request that opens its tenant lane is counted', () => {
   for (let i = 0; i < 3; i++) c.request({ ...requestAt(i * 100, [], 'passthrough', 'tm'), request: decoded([]) });
   assert.equal(total(c.finish().tenants[0]!, OUTCOME_PASSTHROUGH, 'requests'), 3);
 });
+
+test('histogram samples count like floats, per series run', () => {
+  const c = new TimelineConsumer();
+  c.request(
+    requestAt(0, [{ ...ha('c1', 'a', 2), hist: 3 }, { ...ha('c1', 'a', 0), hist: 4 }, { ...ha('c1', 'b', 1), hist: 5 }, ha('c1', 'a', 1)], ['accepted', 'accepted', 'deduped', 'accepted']),
+  );
+  const tl = c.finish();
+  assert.equal(total(lane(tl, 'c1', 'a'), OUTCOME_ACCEPTED, 'samples'), 2 + 3 + 4 + 1);
+  assert.equal(total(lane(tl, 'c1', 'a'), OUTCOME_ACCEPTED, 'requests'), 1);
+  assert.equal(total(lane(tl, 'c1', 'b'), OUTCOME_DEDUPED, 'samples'), 6);
+});
