@@ -53,7 +53,7 @@ tip.style.left=Math.min(ev.clientX+14,window.innerWidth-300)+'px';tip.style.top=
 svg.addEventListener('mouseleave',function(){tip.hidden=true;});});})();
 `;
 
-function table(head: string[], rows: Row[], firstNumeric: number, o: { span?: boolean; rowAttrs?: (i: number) => string; lead?: { head: string; cell: (i: number) => string } } = {}): string {
+function table(head: readonly string[], rows: readonly Row[], firstNumeric: number, o: { span?: boolean; rowAttrs?: (i: number) => string; lead?: { head: string; cell: (i: number) => string } } = {}): string {
   const out: string[] = ['<table><thead><tr>'];
   if (o.lead) out.push(`<th>${esc(o.lead.head)}</th>`);
   for (const h of head) out.push(`<th>${esc(h)}</th>`);
