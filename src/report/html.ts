@@ -18,7 +18,7 @@ p.meta,p.note{color:var(--mute);margin:2px 0}ul.totals{margin:6px 0 0;padding-le
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin:10px 0 0;color:var(--mute);font-size:13px}
 .legend span::before{content:"";display:inline-block;width:12px;height:9px;margin-right:5px;vertical-align:middle;background:var(--c)}
 .chart{width:100%;height:auto;display:block;margin:6px 0 0;font-size:11px}
-.chart text{fill:var(--ink)}.axis line{stroke:var(--line)}.axis text{fill:var(--mute);text-anchor:middle}
+.chart text{fill:var(--ink)}.axis line{stroke:var(--line)}.axis text{fill:var(--mute);text-anchor:middle}.axis text.r{text-anchor:end}
 .lane-bg{fill:#f7f8fa}.lane-name{text-anchor:end;font-size:12px}.lane-name.elected{font-weight:700}
 .lead{fill:var(--lead)}.tk{shape-rendering:crispEdges}.acc{fill:var(--acc)}.ded{fill:var(--ded)}.rej{fill:var(--rej)}.nonha{fill:var(--nonha)}.pass{fill:var(--pass)}
 .hole rect{fill:#e8776c;fill-opacity:.28}.hole text{fill:#a3261d;text-anchor:middle;font-weight:600}

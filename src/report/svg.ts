@@ -79,7 +79,9 @@ function axis(w: Window, bottom: number): string {
     const x = f(xOf(w, t));
     const iso = isoUtc(t);
     const label = step >= 86_400_000 ? iso.slice(0, 10) : step >= 1000 ? iso.slice(11, 19) : iso.slice(11, 23);
-    out.push(`<line x1="${x}" y1="${AXIS_H - 6}" x2="${x}" y2="${bottom}"/><text x="${x}" y="${AXIS_H - 10}">${label}</text>`);
+    // a label that would run past the right edge ends at its line instead of centring on it
+    const end = xOf(w, t) + (label.length * CHAR_W) / 2 > VIEW_W ? ' class="r"' : '';
+    out.push(`<line x1="${x}" y1="${AXIS_H - 6}" x2="${x}" y2="${bottom}"/><text x="${x}" y="${AXIS_H - 10}"${end}>${label}</text>`);
   }
   out.push('</g>');
   return out.join('');

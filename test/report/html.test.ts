@@ -251,3 +251,13 @@ test('an election near the right edge is labelled to the left of its marker, not
   assert.match(main, /<text x="[\d.]+" y="\d+" text-anchor="end">2 a-long-replica-name → b-long-replica-name<\/text>/);
   assert.match(main, /<text x="[\d.]+" y="\d+">1 \(none\) → a<\/text>/);
 });
+
+test('an axis label at the right edge ends at its line instead of running off the chart', () => {
+  const c = new TimelineConsumer();
+  c.request(requestAt(T0 + 1000, [ha('c1', 'a')], 'accepted'));
+  // 22:13:21 to 22:14:00: the 22:14:00 line sits at the right edge
+  const report = handReport({ first: T0 + 1000, last: T0 + 40_000 - 1, clusters: [{ cluster: 'c1', elected_replica: 'a', replicas: [] }], elections: [] });
+  const main = sectionById(renderHtml(report, c.finish()), 'c-0');
+  assert.match(main, /<text x="[\d.]+" y="\d+" class="r">22:14:00<\/text>/);
+  assert.match(main, /<text x="[\d.]+" y="\d+">22:13:25<\/text>/);
+});
