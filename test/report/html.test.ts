@@ -217,6 +217,7 @@ test('size stays bounded by lanes x bins and elections (worst case: every bin it
   const html = renderHtml(report, tl);
   assert.ok(html.length < 5_000_000, `${html.length} bytes`);
   assert.ok(html.length > 1_000_000, `the case is a heavy one (${html.length} bytes)`);
+  console.log(`# worst case: ${html.length} bytes`);
 });
 
 test('deterministic: the same inputs give the same bytes', () => {
