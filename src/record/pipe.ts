@@ -97,10 +97,8 @@ class PerlProbe implements PipeProbe {
         else w.resolve({ unread, readerGone: g === '1' ? true : g === '0' ? false : null });
       }
     });
-    // the helper must never keep the recorder alive
+    // the helper's exit is not waited for (close() ends it; it also ends when its stdin closes)
     this.child.unref();
-    (this.child.stdin as unknown as { unref?(): void }).unref?.();
-    (this.child.stdout as unknown as { unref?(): void }).unref?.();
   }
 
   query(): Promise<PipeState> {

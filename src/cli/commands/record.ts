@@ -110,9 +110,6 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
     if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw usageError(`--listen ${opts.listen}: no such local address`);
     throw e;
   }
-  process.stderr.write(
-    `ha-dedup record: listening on ${recorder.url}, writing to ${toStdout ? 'stdout' : opts.output}${note}\n`,
-  );
 
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -126,6 +123,8 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // after the handlers: a script that signals as soon as it reads this line stops the recorder cleanly
+  process.stderr.write(`ha-dedup record: listening on ${recorder.url}, writing to ${toStdout ? 'stdout' : opts.output}${note}\n`);
   const stats = await recorder.done;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
