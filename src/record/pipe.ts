@@ -1,10 +1,12 @@
 // How much of what `record -o -` wrote into a pipe its reader has actually read. The kernel
-// knows (ioctl FIONREAD on the pipe: bytes in it not yet read; poll: POLLERR once no reader is
-// left), but node exposes neither call, so a small helper process asks for us: perl, which every
-// Debian system has (perl-base is Essential) and whose core has ioctl and syscall. It gets a
-// copy of our stdout as its fd 3 and answers one line per query: "<unread bytes> <reader gone:
-// 1, 0, or -1 when it cannot tell>". Where no helper can run, the caller falls back to
-// acknowledging once bytes are handed to the pipe, and says so.
+// knows (ioctl FIONREAD on a pipe: bytes in it not yet read; SIOCOUTQ on a socket, which is what
+// node gives a child for stdio 'pipe': bytes sent and not yet consumed by the peer, 0 once it has
+// read everything; poll: POLLERR or POLLHUP once no reader is left), but node exposes neither
+// call, so a small helper process asks for us: perl, which every Debian system has (perl-base is
+// Essential) and whose core has ioctl and syscall. It gets a copy of our stdout as its fd 3 and
+// answers one line per query: "<unread bytes> <reader gone: 1, 0, or -1 when it cannot tell>".
+// Where no helper can run, the caller falls back to acknowledging once bytes are handed to the
+// pipe, and says so.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface PipeState {
@@ -19,12 +21,12 @@ export interface PipeProbe {
   close(): void;
 }
 
-/** FIONREAD's request number for this platform. */
-function fionread(): number {
-  if (process.platform !== 'linux') return 0x4004667f; // the BSDs and macOS
-  if (process.arch.startsWith('mips')) return 0x467f;
-  if (process.arch.startsWith('ppc')) return 0x4004667f;
-  return 0x541b;
+/** The ioctl that gives the unread bytes: FIONREAD for a pipe, SIOCOUTQ (= TIOCOUTQ) for a socket. */
+function unreadRequest(kind: 'pipe' | 'socket'): number {
+  if (process.platform !== 'linux') return kind === 'pipe' ? 0x4004667f : 0x40047473; // the BSDs and macOS: FIONREAD, TIOCOUTQ
+  if (process.arch.startsWith('mips')) return kind === 'pipe' ? 0x467f : 0x7472;
+  if (process.arch.startsWith('ppc')) return kind === 'pipe' ? 0x4004667f : 0x40047473;
+  return kind === 'pipe' ? 0x541b : 0x5411;
 }
 
 /** poll(2) or ppoll(2) and its system call number (Linux), to see POLLERR on the write end. */
@@ -60,7 +62,7 @@ while (defined(my $line = <STDIN>)) {
     my $pfd = pack('iss', 3, 0, 0);
     my $ts = pack('l!l!', 0, 0);
     my $r = $kind eq 'poll' ? syscall($sys + 0, $pfd, 1, 0) : syscall($sys + 0, $pfd, 1, $ts, 0, 8);
-    if ($r >= 0) { my (undef, undef, $rev) = unpack('iss', $pfd); $gone = ($rev & 8) ? 1 : 0; }
+    if ($r >= 0) { my (undef, undef, $rev) = unpack('iss', $pfd); $gone = ($rev & 24) ? 1 : 0; }
   }
   print "$n $gone\n";
 }
@@ -72,9 +74,9 @@ class PerlProbe implements PipeProbe {
   private buffered = '';
   private failed: Error | null = null;
 
-  constructor(fd: number) {
+  constructor(fd: number, what: 'pipe' | 'socket') {
     const [kind, sys] = pollCall();
-    this.child = spawn('perl', ['-e', SCRIPT, String(fionread()), String(sys), kind], { stdio: ['pipe', 'pipe', 'ignore', fd] });
+    this.child = spawn('perl', ['-e', SCRIPT, String(unreadRequest(what)), String(sys), kind], { stdio: ['pipe', 'pipe', 'ignore', fd] });
     const fail = (e: Error) => {
       if (this.failed) return;
       this.failed = e;
@@ -93,7 +95,7 @@ class PerlProbe implements PipeProbe {
         const w = this.waiting.shift();
         if (!w) continue;
         const unread = Number(n);
-        if (!Number.isInteger(unread) || unread < 0) w.reject(new Error('ioctl(FIONREAD) failed on stdout'));
+        if (!Number.isInteger(unread) || unread < 0) w.reject(new Error(`ioctl(${what === 'pipe' ? 'FIONREAD' : 'SIOCOUTQ'}) failed on stdout`));
         else w.resolve({ unread, readerGone: g === '1' ? true : g === '0' ? false : null });
       }
     });
@@ -116,9 +118,9 @@ class PerlProbe implements PipeProbe {
   }
 }
 
-/** A probe of the pipe at `fd`, or the reason there is none (checked with one query). */
-export async function startPipeProbe(fd: number): Promise<PipeProbe | string> {
-  const p = new PerlProbe(fd);
+/** A probe of the pipe or socket at `fd`, or the reason there is none (checked with one query). */
+export async function startPipeProbe(fd: number, what: 'pipe' | 'socket'): Promise<PipeProbe | string> {
+  const p = new PerlProbe(fd, what);
   try {
     await p.query();
     return p;

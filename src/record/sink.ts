@@ -339,8 +339,9 @@ export class StdoutSink implements CaptureSink {
         this.probe = null;
         return;
       }
-      if (st.unread === 0) return;
+      // gone first: a closed socket frees what its reader never read, so 0 unread proves nothing then
       if (st.readerGone) throw new SinkClosedError('the reader of stdout went away');
+      if (st.unread === 0) return;
       if (this.aborted) throw new SinkClosedError('recording stopped before the reader of stdout took it');
       if (delay > 0) await sleep(delay);
       delay = Math.min(delay === 0 ? 1 : delay * 2, 50);
@@ -375,8 +376,9 @@ export class StdoutSink implements CaptureSink {
  */
 export async function openStdoutSink(fd: number, log: (line: string) => void): Promise<StdoutSink> {
   let probe: PipeProbe | null = null;
-  if (fs.fstatSync(fd).isFIFO()) {
-    const p = await startPipeProbe(fd);
+  const st = fs.fstatSync(fd);
+  if (st.isFIFO() || st.isSocket()) {
+    const p = await startPipeProbe(fd, st.isFIFO() ? 'pipe' : 'socket');
     if (typeof p === 'string') {
       log(`record: warning: cannot see what the reader of stdout has read (${p}): 204 means handed to the pipe, and up to a pipe's worth of acknowledged records is lost if the reader goes away`);
     } else probe = p;
