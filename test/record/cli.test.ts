@@ -45,6 +45,10 @@ test('records until SIGTERM, then prints a per-tenant summary and exits 0', asyn
     assert.match(err, /answered other than 204: 1×405/);
     const cap = readCapture(out);
     assert.equal(cap.records.length, 4);
+    // body bytes and file bytes are two figures, each named
+    const bodies = [0, 1, 2, 3].reduce((n, i) => n + FIX[i]!.body.length, 0);
+    assert.match(err, new RegExp(`^  ${bodies} bytes \\([\\d.]+ KiB\\) of bodies; ${statSync(out).size - 7} bytes \\([\\d.]+ KiB\\) of records written to the file$`, 'm'));
+    assert.doesNotMatch(err, /aborted/);
     assert.deepEqual(cap.records.map((r) => r.tenant), ['dflt', 'dflt', 'dflt', 'team-b']);
   } finally {
     t.cleanup();
@@ -84,6 +88,7 @@ test('usage errors name the option: bad --listen, address in use, bad --max-body
       [['--listen', '127.0.0.1:0', '--max-body', 'lots'], /--max-body/],
       [['--listen', '127.0.0.1:0', '--tenant-from-path', '/api/v1/push'], /--tenant-from-path.*\{tenant\}/],
       [['--listen', '127.0.0.1:0', '--duration', 'soon'], /--duration/],
+      [['--listen', '127.0.0.1:0', '--tenant', 'team/a'], /--tenant: "team\/a" is not a tenant id Cortex\/Mimir accept: contains unsupported character '\/'/],
     ];
     const results = await Promise.all(cases.map(([args], i) => run(['record', '-o', join(t.dir, `u${i}.rwcap`), ...args])));
     for (const [i, [args, re]] of cases.entries()) {
