@@ -1,6 +1,10 @@
 // What `record --append` finds in an existing capture before it adds to it (SPEC 4.1). Every
-// record is checked, not only its length prefix: it must decode as a CapturedRequest (known fields
-// with their wire types, each singular field once, valid UTF-8, body CRC-32 when set). The only
+// record is checked, not only its length prefix: its bytes must have the shape of a
+// CapturedRequest (known fields with their wire types, each singular field once, every length
+// ending exactly at the record's end), which a record framed wrongly (a damaged length prefix)
+// does not have. A body whose CRC-32 does not match is not framing damage: replay reports it,
+// and appending after it cuts nothing, so it is not checked here (that keeps the scan at about
+// the speed of reading the file; the CRC is checked where records resume after damage). The only
 // thing that may be cut is a tail that is one incomplete record: bytes that parse as the start of
 // a record whose declared length runs past the end of the file (what a recorder killed in the
 // middle of a write leaves; it was never acknowledged). Anything else (a damaged length prefix in
@@ -196,7 +200,7 @@ function step(win: FileWindow, pos: number): Step {
     }
     return { kind: 'tail', tail: { offset: pos, bytes: size - pos, declared: len } };
   }
-  const problem = recordProblem(win.view(body, len));
+  const problem = shapeProblem(win.view(body, len), len, false);
   if (problem !== null) return { kind: 'damage', reason: problem };
   return { kind: 'record', end: body + len };
 }
