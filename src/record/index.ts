@@ -2,7 +2,7 @@
 export { Recorder, DEFAULT_MAX_BODY, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './server.js';
 export type { RecorderOptions, RecorderStats, TenantStats } from './server.js';
 export { CaptureWriter } from './writer.js';
-export { FileSink, StreamSink, StdoutSink, SinkClosedError, openCaptureFile, openCaptureStream, openStdoutSink, damageMessage } from './sink.js';
+export { FileSink, StdoutSink, SinkClosedError, openCaptureFile, openStdoutSink, damageMessage } from './sink.js';
 export type { CaptureSink, OpenedCapture } from './sink.js';
 export { scanCapture, recordProblem } from './scan.js';
 export type { ScanResult, ScanDamage, ScanTail } from './scan.js';

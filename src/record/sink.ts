@@ -1,7 +1,7 @@
 // Where capture bytes go. A sink writes whole chunks (a chunk = one or more complete records),
 // can make them durable (fsync), and can roll back a chunk whose write failed so that a later
 // record never lands after a half-written one. `-o FILE` is a FileSink (holding the capture's
-// lock, lock.ts); `-o -` a StdoutSink; StreamSink writes to any node stream (tests).
+// lock, lock.ts); `-o -` a StdoutSink.
 import * as fs from 'node:fs';
 import { HaDedupError, inputError, usageError } from '../model/index.js';
 import { RWCAP_MAGIC } from '../wire/rwcap.js';
@@ -110,59 +110,6 @@ export class FileSink implements CaptureSink {
   }
 }
 
-/** A capture streamed to a writable (stdout for `-o -`). "Written" = the stream's write callback fired. */
-export class StreamSink implements CaptureSink {
-  readonly name: string;
-  private stream: NodeJS.WritableStream;
-  private committed = 0;
-  private written = 0;
-  private dirty = false;
-  private endOnClose: boolean;
-
-  /** `endOnClose: false` for process.stdout, which must not be ended. */
-  constructor(name: string, stream: NodeJS.WritableStream, endOnClose = true) {
-    this.name = name;
-    this.stream = stream;
-    this.endOnClose = endOnClose;
-  }
-
-  get length(): number {
-    return this.committed;
-  }
-
-  write(chunk: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.dirty = true;
-      this.stream.write(chunk, (err?: Error | null) => {
-        if (err) return reject(err);
-        this.dirty = false;
-        this.written = chunk.length;
-        resolve();
-      });
-    });
-  }
-
-  commit(): void {
-    this.committed += this.written;
-    this.written = 0;
-  }
-
-  async sync(): Promise<void> {}
-
-  async rollback(): Promise<boolean> {
-    // bytes may have reached the reader already: a stream cannot be rolled back
-    return !this.dirty;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      // an empty write's callback fires once everything before it has been flushed
-      if (!this.endOnClose) return void this.stream.write('', () => resolve());
-      this.stream.end(() => resolve());
-    });
-  }
-}
-
 export interface OpenedCapture {
   sink: FileSink;
   /** Records already in the file (append). */
@@ -259,14 +206,6 @@ function acquireLock(path: string, log: ((line: string) => void) | undefined): C
     if (e instanceof HaDedupError) throw e;
     throw usageError(`record: cannot take the lock of ${path}: ${reason(e)}`);
   }
-}
-
-/** A StreamSink that has already written the magic. */
-export async function openCaptureStream(name: string, stream: NodeJS.WritableStream, endOnClose = true): Promise<StreamSink> {
-  const sink = new StreamSink(name, stream, endOnClose);
-  await sink.write(RWCAP_MAGIC);
-  sink.commit();
-  return sink;
 }
 
 function fsWriteHere(fd: number, buf: Uint8Array, off: number, len: number): Promise<number> {
