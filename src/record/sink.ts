@@ -267,7 +267,8 @@ export class StdoutSink implements CaptureSink {
 
   /** Resolves once the reader has read everything written (at once without a pipe probe). */
   private async taken(): Promise<void> {
-    let delay = 0;
+    let tries = 0;
+    let delay = 1;
     while (this.probe) {
       let st;
       try {
@@ -282,8 +283,12 @@ export class StdoutSink implements CaptureSink {
       if (st.readerGone) throw new SinkClosedError('the reader of stdout went away');
       if (st.unread === 0) return;
       if (this.aborted) throw new SinkClosedError('recording stopped before the reader of stdout took it');
-      if (delay > 0) await sleep(delay);
-      delay = Math.min(delay === 0 ? 1 : delay * 2, 50);
+      // the query itself takes ~0.1 ms: ask again at once a few times (a reader keeping up has
+      // read the chunk by then), then back off to at most 50 ms between queries
+      if (++tries > 8) {
+        await sleep(delay);
+        delay = Math.min(delay * 2, 50);
+      }
     }
   }
 
