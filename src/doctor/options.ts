@@ -72,6 +72,7 @@ export function selector(labels: Record<string, string> | null): string {
   if (labels === null) return '-';
   const name = labels.__name__;
   const rest = Object.keys(labels)
+    .sort()
     .filter((k) => k !== '__name__')
     .map((k) => `${k}=${JSON.stringify(labels[k])}`)
     .join(', ');

@@ -76,7 +76,7 @@ export class Flapping implements Check {
     if (suggestion === '' && this.ladder.length > 0) {
       const top = this.ladder[this.ladder.length - 1]!.counter.find(c.tenant, c.cluster);
       suggestion =
-        ` No failover timeout up to ${promDuration(top?.failoverTimeoutMs ?? F * this.ladder[this.ladder.length - 1]!.scale)} stops it when replayed (${plural(top?.flaps.length ?? 0, 'flaps')} there): the timeout is not the cause.` +
+        ` No failover timeout tried (up to ${promDuration(top?.failoverTimeoutMs ?? F * this.ladder[this.ladder.length - 1]!.scale)}) stops it when replayed (${plural(top?.flaps.length ?? 0, 'flaps')} there): look beyond the timeout.` +
         ` Check that each replica has its own replica label (replica-collision) and that the senders' clocks and queues are healthy (${OPT.batchDeadline}).`;
     }
     return {
