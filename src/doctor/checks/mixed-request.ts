@@ -20,7 +20,9 @@ interface Group {
   decidedByOther: number;
   /** Distinct pairs seen in these requests (bounded: pairs are clusters x replicas). */
   pairs: Set<number>;
+  /** Examples of series from another replica than the deciding one (shown first), and of the rest. */
   examples: Example[];
+  sameReplicaExamples: Example[];
 }
 
 export class MixedRequest implements Check {
@@ -44,7 +46,7 @@ export class MixedRequest implements Check {
     const first = run.reqPairs[0]!;
     let g = this.groups.get(first.idx);
     if (g === undefined) {
-      g = { pair: first, key: mixedKey(ev.tenant, pairs[0]!), requests: 0, decidedByOther: 0, pairs: new Set(), examples: [] };
+      g = { pair: first, key: mixedKey(ev.tenant, pairs[0]!), requests: 0, decidedByOther: 0, pairs: new Set(), examples: [], sameReplicaExamples: [] };
       this.groups.set(first.idx, g);
     }
     g.requests++;
@@ -58,9 +60,10 @@ export class MixedRequest implements Check {
       const p = own[i]!;
       if (p < 0 || by[i] === p) continue;
       g.decidedByOther += seriesSampleCount(ev.request, i);
-      if (g.examples.length < MAX_EXAMPLES) {
+      const list = pairs[p]!.replica !== first.replica ? g.examples : g.sameReplicaExamples;
+      if (list.length < MAX_EXAMPLES) {
         const dp = by[i]! >= 0 ? pairs[by[i]!]! : null;
-        g.examples.push({
+        list.push({
           labels: run.slotLabels(run.slots[i]!),
           at_ms: ev.nowMs,
           note: dp === null ? `not decided as its own pair: ${OUTCOMES[d.outcomes[i]!]}` : `decided as ${dp.cluster}/${dp.replica} (the request's first series): ${OUTCOMES[d.outcomes[i]!]}`,
@@ -85,7 +88,7 @@ export class MixedRequest implements Check {
       text +=
         ' Fix: send one (cluster, replica) per request (a proxy, federation or agent that merges senders must keep them apart, or each Prometheus must set its own HA labels), ' +
         `or decide per series: ${OPT.perSample}.`;
-      out.push({ code: this.code, severity: 'error', tenant: t.name, cluster: g.pair.cluster.name, replica: g.pair.replica, count: g.requests, examples: g.examples, fix: text });
+      out.push({ code: this.code, severity: 'error', tenant: t.name, cluster: g.pair.cluster.name, replica: g.pair.replica, count: g.requests, examples: [...g.examples, ...g.sameReplicaExamples].slice(0, MAX_EXAMPLES), fix: text });
     }
     return out;
   }
