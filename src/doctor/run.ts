@@ -45,6 +45,19 @@ export function labelsRecord(labels: readonly Label[]): Record<string, string> {
   return out;
 }
 
+/**
+ * slots[i] = the slot of ids[i] in tenant `ti` while every id has one there; returns the index
+ * of the first series that has none (n when all have).
+ */
+function knownSlots(ids: Int32Array, n: number, idSlot: Int32Array, ti: number, slots: Int32Array): number {
+  for (let i = 0; i < n; i++) {
+    const id2 = 2 * ids[i]!;
+    if (idSlot[id2] !== ti) return i;
+    slots[i] = idSlot[id2 + 1]!;
+  }
+  return n;
+}
+
 export class DoctorRun {
   catalog!: SeriesCatalog;
   start!: RunStart;
@@ -56,8 +69,8 @@ export class DoctorRun {
   readonly pairList: PairInfo[] = [];
 
   // slots: per (tenant, SeriesId)
+  /** Per SeriesId, two ints: [tenant of its first slot (-1: none yet), that slot]. */
   private readonly idSlot = new I32Column(-1);
-  private readonly idSlotTenant = new I32Column(-1);
   /** Slots of ids already taken by another tenant (rare: one label set sent to two tenants). */
   private readonly otherSlots = new Map<string, number>();
   slotCount = 0;
@@ -89,13 +102,19 @@ export class DoctorRun {
     this.catalog = ctx.catalog;
   }
 
+  private lastTenant: TenantInfo | null = null;
+  private lastPair: PairInfo | null = null;
+
   tenantInfo(name: string): TenantInfo {
+    const last = this.lastTenant;
+    if (last !== null && last.name === name) return last;
     let t = this.tenants.get(name);
     if (t === undefined) {
       t = { idx: this.tenantList.length, name, config: this.start.config(name) };
       this.tenants.set(name, t);
       this.tenantList.push(t);
     }
+    this.lastTenant = t;
     return t;
   }
 
@@ -111,6 +130,8 @@ export class DoctorRun {
   }
 
   pair(tenant: TenantInfo, p: HAPair): PairInfo {
+    const last = this.lastPair;
+    if (last !== null && last.tenant === tenant && last.replica === p.replica && last.cluster.name === p.cluster) return last;
     const key = tenant.idx + '\xfd' + p.cluster + '\xfd' + p.replica;
     let info = this.pairs.get(key);
     if (info === undefined) {
@@ -120,6 +141,7 @@ export class DoctorRun {
       this.pairList.push(info);
       c.pairs.push(info);
     }
+    this.lastPair = info;
     return info;
   }
 
@@ -147,7 +169,7 @@ export class DoctorRun {
     const t = this.tenantInfo(ev.tenant);
     this.tenant = t;
     const pairs = ev.ha.pairs;
-    this.reqPairs.length = pairs.length;
+    if (this.reqPairs.length !== pairs.length) this.reqPairs.length = pairs.length;
     for (let k = 0; k < pairs.length; k++) this.reqPairs[k] = this.pair(t, pairs[k]!);
     const r = ev.request;
     const n = r.seriesCount;
@@ -156,18 +178,28 @@ export class DoctorRun {
     const ids = r.ids;
     const seriesPair = ev.ha.seriesPair;
     const ti = t.idx;
-    this.idSlot.ensure(this.catalog.size);
-    this.idSlotTenant.ensure(this.catalog.size);
+    if (this.idSlot.a.length < 2 * this.catalog.size) this.idSlot.ensure(2 * this.catalog.size);
+    // the usual case, every series already has a slot in this tenant, is one small loop
+    const missed = knownSlots(ids, n, this.idSlot.a, ti, this.slots);
+    if (missed < n) this.missingSlots(ids, n, ti, seriesPair, missed);
+    if (this.needCanon && this.slotCount > this.firstNewSlot) {
+      for (let s = this.firstNewSlot; s < this.slotCount; s++) if (this.slotPair.a[s]! >= 0) this.canon(s);
+    }
+  }
+
+  /** The slots knownSlots() could not find, from series `from` on: new ones, or the id's in another tenant. */
+  private missingSlots(ids: Int32Array, n: number, ti: number, seriesPair: Int32Array, from: number): void {
     const idSlot = this.idSlot.a;
-    const idTenant = this.idSlotTenant.a;
-    for (let i = 0; i < n; i++) {
+    const slots = this.slots;
+    for (let i = from; i < n; i++) {
       const id = ids[i]!;
+      const owner = idSlot[2 * id]!;
       let s: number;
-      if (idTenant[id] === ti) s = idSlot[id]!;
-      else if (idTenant[id] === -1) {
+      if (owner === ti) s = idSlot[2 * id + 1]!;
+      else if (owner === -1) {
         s = this.newSlot(id, ti, seriesPair[i]!);
-        idSlot[id] = s;
-        idTenant[id] = ti;
+        idSlot[2 * id] = ti;
+        idSlot[2 * id + 1] = s;
       } else {
         const key = ti + ':' + id;
         const found = this.otherSlots.get(key);
@@ -176,10 +208,7 @@ export class DoctorRun {
           this.otherSlots.set(key, s);
         } else s = found;
       }
-      this.slots[i] = s;
-    }
-    if (this.needCanon && this.slotCount > this.firstNewSlot) {
-      for (let s = this.firstNewSlot; s < this.slotCount; s++) if (this.slotPair.a[s]! >= 0) this.canon(s);
+      slots[i] = s;
     }
   }
 

@@ -46,7 +46,7 @@ test('samples going back in time: 100 of 10,000 (1%) is found, 99 is not, 100 of
   assert.deepEqual(findings(interleaved(100, 100, 1), CODE), [], '100 of 10,100');
 });
 
-test('byte-identical resends never count: a whole request sent again, and a batch of 3 samples per series', () => {
+test('byte-identical resends never count: a request sent again, and a batch of 3 samples per series sent again', () => {
   const batch = (at: number) => ({
     at,
     tenant: 't1',
@@ -54,7 +54,14 @@ test('byte-identical resends never count: a whole request sent again, and a batc
   });
   assert.deepEqual(findings([batch(T0 + 2500), batch(T0 + 9000), batch(T0 + 12000)], CODE), []);
   const once = req(T0 + 500, T0, 300);
-  assert.deepEqual(findings([once, { ...once, at: T0 + 800 }, req(T0 + 5500, T0 + 5000, 300), { ...once, at: T0 + 5600 }], CODE), []);
+  assert.deepEqual(findings([once, { ...once, at: T0 + 800 }, req(T0 + 5500, T0 + 5000, 300), { ...req(T0 + 5500, T0 + 5000, 300), at: T0 + 5600 }], CODE), []);
+});
+
+test('the limit: an older batch sent again after a newer one counts as going back in time', () => {
+  const once = req(T0 + 500, T0, 300);
+  const f = findings([once, req(T0 + 5500, T0 + 5000, 300), { ...once, at: T0 + 5600 }], CODE);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.count, 300);
 });
 
 test('one sender per pair: nothing', () => {
