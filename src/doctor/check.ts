@@ -5,6 +5,11 @@ import type { Code, Finding } from './types.js';
 
 export interface Check {
   readonly code: Code;
+  /**
+   * Also fed the requests of tenants with HA off (`accept_ha_samples: false`, where the HA labels
+   * decide nothing); only unconfigured-ha-pair, whose fix is to turn HA on, wants them.
+   */
+  readonly haOffTenants?: boolean;
   /** Called after the DoctorRun has taken the run's context. */
   begin?(ctx: RunStart): void;
   election?(ev: ElectionEvent): void;

@@ -33,8 +33,13 @@ export class DoctorConsumer implements Consumer {
   }
 
   request(ev: RequestEvent): void {
-    this.run.request(ev);
-    for (const c of this.checks) c.request?.(ev);
+    const run = this.run;
+    run.request(ev);
+    if (run.tenant.config.acceptHaSamples) {
+      for (const c of this.checks) c.request?.(ev);
+    } else {
+      for (const c of this.checks) if (c.haOffTenants === true) c.request?.(ev);
+    }
   }
 
   end(ev: EndEvent): void {

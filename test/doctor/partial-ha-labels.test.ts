@@ -2,7 +2,7 @@
 // label or have it empty; requests with no HA series are not HA traffic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, merge, pairStream, sender, targetSeries } from './helpers.js';
+import { defaults, findings, merge, pairStream, sender, targetSeries } from './helpers.js';
 import type { RequestSpec } from './helpers.js';
 
 const CODE = 'partial-ha-labels';
@@ -46,6 +46,10 @@ test('a partial first series: the whole request went through as non-HA', () => {
 test('a cluster-only sender (no HA series in its requests) is not HA traffic', () => {
   const clusterOnly = sender(targetSeries(10, { cluster: 'c9' }));
   assert.deepEqual(findings(merge(pairStream({ scrapes: 4 }), clusterOnly), CODE), []);
+});
+
+test('a tenant with HA off (accept_ha_samples: false) is not looked at: its HA labels decide nothing', () => {
+  assert.deepEqual(findings(withPartials([{ __name__: 'a_total', cluster: 'c1' }]), CODE, { config: () => defaults({ acceptHaSamples: false }) }), []);
 });
 
 test('a healthy pair has none', () => {

@@ -2,7 +2,7 @@
 // with two values, >= 90% of the smaller side matched, among series without the replica label.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, merge, sender, targetSeries } from './helpers.js';
+import { defaults, findings, merge, sender, targetSeries } from './helpers.js';
 
 const CODE = 'unconfigured-ha-pair';
 const twins = (n: number, label: string, value: string, extra: Record<string, string> = { cluster: 'prod' }) => targetSeries(n, { ...extra, [label]: value });
@@ -46,6 +46,11 @@ test('without the cluster label, a label with one value on all of them names the
   assert.equal(f[0]!.cluster, 'staging');
   assert.match(f[0]!.fix, /`ha_cluster_label: env`/);
   assert.match(f[0]!.fix, /--replica-label replica --cluster-label env/);
+});
+
+test('also in a tenant with HA off', () => {
+  const f = findings(merge(sender(twins(10, 'prometheus_replica', 'a')), sender(twins(10, 'prometheus_replica', 'b'), { offset: 1000 })), CODE, { config: () => defaults({ acceptHaSamples: false }) });
+  assert.equal(f.length, 1);
 });
 
 test('series that carry the configured replica label are not looked at', () => {

@@ -70,6 +70,7 @@ const SEED_B = 0x01000193 ^ 0x5bd1e995;
 
 export class UnconfiguredHaPair implements Check {
   readonly code = 'unconfigured-ha-pair' as const;
+  readonly haOffTenants = true;
   private readonly tenants: (TenantState | undefined)[] = [];
   private readonly fresh: { slot: number; labels: readonly Label[] }[] = [];
   private readonly firstValue = new Map<string, string>();
