@@ -2,7 +2,7 @@
 // consumers of the event pipeline. The CLI calls doctorPlan(), runs its lanes, renders
 // plan.finish() and exits with doctorExitCode(); replay adds an ErrorHint to its lane.
 export * from './types.js';
-export { doctorPlan, applyLaneSettings, FAILOVER_LADDER, ALL_CHECKS, type DoctorPlan, type DoctorPlanOptions, type LaneSettings, type LaneSpec } from './plan.js';
+export { doctorPlan, applyLaneSettings, laneConfigs, FAILOVER_LADDER, ALL_CHECKS, type DoctorPlan, type DoctorPlanOptions, type LaneSettings, type LaneSpec } from './plan.js';
 export { ErrorHint, hintLine, HINT_CHECKS } from './hint.js';
 export { doctorExitCode, parseFailOn, DEFAULT_FAIL_ON } from './exit.js';
 export { renderJson, renderTable, renderMarkdown } from './render.js';

@@ -68,6 +68,16 @@ export function applyLaneSettings(cfg: HAConfig, s: LaneSettings): HAConfig {
   return out;
 }
 
+/**
+ * A lane's per-tenant settings table from the run's (the shape of src/tracker's TenantConfigs:
+ * the command line's defaults and each overridden tenant), with the lane's delta applied to each.
+ */
+export function laneConfigs<C extends { defaults: HAConfig; perTenant: ReadonlyMap<string, HAConfig> }>(configs: C, s: LaneSettings): C {
+  const perTenant = new Map<string, HAConfig>();
+  for (const [t, c] of configs.perTenant) perTenant.set(t, applyLaneSettings(c, s));
+  return { ...configs, defaults: applyLaneSettings(configs.defaults, s), perTenant };
+}
+
 /** Every check of SPEC 12.1, in SPEC order. */
 export const ALL_CHECKS: readonly CheckFactory[] = [
   (run) => new UnconfiguredHaPair(run),

@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { doctorPlan, type DoctorPlan } from '../../src/doctor/plan.js';
+import { doctorPlan, laneConfigs, type DoctorPlan } from '../../src/doctor/plan.js';
 import type { DoctorReport } from '../../src/doctor/types.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/prom-ha-dev.rwcap', import.meta.url));
@@ -18,23 +18,36 @@ const README = fileURLToPath(new URL('../../fixtures/doctor/readme.rwcap', impor
 const TODO = 'needs the event pipeline (issue 15)';
 
 /**
- * ADAPT AT INTEGRATION: run every lane of `plan` over `paths` with replay's options (`args` as
- * on the command line) and return plan.finish(). Expected engine entry point (see
- * /work/coord/NOTES-r2.md): runLanes(options, lanes) where each lane gets its own clock, tracker
- * and in-memory store, configured per tenant by applyLaneSettings(effective, lane.settings).
+ * Every lane of `plan` over `paths` through the engine, as r2-pipeline's runPipeline(run, lanes)
+ * takes them (src/pipeline/engine.ts there): each lane its own tracker and in-memory store, its
+ * settings from laneConfigs(). Imports by name so that this file loads before the engine exists;
+ * at integration make them static and drop the `todo`s.
  */
-async function runDoctor(plan: DoctorPlan, paths: string[], args: string[]): Promise<DoctorReport> {
-  const engine = (await import('../../src/pipeline/lanes.js' as string)) as {
-    runLanes(opts: { inputs: string[]; args: string[] }, lanes: DoctorPlan['lanes']): Promise<void>;
-  };
-  await engine.runLanes({ inputs: paths, args }, plan.lanes);
+async function runDoctor(plan: DoctorPlan, paths: string[], semantics: 'cortex' | 'mimir', jitterMs: number): Promise<DoctorReport> {
+  const engine = '../../src/pipeline/engine.js';
+  const { runPipeline } = await import(engine);
+  const { tenantConfigs, defaultHAConfig } = await import('../../src/tracker/index.js' as string);
+  const { openStore } = await import('../../src/store/index.js' as string);
+  const configs = tenantConfigs({ ...defaultHAConfig(), updateTimeoutJitterMaxMs: jitterMs, maxClusters: semantics === 'mimir' ? 100 : 0 });
+  const stores: { close(): Promise<void> }[] = [];
+  try {
+    const lanes = [];
+    for (const lane of plan.lanes) {
+      const store = await openStore('memory:');
+      stores.push(store);
+      lanes.push({ semantics, configs: laneConfigs(configs, lane.settings), seed: 1, store, consumers: lane.consumers });
+    }
+    await runPipeline({ inputs: paths, format: 'auto', maxDecodedSize: 64 * 1024 * 1024, strict: false, clock: null, delayMs: 0, defaultTenant: 'anonymous' }, lanes);
+  } finally {
+    for (const s of stores) await s.close();
+  }
   return plan.finish();
 }
 
 for (const semantics of ['cortex', 'mimir']) {
-  for (const jitter of [[], ['--update-timeout-jitter-max', '0s']]) {
-    test(`the bundled fixture (a healthy pair), ${semantics} ${jitter.join(' ') || 'default jitter'}: nothing at or above warn`, { todo: TODO }, async () => {
-      const report = await runDoctor(doctorPlan(), [FIXTURE], ['--semantics', semantics, ...jitter]);
+  for (const jitter of [5000, 0]) {
+    test(`the bundled fixture (a healthy pair), ${semantics}, jitter max ${jitter} ms: nothing at or above warn`, { todo: TODO }, async () => {
+      const report = await runDoctor(doctorPlan(), [FIXTURE], semantics as 'cortex' | 'mimir', jitter);
       assert.deepEqual(
         report.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.code} ${f.cluster}/${f.replica}: ${f.fix}`),
         [],
@@ -45,7 +58,7 @@ for (const semantics of ['cortex', 'mimir']) {
 }
 
 test('the README capture: partial-ha-labels, mixed-request, cluster-label-collision, target-set-mismatch', { todo: TODO }, async () => {
-  const report = await runDoctor(doctorPlan(), [README], []);
+  const report = await runDoctor(doctorPlan(), [README], 'cortex', 5000);
   assert.deepEqual(
     report.findings.map((f) => [f.severity, f.code, f.cluster, f.replica, f.count]),
     [

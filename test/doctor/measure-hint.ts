@@ -25,7 +25,7 @@ const specs = pairStream({ scrapes: requests / 2, series, interval: 15_000, down
 const elections: (ElectionEvent[] | undefined)[] = [];
 const events: RequestEvent[] = [];
 let start: RunStart | null = null;
-runLane(specs, [{ begin: (c) => (start = c), election: (e) => (elections[events.length] ??= []).push(e), request: (r) => events.push(r) }], {}, new TinyCatalog());
+runLane(specs, [{ begin: (c) => (start = c), election: (e) => (elections[events.length] ??= []).push(e), request: (r) => { events.push(r); } }], {}, new TinyCatalog());
 const bodies = specs.map((s) =>
   snappyCompress(
     encodeWriteRequest({

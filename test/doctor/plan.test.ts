@@ -1,7 +1,7 @@
 // The doctor plan: the lanes it asks the engine for, their settings, and finish().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyLaneSettings, doctorPlan, FAILOVER_LADDER } from '../../src/doctor/plan.js';
+import { applyLaneSettings, doctorPlan, FAILOVER_LADDER, laneConfigs } from '../../src/doctor/plan.js';
 import { DoctorConsumer } from '../../src/doctor/consumer.js';
 import { FlapCounter } from '../../src/doctor/checks/flap-counter.js';
 import { MixedTally } from '../../src/doctor/checks/mixed-tally.js';
@@ -33,6 +33,11 @@ test('applyLaneSettings: a delta over each tenant\'s own settings', () => {
   assert.deepEqual(applyLaneSettings(cfg, { perSample: true }), { ...cfg, perSample: true });
   assert.deepEqual(applyLaneSettings(cfg, { failoverTimeoutScale: 1.5 }), { ...cfg, failoverTimeoutMs: 60_000 });
   assert.equal(cfg.failoverTimeoutMs, 40_000, 'not mutated');
+  const table = { defaults: defaults(), perTenant: new Map([['t9', cfg]]) };
+  const lane = laneConfigs(table, { failoverTimeoutScale: 2 });
+  assert.equal(lane.defaults.failoverTimeoutMs, 60_000);
+  assert.equal(lane.perTenant.get('t9')!.failoverTimeoutMs, 80_000);
+  assert.equal(table.perTenant.get('t9')!.failoverTimeoutMs, 40_000, 'not mutated');
 });
 
 test('finish: version 1, the base lane\'s inputs, findings sorted by severity then code', () => {
