@@ -30,8 +30,11 @@ interface Twin {
 }
 
 interface Candidate {
-  /** Hash of the other labels -> the values seen with them. */
-  keys: Map<number, Twin[]>;
+  /**
+   * Hash of the other labels -> the slot first seen with them (a number: the usual case, one
+   * entry per series, kept small), or the twins with their values once a second value came.
+   */
+  keys: Map<number, number | Twin[]>;
   /** Series seen with each value. */
   valueCount: Map<string, number>;
 }
@@ -150,11 +153,16 @@ export class UnconfiguredHaPair implements Check {
       }
       cand.valueCount.set(l.value, (cand.valueCount.get(l.value) ?? 0) + 1);
       const key = ((sumA - ha[k]!) >>> 0) * 2097152 + (((sumB - hb[k]!) >>> 0) >>> 11);
-      let twins = cand.keys.get(key);
-      if (twins === undefined) {
-        cand.keys.set(key, [{ value: l.value, slot }]);
+      const known = cand.keys.get(key);
+      if (known === undefined) {
+        cand.keys.set(key, slot);
         continue;
       }
+      let twins: Twin[];
+      if (typeof known === 'number') {
+        twins = [{ value: this.run.catalog.labelValue(this.run.slotId.a[known]!, l.name), slot: known }];
+        cand.keys.set(key, twins);
+      } else twins = known;
       let present = false;
       for (const tw of twins) {
         if (tw.value === l.value) {
