@@ -251,6 +251,25 @@ function paintText(text: string, style: Style | undefined, paint: Paint | undefi
 }
 
 /**
+ * The rule below a row where some cells span into the next one: open (blank) in their columns,
+ * the junctions drawn accordingly (left[i] > 0: column i is covered by a span from above).
+ */
+function spanRule(left: readonly number[], widths: readonly number[], spaces: readonly string[], dashes: readonly string[]): string {
+  const cols = widths.length;
+  let rule = left[0]! > 0 ? '\n│' : '\n├';
+  for (let i = 0; i < cols; i++) {
+    const open = left[i]! > 0;
+    rule += open ? spaces[widths[i]! + 2]! : dashes[i]!;
+    if (i === cols - 1) rule += open ? '│' : '┤';
+    else {
+      const nextOpen = left[i + 1]! > 0;
+      rule += open ? (nextOpen ? '│' : '├') : nextOpen ? '┤' : '┼';
+    }
+  }
+  return rule;
+}
+
+/**
  * Lay out normalised rows with fixed column widths (cells already wrapped to fit). The text is
  * collected as pieces joined once at the end: a table of 10^4 rows would otherwise build
  * millions of intermediate strings.
@@ -318,22 +337,7 @@ function draw(head: (Norm | null)[] | null, rows: (Norm | null)[][], widths: rea
       }
     }
     contentLines(cells, false);
-    if (r === rows.length - 1) break;
-    if (spanning === 0) {
-      parts.push(fullRule);
-      continue;
-    }
-    // the rule below this row: open (blank) where a span continues into the next row
-    parts.push(left[0]! > 0 ? '\n│' : '\n├');
-    for (let i = 0; i < cols; i++) {
-      const open = left[i]! > 0;
-      parts.push(open ? spaces[widths[i]! + 2]! : dashes[i]!);
-      if (i === cols - 1) parts.push(open ? '│' : '┤');
-      else {
-        const nextOpen = left[i + 1]! > 0;
-        parts.push(open ? (nextOpen ? '│' : '├') : nextOpen ? '┤' : '┼');
-      }
-    }
+    if (r < rows.length - 1) parts.push(spanning === 0 ? fullRule : spanRule(left, widths, spaces, dashes));
   }
   parts.push('\n└' + dashes.join('┴') + '┘');
   return parts.join('');
@@ -426,21 +430,7 @@ function renderSingleLine(g: Grid, paint: Paint | undefined): string | null {
       }
       parts.push(' ', paint !== undefined && style !== undefined && text !== '' ? paint[style](text) : text, spaces[widths[i]! - cellW[r * cols + i]!]!, ' │');
     }
-    if (r === rows.length - 1) break;
-    if (spanning === 0) {
-      parts.push(fullRule);
-      continue;
-    }
-    parts.push(left[0]! > 0 ? '\n│' : '\n├');
-    for (let i = 0; i < cols; i++) {
-      const open = left[i]! > 0;
-      parts.push(open ? spaces[widths[i]! + 2]! : dashes[i]!);
-      if (i === cols - 1) parts.push(open ? '│' : '┤');
-      else {
-        const nextOpen = left[i + 1]! > 0;
-        parts.push(open ? (nextOpen ? '│' : '├') : nextOpen ? '┤' : '┼');
-      }
-    }
+    if (r < rows.length - 1) parts.push(spanning === 0 ? fullRule : spanRule(left, widths, spaces, dashes));
   }
   parts.push('\n└' + dashes.join('┴') + '┘');
   return parts.join('');
