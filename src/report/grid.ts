@@ -348,6 +348,9 @@ export function renderGrid(g: Grid, paint?: Paint): string {
   return renderSingleLine(g, paint) ?? renderNormalised(g, paint);
 }
 
+/** Pieces gathered before they are joined into one chunk of the table. */
+const CHUNK_PIECES = 8192;
+
 function renderNormalised(g: Grid, paint?: Paint): string {
   const { head, rows, cols } = normalise(g);
   return draw(head, rows, naturalWidths(head, rows, cols), paint);
@@ -393,6 +396,7 @@ function renderSingleLine(g: Grid, paint: Paint | undefined): string | null {
   const dashes = widths.map((w) => '─'.repeat(w + 2));
   // pieces joined once at the end: a table of 10^4 rows would otherwise build millions of
   // intermediate strings (concatenating a line cell by cell doubled the garbage collector's work)
+  const chunks: string[] = [];
   const parts: string[] = ['┌' + dashes.join('┬') + '┐'];
   const fullRule = '\n├' + dashes.join('┼') + '┤';
   if (head) {
@@ -431,9 +435,16 @@ function renderSingleLine(g: Grid, paint: Paint | undefined): string | null {
       parts.push(' ', paint !== undefined && style !== undefined && text !== '' ? paint[style](text) : text, spaces[widths[i]! - cellW[r * cols + i]!]!, ' │');
     }
     if (r < rows.length - 1) parts.push(spanning === 0 ? fullRule : spanRule(left, widths, spaces, dashes));
+    // a chunk of rows at a time: the pieces stay few and short-lived, the heap does not grow
+    // with the table (one array of millions of pieces made rendering superlinear in rows)
+    if (parts.length >= CHUNK_PIECES) {
+      chunks.push(parts.join(''));
+      parts.length = 0;
+    }
   }
   parts.push('\n└' + dashes.join('┴') + '┘');
-  return parts.join('');
+  chunks.push(parts.join(''));
+  return chunks.join('');
 }
 
 /** Columns the full table takes. */
