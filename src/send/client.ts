@@ -45,9 +45,11 @@ export class HttpClient {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
   private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly host: string;
 
   constructor(private readonly opts: ClientOptions) {
-    const common = { keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency };
+    const common = { keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency, noDelay: true };
+    this.host = opts.url.host;
     if (opts.url.protocol === 'https:') {
       this.agent = new https.Agent({
         ...common,
@@ -63,9 +65,13 @@ export class HttpClient {
     }
   }
 
-  /** POST `body` with `headers`; resolves with the answer, rejects with NoAnswer. */
+  /** POST `body` with `headers` (valid names and values); resolves with the answer, rejects with NoAnswer. */
   post(headers: Record<string, string>, body: Uint8Array): Promise<Answer> {
     const u = this.opts.url;
+    // headers as a raw list: node then skips validating them one by one (they are checked where
+    // they are made, headers.ts), and sets no Host header of its own
+    const raw: string[] = ['host', this.host];
+    for (const name in headers) raw.push(name, headers[name]!);
     return new Promise<Answer>((resolve, reject) => {
       let settled = false;
       const done = (err: NoAnswer | null, answer?: Answer) => {
@@ -83,7 +89,7 @@ export class HttpClient {
           port: u.port === '' ? undefined : Number(u.port),
           path: `${u.pathname}${u.search}`,
           method: 'POST',
-          headers,
+          headers: raw as unknown as http.OutgoingHttpHeaders,
           agent: this.agent,
         },
         (res) => {
