@@ -1,6 +1,7 @@
 // Option values of `ha-dedup send` -> a checked configuration (usage errors name the option),
 // and the credentials read from their files (never from the command line; never printed).
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import type { InputFormat, RemoteWriteVersion } from '../model/index.js';
 import { parseDuration, usageError } from '../model/index.js';
@@ -203,7 +204,7 @@ export function readCredentials(cfg: SendConfig): Credentials {
   if (f.certFile !== null) tls.cert = readOptionFile(f.certFile, '--cert-file');
   if (f.keyFile !== null) tls.key = readOptionFile(f.keyFile, '--key-file');
   // a file that is not PEM, or a key that does not match its certificate, fails here and not on every request
-  if (tls.ca !== undefined) checkTls({ ca: tls.ca }, `--ca-file ${f.caFile}`);
+  if (tls.ca !== undefined) checkCa(tls.ca, `--ca-file ${f.caFile}`);
   if (tls.cert !== undefined) checkTls({ cert: tls.cert, key: tls.key }, `--cert-file ${f.certFile} with --key-file ${f.keyFile}`);
   return { authorization, secrets, tls };
 }
@@ -214,4 +215,16 @@ function checkTls(opts: { ca?: Buffer; cert?: Buffer; key?: Buffer }, what: stri
   } catch (e) {
     throw usageError(`${what}: not usable for TLS: ${(e as Error).message}`);
   }
+}
+
+/** node ignores a CA file without a certificate in it: say so instead. */
+function checkCa(ca: Buffer, what: string): void {
+  const pem = ca.toString('latin1');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw usageError(`${what}: not usable for TLS: no PEM certificate in it`);
+  try {
+    new X509Certificate(ca);
+  } catch (e) {
+    throw usageError(`${what}: not usable for TLS: ${(e as Error).message}`);
+  }
+  checkTls({ ca }, what);
 }
