@@ -97,7 +97,8 @@ test('--pace 20x replays the recorded receive times twenty times faster', async 
     for (let i = 0; i < n; i++) {
       const want = (FIX[i]!.receivedAtMs - first) / 20;
       const got = rcv.requests[i]!.at - t0;
-      assert.ok(got >= want - 30 && got <= want + 400, `request ${i}: sent at +${got} ms, due at +${want} ms`);
+      // never early; late only by what a busy machine adds (at 1x it would be 20 times later)
+      assert.ok(got >= want - 30 && got <= want + 2000, `request ${i}: sent at +${got} ms, due at +${want} ms`);
     }
   } finally {
     await rcv.close();

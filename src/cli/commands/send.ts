@@ -3,14 +3,17 @@
 // prints and sets the exit code; the sender lives in src/send.
 import type { Command } from 'commander';
 import { closeSync, writeSync } from 'node:fs';
-import { formatDuration, stableJson } from '../../model/index.js';
+import { HaDedupError, formatDuration, stableJson } from '../../model/index.js';
 import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import type { SendOptionValues, Sender } from '../../send/index.js';
 import { openForWrite } from '../outfile.js';
 
-/** Exit code of a run stopped by SIGINT/SIGTERM before the end of its input (128 + SIGINT). */
-export const EXIT_INTERRUPTED = 130;
+/** The streams the command writes to (the process's; tests of the library pass their own). */
+export interface SendIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
 
 const PROGRESS_AFTER_MS = 1000;
 const PROGRESS_EVERY_MS = 250;
@@ -46,11 +49,16 @@ export function register(program: Command): void {
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .action(async (inputs: string[], o: SendOptionValues, cmd: Command) => {
-      await runSendCommand(inputs, o, `ha-dedup/${cmd.parent?.version() ?? '0'}`);
+      await runSendCommand(inputs, o, `ha-dedup/${cmd.parent?.version() ?? '0'}`, { stdout: process.stdout, stderr: process.stderr });
     });
 }
 
-async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: string): Promise<void> {
+/**
+ * Exit: 0 when every request was acknowledged; 1 ('refused') when some were not; 130
+ * ('interrupted') when a signal stopped it before the end of its input and none was refused;
+ * 3 when an input failed (--strict). The summary line is printed first in every case.
+ */
+export async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: string, io: SendIO): Promise<void> {
   // the sender is loaded when `send` runs, not for every command (start-up of the CLI)
   const send = await import('../../send/index.js');
   const cfg = send.parseSendOptions(o);
@@ -58,7 +66,7 @@ async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: 
   const paths = inputs.length === 0 ? ['-'] : inputs;
   checkInputs(paths);
   const reportFd = cfg.report !== null && cfg.report !== '-' ? openForWrite(cfg.report, '--report') : null;
-  const err = process.stderr;
+  const err = io.stderr;
 
   let sender: Sender | null = null;
   let signal: NodeJS.Signals | null = null;
@@ -135,9 +143,11 @@ async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: 
     writeSync(reportFd, json);
     closeSync(reportFd);
   } else if (cfg.report === '-') {
-    await new Promise<void>((resolve, reject) => process.stdout.write(json, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => io.stdout.write(json, (e) => (e ? reject(e) : resolve())));
   }
   if (failure !== null) throw failure;
-  if (report.refused_requests > 0) process.exitCode = 1;
-  else if (signal !== null) process.exitCode = EXIT_INTERRUPTED;
+  if (report.refused_requests > 0) {
+    throw new HaDedupError('refused', `send: ${report.refused_requests} of ${report.requests} requests were refused (not acknowledged)`);
+  }
+  if (signal !== null) throw new HaDedupError('interrupted', `send: ${signal}: stopped before the end of the input`);
 }
