@@ -11,7 +11,7 @@ test('README usage and example blocks equal what the CLI prints', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const blocks = readme.match(/<!-- BEGIN run: /g) ?? [];
   assert.ok(blocks.length >= 7, `README has ${blocks.length} generated blocks`);
-  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help']) {
+  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help', 'send --help']) {
     assert.ok(readme.includes(`<!-- BEGIN run: ${cmd} -->`), `README shows ${cmd}`);
   }
   assert.equal(render(readme), readme);

@@ -22,7 +22,7 @@ export function register(program: Command): void {
   program
     .command('send')
     .description(
-      'Post the requests of captures (or of any input) to a remote-write receiver (Prometheus, Cortex, Mimir, VictoriaMetrics, ha-dedup record), in clock order, with the remote-write retry rules.',
+      'post the requests of any input to a remote-write receiver (Prometheus, Cortex, Mimir, VictoriaMetrics, record) in clock order, retrying as Prometheus does',
     )
     .argument('[INPUT...]', 'inputs (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin')
     .requiredOption('--url <url>', 'remote-write endpoint, e.g. http://127.0.0.1:9090/api/v1/write')
