@@ -185,7 +185,7 @@ export class Sender {
       } catch (e) {
         if (!(e instanceof NoAnswer)) throw e;
         message = e.message;
-        verdict = e.aborted ? { kind: 'refuse', reason: null } : { kind: 'retry', retryAfterMs: null };
+        verdict = e.final ? { kind: 'refuse', reason: null } : { kind: 'retry', retryAfterMs: null };
       }
       if (verdict.kind === 'ack') {
         this.acknowledged++;
