@@ -1,6 +1,7 @@
 // The headers send puts on a request (Remote-Write 1.0 / 2.0 specs, "reserved headers"), and
 // which recorded headers --keep-headers may add to them.
 import type { RemoteWriteVersion } from '../model/index.js';
+import { invalidHeader } from './client.js';
 
 export const CONTENT_TYPE: Readonly<Record<RemoteWriteVersion, string>> = {
   // what Prometheus sends: the bare media type for 1.0 (the 1.0 spec's form), proto= for 2.0
@@ -47,15 +48,12 @@ const NEVER_KEPT: ReadonlySet<string> = new Set([
   'accept-encoding',
 ]);
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
 /** The recorded headers --keep-headers adds (lower-case names, filtered as above; invalid ones dropped). */
 export function keptRecordedHeaders(recorded: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [rawName, value] of Object.entries(recorded)) {
     const name = rawName.toLowerCase();
-    if (NEVER_KEPT.has(name) || !TOKEN.test(name) || !FIELD_VALUE.test(value)) continue;
+    if (NEVER_KEPT.has(name) || invalidHeader(name, value) !== null) continue;
     out[name] = value;
   }
   return out;

@@ -6,7 +6,7 @@ export { encodeBody, countWrite, shiftWrite, newestTimestamp } from './encode.js
 export { CONTENT_TYPE, REMOTE_WRITE_VERSION, WRITTEN_HEADERS, keptRecordedHeaders, requestHeaders } from './headers.js';
 export { judge, parseRetryAfter, retryWait, parsePace, dueWallMs } from './policy.js';
 export type { Verdict } from './policy.js';
-export { HttpClient, NoAnswer, MAX_MESSAGE_BYTES } from './client.js';
+export { HttpClient, NoAnswer, MAX_MESSAGE_BYTES, MAX_HEADER_BYTES, invalidHeader } from './client.js';
 export type { Answer, ClientOptions, TlsFiles } from './client.js';
 export { Sender, WALL_CLOCK, MAX_LISTED_REFUSALS } from './sender.js';
 export type { PostClient, SendClock, SenderOptions, SendProgress } from './sender.js';
