@@ -7,14 +7,16 @@
 //   - VictoriaMetrics 1.79 at /api/v1/write (1.0, --concurrency 4): every finite kept sample is
 //     exported back (timestamps exactly, values within its decimal storage);
 //   - Prometheus 3.x (Debian sid's package, fetched by .ci/fetch-prometheus3, found through
-//     HA_DEDUP_PROMETHEUS3) accepting only io.prometheus.write.v2.Request: `--protocol 2` is
+//     HA_DEDUP_PROMETHEUS3, else in .ci/run's fetch directory) accepting only io.prometheus.write.v2.Request: `--protocol 2` is
 //     acknowledged (with the -Written headers) and appends every kept sample; 1.0 is refused.
 //
 // Why --shift-to-now for Prometheus: its TSDB refuses samples older than the head's newest
 // minus half a block range (1h) once it has any, and the fixture is from 2026-11-24. The servers
 // get no scrape config (nothing of their own is appended, so the head counter is ours alone); the
 // shift puts the fixture's four minutes just before now, where any head takes them, and a series'
-// samples go in time order (the report has no overlap samples, checked). VictoriaMetrics keeps
+// samples go in time order (the report has no overlap samples, checked; and --concurrency 1, as
+// two requests in flight may arrive swapped: Prometheus refuses the later one's samples as out of
+// order). VictoriaMetrics, which takes samples in any order, gets --concurrency 4. It keeps
 // everything within -retentionPeriod=100y, so it gets the timestamps as recorded.
 //
 // Each receiver is skipped with a reason when its binary is missing, unless its
@@ -22,6 +24,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Fatal, freePort, onPath, skipReason, sleep, waitFor } from './util.js';
@@ -30,12 +33,14 @@ import { runCli } from '../send/procs.js';
 
 const SKIP_PROM = skipReason('prometheus', 'prometheus', 'HA_DEDUP_REQUIRE_PROMETHEUS');
 const SKIP_VM = skipReason('victoria-metrics', 'victoria-metrics', 'HA_DEDUP_REQUIRE_VICTORIAMETRICS');
-const PROM3 = process.env.HA_DEDUP_PROMETHEUS3 ?? '';
+// .ci/run fetches it into this directory (and sets the variable): a later plain `npm test` finds it there too
+const PROM3_DEFAULT = join(process.env.TMPDIR ?? tmpdir(), 'ha-dedup-ci-sid', 'root', 'usr', 'bin', 'prometheus');
+const PROM3 = process.env.HA_DEDUP_PROMETHEUS3 ?? (existsSync(PROM3_DEFAULT) ? PROM3_DEFAULT : '');
 const PROM3_REQUIRED = !!process.env.HA_DEDUP_REQUIRE_PROMETHEUS3;
 const SKIP_PROM3 =
   (PROM3 !== '' && existsSync(PROM3)) || PROM3_REQUIRED
     ? false
-    : 'HA_DEDUP_PROMETHEUS3 does not name a Prometheus 3 binary (.ci/fetch-prometheus3 DIR fetches Debian sid\'s and prints its path; .ci/run does it and sets HA_DEDUP_REQUIRE_PROMETHEUS3=1 when the fetch works)';
+    : `no Prometheus 3 binary: HA_DEDUP_PROMETHEUS3 is not set and ${PROM3_DEFAULT} does not exist (.ci/fetch-prometheus3 DIR fetches Debian sid's and prints its path; .ci/run does it and sets HA_DEDUP_REQUIRE_PROMETHEUS3=1 when the fetch works)`;
 
 interface Proc {
   child: ChildProcess;
@@ -192,7 +197,7 @@ test('prometheus 3 (RW 2.0 only): send --protocol 2 is acknowledged and appends 
     '--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request',
   ]);
   const version = /version (\S+)/.exec(spawnSync(PROM3, ['--version'], { encoding: 'utf8' }).stdout);
-  const { report, stderr } = await sendAcknowledged([kept.rwcap, '--url', `${url}/api/v1/write`, '--protocol', '2', '--shift-to-now', '--concurrency', '2']);
+  const { report, stderr } = await sendAcknowledged([kept.rwcap, '--url', `${url}/api/v1/write`, '--protocol', '2', '--shift-to-now']);
   assert.equal(report.samples, kept.kept);
   await sleep(100);
   const page = await (await fetch(`${url}/metrics`)).text();
