@@ -33,6 +33,10 @@ export function judge(protocol: RemoteWriteVersion, status: number, headers: Res
   if (status === 429 || (status >= 500 && status < 600)) {
     return { kind: 'retry', retryAfterMs: parseRetryAfter(first(headers['retry-after']), nowMs) };
   }
+  if (status >= 300 && status < 400) {
+    const to = first(headers['location']);
+    return { kind: 'refuse', reason: `redirected${to === undefined ? '' : ` to ${to}`}: send does not follow redirects (give the final URL to --url)` };
+  }
   return { kind: 'refuse', reason: null };
 }
 

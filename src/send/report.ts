@@ -41,5 +41,6 @@ export function originText(post: Post): string {
 
 /** The warning for one refusal (without "ha-dedup: warning: "). */
 export function refusalText(r: Refusal, post: Post): string {
-  return `request ${r.index} (${originText(post)}) refused: ${r.status ?? 'no answer'}: ${r.message}`;
+  // with no HTTP answer the message says what happened (refused connection, timeout, ...)
+  return `request ${r.index} (${originText(post)}) refused: ${r.status === null ? '' : `${r.status}: `}${r.message}`;
 }

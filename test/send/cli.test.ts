@@ -169,6 +169,74 @@ test('a Retry-After of 1s on a 429 is waited for', async () => {
   }
 });
 
+test('--timeout bounds one attempt: a receiver that does not answer in time is retried, then refused', async () => {
+  const t = tempDir('send-timeout');
+  const rcv = await TestReceiver.start(() => ({ status: 204, delayMs: 3000 }));
+  try {
+    // the first three records of the fixture
+    const three = join(t.dir, 'three.rwcap');
+    writeFileSync(three, Buffer.concat([readFileSync(FIXTURE).subarray(0, 7), ...readCapture(FIXTURE).raw.slice(0, 3)]));
+    const at = Date.now();
+    const run = await runCli(['send', three, '--url', rcv.url, '--timeout', '200ms', '--retries', '1', '--min-backoff', '1ms', '--report', '-']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.ok(Date.now() - at < 10_000, 'did not wait for the answers (six of them would take 18 s)');
+    const r = JSON.parse(run.stdout.toString());
+    assert.equal(r.acknowledged_requests, 0);
+    assert.deepEqual(r.refused[0], { status: null, message: 'no answer within --timeout 200ms (gave up after 1 retry, --retries 1)', index: 0 });
+    assert.equal(r.retried_requests, 3);
+    assert.equal(rcv.requests.length, 6);
+    assert.match(run.stderr, /request 0 \(.*three\.rwcap record 0\) refused: no answer within --timeout 200ms/);
+    assert.match(run.stderr, /3 refused \(no answer: 3\)/);
+  } finally {
+    await rcv.close();
+    t.cleanup();
+  }
+});
+
+test('several inputs are merged in clock order (receive times), ties in input order', async () => {
+  const t = tempDir('send-merge');
+  const rcv = await TestReceiver.start(() => NO_CONTENT);
+  try {
+    // the fixture's records split into two captures, odd and even, by receive time
+    const all = readFileSync(FIXTURE);
+    const cap = readCapture(FIXTURE);
+    const part = (k: number) => Buffer.concat([all.subarray(0, 7), ...cap.raw.filter((_r, i) => i % 2 === k)]);
+    writeFileSync(join(t.dir, 'a.rwcap'), part(1));
+    writeFileSync(join(t.dir, 'b.rwcap'), part(0));
+    const run = await runCli(['send', join(t.dir, 'a.rwcap'), join(t.dir, 'b.rwcap'), '--url', rcv.url]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(rcv.requests.map((r) => r.body.toString('base64')), FIX.map((r) => Buffer.from(r.body).toString('base64')));
+  } finally {
+    await rcv.close();
+    t.cleanup();
+  }
+});
+
+test('every input format: a bare remote-write body and vm-json are sent with the same samples', async () => {
+  const t = tempDir('send-formats');
+  const rcv = await TestReceiver.start(() => NO_CONTENT);
+  try {
+    const body = join(t.dir, 'one.pb.snappy');
+    writeFileSync(body, FIX[5]!.body);
+    assert.equal((await runCli(['send', body, '--url', rcv.url])).code, 0);
+    const want5 = decodeWriteRequest(snappyDecompress(FIX[5]!.body));
+    assert.deepEqual(flatSamples(decodePost(rcv.requests[0]!.body, 'rw1')), flatSamples(want5));
+    const vm = join(t.dir, 'fix.vm.json');
+    assert.equal((await runCli(['convert', FIXTURE, '-o', vm, '--to', 'vm-json'])).code, 0);
+    rcv.requests.length = 0;
+    const run = await runCli(['send', vm, '--url', rcv.url, '--report', '-']);
+    assert.equal(run.code, 0, run.stderr);
+    const sent = rcv.requests.reduce((a, r) => a + decodePost(r.body, 'rw1').timeseries.reduce((b, ts) => b + ts.samples.length, 0), 0);
+    const lines = readFileSync(vm, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { values: unknown[] });
+    assert.equal(sent, lines.reduce((a, l) => a + l.values.length, 0));
+    assert.equal(JSON.parse(run.stdout.toString()).samples, sent);
+    assert.ok(rcv.requests.every((r) => decodePost(r.body, 'rw1').timeseries.reduce((b, ts) => b + ts.samples.length, 0) <= 2000));
+  } finally {
+    await rcv.close();
+    t.cleanup();
+  }
+});
+
 test('sample formats are batched into requests of at most --max-samples-per-send, tenant from --tenant', async () => {
   const t = tempDir('send-nd');
   const rcv = await TestReceiver.start(() => NO_CONTENT);

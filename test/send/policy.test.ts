@@ -12,6 +12,13 @@ test('2xx acknowledges; 5xx and 429 are retried; every other status is refused',
   for (const s of [400, 401, 403, 404, 409, 413, 415, 422, 301, 302, 100, 600]) assert.equal(judge('rw1', s, {}, 0).kind, 'refuse', String(s));
 });
 
+test('a redirect is refused with where it points (remote-write is never redirected)', () => {
+  assert.deepEqual(judge('rw1', 308, { location: 'https://x/api/v1/push' }, 0), {
+    kind: 'refuse',
+    reason: 'redirected to https://x/api/v1/push: send does not follow redirects (give the final URL to --url)',
+  });
+});
+
 test('a 2.0 request answered 2xx without any -Written header fails as a whole; one header is enough', () => {
   const v = judge('rw2', 204, {}, 0);
   assert.equal(v.kind, 'refuse');
