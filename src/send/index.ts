@@ -14,5 +14,5 @@ export { summaryLine, progressText, refusalText, originText, refusedByStatusText
 export { parseSendOptions, readCredentials, SEND_DEFAULTS } from './options.js';
 export type { SendOptionValues, SendConfig, Credentials } from './options.js';
 export { sourceRequests, newestSampleTimestamp, spoolStdin } from './input.js';
-export { runSend, sendAll } from './run.js';
+export { runSend, sendAll, SendSink } from './run.js';
 export type { RunHooks, RunResult } from './run.js';

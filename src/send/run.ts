@@ -54,46 +54,75 @@ export async function runSend(paths: readonly string[], cfg: SendConfig, creds: 
   }
 }
 
-/** Post every request of `source` (the part a pipeline Consumer would drive), then report. */
+/**
+ * The sending side as a sink: `add` each request in clock order (await it: that is the
+ * backpressure), then `end`. This is what a pipeline Consumer wraps (request event -> add,
+ * end event -> end); sendAll drives it from an iterable.
+ */
+export class SendSink {
+  readonly sender: Sender;
+  private readonly batcher: Batcher;
+
+  constructor(cfg: SendConfig, creds: Credentials, hooks: RunHooks, shiftMs: number) {
+    this.batcher = new Batcher({
+      protocol: cfg.protocol,
+      maxSamplesPerSend: cfg.maxSamplesPerSend,
+      shiftMs,
+      keepHeaders: cfg.keepHeaders,
+      defaultTenant: cfg.tenant,
+    });
+    const client = hooks.client ?? new HttpClient({ url: cfg.url, concurrency: cfg.concurrency, timeoutMs: cfg.timeoutMs, tls: creds.tls });
+    this.sender = new Sender({
+      client,
+      userAgent: hooks.userAgent,
+      authorization: creds.authorization,
+      secrets: creds.secrets,
+      retries: cfg.retries,
+      minBackoffMs: cfg.minBackoffMs,
+      maxBackoffMs: cfg.maxBackoffMs,
+      concurrency: cfg.concurrency,
+      speed: cfg.speed,
+      clock: hooks.clock,
+      onRefused: hooks.onRefused,
+    });
+    hooks.onSender?.(this.sender);
+  }
+
+  /** True once the sender stops (a signal): the caller reads no more. */
+  get stopping(): boolean {
+    return this.sender.isStopping;
+  }
+
+  /** Batch and dispatch one request; resolves once what it completed is on its way. */
+  async add(src: SourceRequest): Promise<void> {
+    for (const post of this.batcher.add(src)) await this.sender.submit(post);
+  }
+
+  /** Send the open batch (unless stopping), wait for every answer, and report. */
+  async end(): Promise<SendReport> {
+    if (!this.sender.isStopping) for (const post of this.batcher.flush()) await this.sender.submit(post);
+    return this.sender.finish();
+  }
+}
+
+/** Post every request of `source`, then report. */
 export async function sendAll(source: AsyncIterable<SourceRequest>, cfg: SendConfig, creds: Credentials, hooks: RunHooks, shiftMs: number): Promise<RunResult> {
-  const batcher = new Batcher({
-    protocol: cfg.protocol,
-    maxSamplesPerSend: cfg.maxSamplesPerSend,
-    shiftMs,
-    keepHeaders: cfg.keepHeaders,
-    defaultTenant: cfg.tenant,
-  });
-  const client = hooks.client ?? new HttpClient({ url: cfg.url, concurrency: cfg.concurrency, timeoutMs: cfg.timeoutMs, tls: creds.tls });
-  const sender = new Sender({
-    client,
-    userAgent: hooks.userAgent,
-    authorization: creds.authorization,
-    secrets: creds.secrets,
-    retries: cfg.retries,
-    minBackoffMs: cfg.minBackoffMs,
-    maxBackoffMs: cfg.maxBackoffMs,
-    concurrency: cfg.concurrency,
-    speed: cfg.speed,
-    clock: hooks.clock,
-    onRefused: hooks.onRefused,
-  });
-  hooks.onSender?.(sender);
+  const sink = new SendSink(cfg, creds, hooks, shiftMs);
   let failure: HaDedupError | null = null;
   try {
     for await (const src of source) {
-      if (sender.isStopping) break;
-      for (const post of batcher.add(src)) await sender.submit(post);
+      if (sink.stopping) break;
+      await sink.add(src);
     }
-    if (!sender.isStopping) for (const post of batcher.flush()) await sender.submit(post);
   } catch (e) {
     if (!(e instanceof HaDedupError)) {
-      sender.abort();
-      await sender.finish().catch(() => undefined);
+      sink.sender.abort();
+      await sink.sender.finish().catch(() => undefined);
       throw e;
     }
     failure = e;
-    sender.stop();
+    sink.sender.stop();
   }
-  const report = await sender.finish();
-  return { report, sender, failure };
+  const report = await sink.end();
+  return { report, sender: sink.sender, failure };
 }
