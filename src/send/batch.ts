@@ -102,7 +102,7 @@ export class Batcher {
       protocol,
       body,
       asRecorded,
-      counts: countWrite(src.write),
+      counts: src.counts ?? countWrite(src.write),
       timeMs: src.timeMs,
       headers: this.opts.keepHeaders ? keptRecordedHeaders(src.headers) : {},
       origin: { ...src.origin },

@@ -16,3 +16,5 @@ export type { SendOptionValues, SendConfig, Credentials } from './options.js';
 export { sourceRequests, newestSampleTimestamp, spoolStdin } from './input.js';
 export { runSend, sendAll, SendSink } from './run.js';
 export type { RunHooks, RunResult } from './run.js';
+export { SendConsumer } from './consumer.js';
+export type { Materialize } from './consumer.js';

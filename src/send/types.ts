@@ -17,8 +17,10 @@ export interface SourceRequest {
   timeMs: number;
   /** Protocol of the recorded body; null for sample formats (ndjson, vm-json), which are batched. */
   protocol: RemoteWriteVersion | null;
-  /** The decoded request: counted always, re-encoded when the body cannot be sent as recorded. */
-  write: WriteRequest;
+  /** The decoded request: re-encoded when the body cannot be sent as recorded (read only then, when `counts` is given). */
+  readonly write: WriteRequest;
+  /** Its counts, when the source knows them without `write` (columns); else counted from `write`. */
+  counts?: Counts;
   /** The recorded HTTP body (captures only): sent byte for byte when nothing has to change. */
   body: RecordedBody | null;
   /** Recorded request headers, lower-case names (captures only; sent with --keep-headers). */
