@@ -139,6 +139,22 @@ test('a receiver that answers 400: no retry, each refusal listed with its messag
   }
 });
 
+test('only the first 100 refusals are printed, then one line; the report lists 100 and counts all', async () => {
+  const rcv = await TestReceiver.start(() => ({ status: 422, body: 'no' }));
+  try {
+    const run = await runCli(['send', FIXTURE, '--url', rcv.url, '--report', '-']);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr.match(/warning: request \d+ .* refused: 422: no$/gm)?.length, 100);
+    assert.match(run.stderr, /warning: more than 100 requests refused; the rest are counted, not listed/);
+    const r = JSON.parse(run.stdout.toString());
+    assert.equal(r.refused.length, 100);
+    assert.equal(r.refused_requests, FIX.length);
+    assert.match(run.stderr, /ha-dedup: send: 146 of 146 requests were refused/);
+  } finally {
+    await rcv.close();
+  }
+});
+
 test('a 2.0 request answered 204 without -Written headers fails (exit 1); with them it is acknowledged', async () => {
   const bare = await TestReceiver.start(() => NO_CONTENT);
   const good = await TestReceiver.start(() => ({ status: 204, headers: { 'X-Prometheus-Remote-Write-Samples-Written': '1', 'X-Prometheus-Remote-Write-Histograms-Written': '0', 'X-Prometheus-Remote-Write-Exemplars-Written': '0' } }));
