@@ -1,5 +1,6 @@
 // The human report as GitHub-flavoured Markdown, for CI job summaries ($GITHUB_STEP_SUMMARY).
 import type { Report } from './types.js';
+import { leaderGantt } from './mermaid.js';
 import { CLUSTER_HEAD, ELECTION_HEAD, NON_HA_HEAD, clusterRows, electionRows, nonHaRows, totalsLines, type Row } from './format.js';
 
 function esc(s: string): string {
@@ -26,6 +27,8 @@ export function renderMarkdown(report: Report): string {
   const er = electionRows(report);
   if (er.length === 0) out.push('(none)');
   else out.push(...mdTable(ELECTION_HEAD, er, 5));
+  const gantt = leaderGantt(report);
+  if (gantt.length > 0) out.push('', '### Leaders', '', ...gantt);
   if (report.bad_records.length > 0) {
     out.push('', `### Bad records (${report.totals.bad_records})`, '');
     for (const b of report.bad_records) out.push(`- \`${b.input}\` ${b.unit} ${b.index} at byte ${b.offset}: ${esc(b.reason)}`);

@@ -1,13 +1,17 @@
 // `ha-dedup state --db FILE [show|reset]`: show or clear the tracker state a replay persisted.
+// show only reads (store/readonly.ts: a private copy, no lock, nothing written beside the file),
+// so it works on a read-only file system and while a replay holds the database; reset writes
+// through the SQLite store, after checking that it can (store/readonly.ts names the cause).
 import type { Command } from 'commander';
 import type TableT from 'cli-table3';
-import { stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
+import { HaDedupError, stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
 import { META } from '../../tracker/index.js';
 import type { openSqliteStore as OpenSqliteStore } from '../../store/index.js';
 
 // cli-table3 and the store are loaded when `state` runs, not for every command (start-up of the CLI)
 let Table: typeof TableT;
 let openSqliteStore: typeof OpenSqliteStore;
+let ro: typeof import('../../store/readonly.js');
 
 interface StateOptions {
   db?: string;
@@ -52,11 +56,14 @@ function clusterViews(records: ReplicaDesc[], elections: Election[]): ClusterVie
 }
 
 function show(file: string, json: boolean): void {
-  const store = openSqliteStore({ path: file, readonly: true, mustExist: true });
-  try {
-    const records = store.loadRecords();
-    const elections = store.loadElections();
-    const meta = Object.fromEntries(store.metaEntries());
+  const { snapshot, heldBy } = ro.readStateReadonly(file);
+  if (heldBy.length > 0) {
+    process.stderr.write(`ha-dedup: note: ${file} is in use by ${ro.describeHolder(heldBy[0]!)}: this is its state as of its last commit\n`);
+  }
+  {
+    const records = snapshot.records;
+    const elections = snapshot.elections;
+    const meta = Object.fromEntries(snapshot.meta);
     const clusters = clusterViews(records, elections);
     if (json) {
       const doc = {
@@ -85,13 +92,19 @@ function show(file: string, json: boolean): void {
       out.push(t.toString());
     }
     process.stdout.write(out.join('\n') + '\n');
-  } finally {
-    store.close();
   }
 }
 
 function reset(file: string): void {
-  const store = openSqliteStore({ path: file, mustExist: true });
+  ro.checkWritable(file);
+  let store: ReturnType<typeof openSqliteStore>;
+  try {
+    store = openSqliteStore({ path: file, mustExist: true });
+  } catch (e) {
+    // a run that took the database after the check: name it
+    if (e instanceof HaDedupError && / is locked /.test(e.message)) throw ro.lockedError(file);
+    throw e;
+  }
   try {
     store.reset();
   } finally {
@@ -111,6 +124,7 @@ export function register(program: Command): void {
       if (!opts.db) throw usageError('state: --db FILE is required');
       Table = (await import('cli-table3')).default;
       openSqliteStore = (await import('../../store/index.js')).openSqliteStore;
+      ro = await import('../../store/readonly.js');
       if (action === 'show') return show(opts.db, opts.json === true);
       if (action === 'reset') return reset(opts.db);
       throw usageError(`state: unknown action "${action}" (use show or reset)`);
