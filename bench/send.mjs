@@ -13,6 +13,7 @@
 //   sizes: tiny, small, medium, large (generated into bench/data once, like npm run bench)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCapture } from './gen.mjs';
@@ -92,6 +93,7 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   const captures = o.sizes.map((s) => ({ size: s, ...ensureCapture(s, { log: (m) => console.error(m) }) }));
   const results = new Map(captures.map((c) => [c.size, []]));
+  const loadBefore = os.loadavg()[0];
   for (let run = 0; run < o.runs; run++) {
     for (const c of captures) {
       const rec = await startRecorder();
@@ -102,7 +104,9 @@ async function main() {
       }
     }
   }
-  console.log(`ha-dedup send -> ha-dedup record on loopback, --concurrency ${o.concurrency}, median of ${o.runs} run(s)\n`);
+  console.log(
+    `ha-dedup send -> ha-dedup record on loopback, --concurrency ${o.concurrency}, median of ${o.runs} run(s); ${os.cpus().length} cores, load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after\n`,
+  );
   console.log('| capture | requests | samples | send wall (report) | requests/s | samples/s | process wall | peak RSS |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of captures) {
