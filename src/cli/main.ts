@@ -8,6 +8,7 @@ import { register as registerRecord } from './commands/record.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerConvert } from './commands/convert.js';
 import { register as registerState } from './commands/state.js';
+import { register as registerSend } from './commands/send.js';
 import { configureVoice, errorLine } from './voice.js';
 
 export const VERSION = '0.1.0';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerConvert(program);
   registerState(program);
+  registerSend(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -95,7 +95,7 @@ test('replay --help is the pinned text and names every SPEC 3 option', () => {
 });
 
 test('every command\'s --help fits 80 columns without a terminal', () => {
-  for (const cmd of [[], ['record'], ['inspect'], ['convert'], ['state']]) {
+  for (const cmd of [[], ['record'], ['inspect'], ['convert'], ['state'], ['send']]) {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ha-dedup'), ...cmd, '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '200' } });
     assert.equal(r.status, 0);
     for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `${cmd.join(' ')} --help: over 80 columns: ${line}`);

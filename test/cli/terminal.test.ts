@@ -76,7 +76,7 @@ test('inspect and state on an 80-column terminal fit; at 160 the full tables', {
 });
 
 test('every --help wraps to the terminal: 80 columns, and wider on a wider one', { skip: NO_SCRIPT }, () => {
-  for (const cmd of ['', 'replay', 'record', 'inspect', 'convert', 'state']) {
+  for (const cmd of ['', 'replay', 'record', 'inspect', 'convert', 'state', 'send']) {
     const h80 = onTerminal(80, `${cmd} --help`);
     assert.equal(h80.code, 0, h80.out);
     assert.ok(widest(h80.out) <= 80, `${cmd} --help at 80:\n${h80.out}`);
