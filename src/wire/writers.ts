@@ -247,10 +247,11 @@ class VmJsonWriter extends ByteOutput {
   private dropped = { nan: 0 };
   private histograms = 0;
   private exemplars = 0;
+  private metadata = 0;
   constructor(sink: NodeJS.WritableStream, private readonly opts: WriterOptions) {
     super(sink);
   }
-  write(_req: Request, _tenant: string | null, series: TimeSeries[], _labelsChanged: boolean, _metadata: Metadata[]): Promise<void> | undefined {
+  write(_req: Request, _tenant: string | null, series: TimeSeries[], _labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined {
     let out = '';
     for (const ts of series) {
       this.histograms += ts.histograms.length;
@@ -258,6 +259,7 @@ class VmJsonWriter extends ByteOutput {
       const line = encodeVmJsonSeries(ts, this.dropped);
       if (line !== null) out += line + '\n';
     }
+    this.metadata += metadata.length;
     if (out !== '') this.text(out);
     return this.done();
   }
@@ -265,9 +267,10 @@ class VmJsonWriter extends ByteOutput {
     if (this.dropped.nan > 0) {
       this.opts.onWarning(`vm-json: left out ${this.dropped.nan} NaN value(s) (stale markers included): VictoriaMetrics drops NaN on import and has no stale marker`);
     }
-    // metadata is not warned about: vm-json never holds any, so leaving it out loses nothing
-    if (this.histograms + this.exemplars > 0) {
-      this.opts.onWarning(`vm-json: left out ${this.histograms} histogram sample(s) and ${this.exemplars} exemplar(s): the format has no form for them`);
+    if (this.histograms + this.exemplars + this.metadata > 0) {
+      this.opts.onWarning(
+        `vm-json: left out ${this.histograms} histogram sample(s), ${this.exemplars} exemplar(s) and ${this.metadata} metadata entr${this.metadata === 1 ? 'y' : 'ies'}: the format has no form for them`,
+      );
     }
   }
 }
