@@ -2,7 +2,7 @@
 // holds the real output of `ha-dedup CMD` (stdout then stderr, colour off), run in a scratch
 // folder where `fixtures/` is the project's. `node scripts/readme.mjs` rewrites the blocks;
 // `node scripts/readme.mjs --check` (used by test/cli/readme.test.ts) fails when one is stale.
-import { readFileSync, writeFileSync, mkdtempSync, symlinkSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, symlinkSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -19,6 +19,7 @@ function splitArgs(cmd) {
 export function render(readme) {
   const scratch = mkdtempSync(join(tmpdir(), 'ha-dedup-readme-'));
   symlinkSync(join(root, 'fixtures'), join(scratch, 'fixtures'));
+  mkdirSync(join(scratch, 'tmp')); // the quick start writes under tmp/ (ignored by git)
   try {
     return readme.replace(BLOCK, (_all, begin, cmd, _old, end) => {
       const r = spawnSync(process.execPath, [join(root, 'bin/ha-dedup'), ...splitArgs(cmd)], {

@@ -8,11 +8,13 @@ import { register as registerRecord } from './commands/record.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerConvert } from './commands/convert.js';
 import { register as registerState } from './commands/state.js';
+import { register as registerSend } from './commands/send.js';
+import { configureVoice, errorLine } from './voice.js';
 
 export const VERSION = '0.1.0';
 
 export function buildProgram(): Command {
-  const program = new Command();
+  const program = configureVoice(new Command());
   program
     .name('ha-dedup')
     .description(
@@ -20,13 +22,13 @@ export function buildProgram(): Command {
     )
     .version(VERSION)
     .showHelpAfterError(false)
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .exitOverride();
   registerReplay(program);
   registerRecord(program);
   registerInspect(program);
   registerConvert(program);
   registerState(program);
+  registerSend(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
@@ -38,7 +40,7 @@ function isEpipe(err: unknown): boolean {
 export function fail(err: unknown): never {
   if (isEpipe(err)) process.exit(EXIT.ok); // `ha-dedup x | head` exits quietly
   if (err instanceof HaDedupError) {
-    process.stderr.write(`ha-dedup: ${err.message}\n`);
+    process.stderr.write(errorLine(err.message));
     process.exit(err.exitCode);
   }
   if (err instanceof CommanderError) {
@@ -48,7 +50,7 @@ export function fail(err: unknown): never {
   }
   const e = err as Error;
   process.stderr.write(
-    `ha-dedup: internal error: ${e?.message ?? String(err)}\nThis is a bug; please report it with the command line and input that caused it.\n`,
+    errorLine(`internal error: ${e?.message ?? String(err)}`) + 'ha-dedup: this is a bug; please report it with the command line and input that caused it.\n',
   );
   if (process.env.HA_DEDUP_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
   return process.exit(EXIT.internal);

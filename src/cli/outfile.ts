@@ -3,14 +3,30 @@
 import { createWriteStream, openSync } from 'node:fs';
 import { usageError, type HaDedupError } from '../model/index.js';
 
+/** Why a file operation failed, in words (no raw "EISDIR: illegal operation on a directory"). */
+export function fsReason(err: unknown, enoent = 'no such file'): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'ENOENT':
+      return enoent;
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    default:
+      return e?.message ?? String(err);
+  }
+}
+
 /** Open `path` for writing, or throw a usage error naming `option` and why. */
 export function openForWrite(path: string, option: string, flags = 'w'): number {
   try {
     return openSync(path, flags);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-    throw usageError(`${option} ${path}: cannot write: ${why}`);
+    throw usageError(`${option} ${path}: cannot write: ${fsReason(err, 'no such directory')}`);
   }
 }
 

@@ -25,7 +25,7 @@ export class ProgressLine {
   private shown = false;
 
   constructor(
-    private readonly stream: { write(s: string): unknown },
+    private readonly stream: { write(s: string): unknown; columns?: number },
     private readonly afterMs = 1000,
     private readonly everyMs = 250,
     private readonly wallClock: () => number = Date.now,
@@ -40,7 +40,10 @@ export class ProgressLine {
     const secs = (now - this.start) / 1000;
     const rate = secs > 0 ? Math.round(p.samples / secs) : 0;
     const sim = new Date(p.nowMs).toISOString();
-    const line = `replay: ${p.requests} requests, ${p.samples} samples, simulated ${sim}, ${rate} samples/s`;
+    let line = `replay: ${p.requests} requests, ${p.samples} samples, simulated ${sim}, ${rate} samples/s`;
+    // a line wider than the terminal would wrap, and \r would then redraw only its last part
+    const cols = this.stream.columns;
+    if (typeof cols === 'number' && cols > 1 && line.length >= cols) line = line.slice(0, cols - 1);
     this.stream.write(`\r\x1b[2K${line}`);
     this.shown = true;
   }
@@ -50,3 +53,24 @@ export class ProgressLine {
     this.shown = false;
   }
 }
+
+/**
+ * The width to lay text out for on `stream`: undefined when it is not a terminal (a pipe or a
+ * file gets the full tables, so golden files stay stable); on a terminal COLUMNS when set to a
+ * positive number (as ls does), else the terminal's own width, else 80.
+ */
+export function terminalWidth(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (stream.isTTY !== true) return undefined;
+  const c = env.COLUMNS?.trim();
+  if (c !== undefined && /^\d+$/.test(c) && Number(c) > 0) return Number(c);
+  if (typeof stream.columns === 'number' && stream.columns > 0) return stream.columns;
+  return 80;
+}
+
+/** Whether the inputs read stdin and stdin is a terminal (someone is about to type, or wonders why nothing happens). */
+export function readsTerminalStdin(inputs: readonly string[], stdin: { isTTY?: boolean } = process.stdin): boolean {
+  return stdin.isTTY === true && (inputs.length === 0 || inputs.includes('-'));
+}
+
+/** The one line said when replay or inspect waits for a terminal's stdin. */
+export const STDIN_HINT = 'ha-dedup: reading remote-write data from stdin; Ctrl-D to end';

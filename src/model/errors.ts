@@ -7,9 +7,13 @@ export const EXIT = {
   input: 3,
   state: 4,
   internal: 70,
+  /** `send`: some requests were refused (not acknowledged). */
+  refused: 1,
+  /** Stopped by SIGINT/SIGTERM before the end of its work (128 + SIGINT, the shell's convention). */
+  interrupted: 130,
 } as const;
 
-export type ErrorKind = 'usage' | 'input' | 'state' | 'expect' | 'internal';
+export type ErrorKind = 'usage' | 'input' | 'state' | 'expect' | 'internal' | 'refused' | 'interrupted';
 
 const KIND_EXIT: Record<ErrorKind, number> = {
   usage: EXIT.usage,
@@ -17,6 +21,8 @@ const KIND_EXIT: Record<ErrorKind, number> = {
   state: EXIT.state,
   expect: EXIT.expectFailed,
   internal: EXIT.internal,
+  refused: EXIT.refused,
+  interrupted: EXIT.interrupted,
 };
 
 export class HaDedupError extends Error {

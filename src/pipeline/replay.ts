@@ -72,7 +72,7 @@ const MAX_LISTED_BAD = 100;
  * Build the effective per-tenant configuration (overrides merged over the command line). The
  * overrides parser (and its YAML library, ~40 ms of start-up) is loaded only when there is a file.
  */
-export async function effectiveConfigs(opts: Pick<ReplayOptions, 'defaults' | 'overrides'>): Promise<TenantConfigs> {
+export async function effectiveConfigs(opts: Pick<ReplayOptions, 'defaults' | 'overrides'>): Promise<TenantConfigs & { ignoredKeys?: string[] }> {
   if (opts.overrides === null) return tenantConfigs(opts.defaults);
   const { loadOverrides } = await import('./overrides.js');
   return loadOverrides(opts.overrides.text, opts.overrides.file, opts.defaults);
@@ -211,7 +211,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     const source: ClockSource = opts.clock ?? (sawReceiveTime ? 'received' : 'sample');
     for (const t of configs.perTenant.keys()) tenants.add(t);
     const report = builder.finish({
-      config: configReport(opts, source, tracker, [...tenants]),
+      config: configReport(opts, source, tracker, [...tenants], configs.ignoredKeys),
       inputs,
       clock: { source, first_ms: clock.firstMs, last_ms: clock.lastMs, clock_regressions: clock.regressions },
       badRecords,

@@ -20,7 +20,8 @@ export function tenantConfigReport(c: HAConfig): TenantConfigReport {
   };
 }
 
-export function configReport(opts: ReplayOptions, source: ClockSource, tracker: HATracker, tenants: string[]): ConfigReport {
+/** `ignoredOverrideKeys`: the limit keys loadOverrides ignored (src/pipeline/overrides.ts). */
+export function configReport(opts: ReplayOptions, source: ClockSource, tracker: HATracker, tenants: string[], ignoredOverrideKeys: readonly string[] = []): ConfigReport {
   const per: Record<string, TenantConfigReport> = {};
   for (const t of [...tenants].sort()) per[t] = tenantConfigReport(tracker.config(t));
   return {
@@ -33,5 +34,6 @@ export function configReport(opts: ReplayOptions, source: ClockSource, tracker: 
     output_format: opts.outputFormat,
     defaults: tenantConfigReport(opts.defaults),
     tenants: per,
+    ignored_override_keys: [...ignoredOverrideKeys],
   };
 }

@@ -5,8 +5,11 @@
 //
 //   405 not POST                      415 content type / encoding not storable (e.g. zstd)
 //   413 body over --max-body          500 the capture could not be written
-//   503 shutting down, or --max-requests already reached (the sender retries elsewhere/later)
-//   400 a Remote-Write 2.0 body that is not valid 2.0 (it is still written to the capture)
+//   503 shutting down, --max-requests already reached, or the reader of `-o -` went away
+//       (the sender retries elsewhere/later)
+//   400 a Remote-Write 2.0 body that is not valid 2.0 (it is still written to the capture), or
+//       a tenant from --tenant-from-path that Cortex/Mimir refuse (not written)
+//   408 the body was not complete within the request timeout (node's, 300 s by default)
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CapturedRequest } from '../model/index.js';
@@ -17,7 +20,7 @@ import { keptHeaders } from './headers.js';
 import { createTenantResolver, type TenantResolver } from './tenant.js';
 import { countRw2, type Rw2Counts } from './rw2count.js';
 import { CaptureWriter } from './writer.js';
-import type { CaptureSink } from './sink.js';
+import { SinkClosedError, type CaptureSink } from './sink.js';
 
 export const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -38,6 +41,8 @@ export interface RecorderOptions {
   durationMs?: number | undefined;
   /** How long a stop waits for requests in flight before closing their connections. */
   drainTimeoutMs?: number;
+  /** Longest time to receive one request, headers and body (node's requestTimeout; default 300 s). */
+  requestTimeoutMs?: number;
   /** Receive-time clock (record is I/O: the wall clock is the right one). */
   now?: () => number;
   /** One-line warnings (stderr in the CLI). */
@@ -52,18 +57,27 @@ export interface TenantStats {
 export interface RecorderStats {
   /** Records written (each answered 204, or 400 for an invalid 2.0 body). */
   requests: number;
-  /** Body bytes of those records. */
+  /** Body bytes of those records (the HTTP bodies as received). */
   bodyBytes: number;
-  /** Bytes of the capture written in this run (records only; magic excluded). */
+  /** Bytes of the capture written in this run: the records (framing, fields and bodies); magic excluded. */
   captureBytes: number;
   tenants: Map<string, TenantStats>;
   /** Answers other than 204, by status code. */
   rejected: Map<number, number>;
-  /** Requests whose client went away before the body was complete. */
+  /** Requests whose sender closed the connection before the body was complete. */
   aborted: number;
+  /** Requests the recorder itself closed (answered 408) because they were not complete within requestTimeoutMs. */
+  timedOut: number;
+  /** The request timeout in force (ms), for the summary. */
+  requestTimeoutMs: number;
+  /** Set when the capture's reader went away (`-o -` and stdout closed): why recording stopped. */
+  readerGone: string | null;
   /** Why recording stopped. */
   stopReason: string;
 }
+
+/** node's default http requestTimeout (ms). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 export class Recorder {
   readonly address: { host: string; port: number; family: string };
@@ -88,6 +102,8 @@ export class Recorder {
   private rejectDone!: (e: unknown) => void;
   private durationTimer: NodeJS.Timeout | undefined;
   private loggedErrors = new Set<string>();
+  /** Sockets whose request the server closed for taking longer than the request timeout. */
+  private readonly timedOutSockets = new WeakSet<object>();
 
   private constructor(server: http.Server, opts: RecorderOptions) {
     this.server = server;
@@ -103,7 +119,18 @@ export class Recorder {
       fsync: opts.fsync ?? false,
       onBroken: (err) => this.log(`record: ${err.message}; answering 500 to every request from now on`),
     });
-    this.stats = { requests: 0, bodyBytes: 0, captureBytes: 0, tenants: new Map(), rejected: new Map(), aborted: 0, stopReason: '' };
+    this.stats = {
+      requests: 0,
+      bodyBytes: 0,
+      captureBytes: 0,
+      tenants: new Map(),
+      rejected: new Map(),
+      aborted: 0,
+      timedOut: 0,
+      requestTimeoutMs: server.requestTimeout,
+      readerGone: null,
+      stopReason: '',
+    };
     const a = server.address() as AddressInfo;
     this.address = { host: a.address, port: a.port, family: a.family };
     this.done = new Promise((resolve, reject) => {
@@ -111,6 +138,7 @@ export class Recorder {
       this.rejectDone = reject;
     });
     server.on('request', (req, res) => this.onRequest(req, res));
+    server.on('clientError', (err, socket) => this.onClientError(err, socket));
     if (opts.durationMs) {
       this.durationTimer = setTimeout(() => void this.stop('--duration reached'), opts.durationMs);
     }
@@ -120,7 +148,14 @@ export class Recorder {
   static async start(opts: RecorderOptions): Promise<Recorder> {
     // resolve the tenant pattern now so a bad one fails before listening
     createTenantResolver({ fallback: opts.tenant, pathPattern: opts.tenantFromPath });
-    const server = http.createServer({ keepAliveTimeout: 30_000 });
+    const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const server = http.createServer({
+      keepAliveTimeout: 30_000,
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      // node checks the timeouts every connectionsCheckingInterval (30 s by default)
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4))),
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port, opts.host, () => {
@@ -164,6 +199,7 @@ export class Recorder {
   /** Close every connection now (a second signal); the capture is still closed cleanly. */
   forceClose(): void {
     this.server.closeAllConnections();
+    this.writer.abort();
   }
 
   private async doStop(): Promise<RecorderStats> {
@@ -176,6 +212,28 @@ export class Recorder {
     clearTimeout(timer);
     await this.writer.close();
     return this.snapshot();
+  }
+
+  /**
+   * node's own errors on a connection. A request not complete within the request timeout is
+   * answered 408 and its connection closed (what node does by default); it is counted as closed
+   * by the recorder, not as aborted by the sender. Anything else (a malformed request) gets 400.
+   */
+  private onClientError(err: Error & { code?: string }, socket: import('node:stream').Duplex): void {
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (timeout) {
+      this.timedOutSockets.add(socket);
+      this.stats.timedOut++;
+    }
+    const sock = socket as import('node:net').Socket;
+    if (err.code === 'ECONNRESET' || !sock.writable || sock.bytesWritten > 0) {
+      sock.destroy();
+      return;
+    }
+    const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const text = timeout ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    this.count(status);
+    sock.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
   private count(status: number): void {
@@ -221,7 +279,7 @@ export class Recorder {
     });
     req.on('error', () => {});
     req.on('aborted', () => {
-      if (!tooLarge) this.stats.aborted++;
+      if (!tooLarge && !this.timedOutSockets.has(req.socket)) this.stats.aborted++;
     });
     req.on('end', () => {
       if (tooLarge || !req.complete) return;
@@ -245,7 +303,10 @@ export class Recorder {
       }
     }
     const path = req.url ?? '';
-    const { tenant } = this.resolver.resolve(headerValue(req.headers['x-scope-orgid']), path);
+    const { tenant, invalid } = this.resolver.resolve(headerValue(req.headers['x-scope-orgid']), path);
+    if (invalid !== undefined) {
+      return this.reply(res, 400, `tenant "${tenant}" taken from the path ${path} is one Cortex/Mimir refuse: ${invalid}; not recorded`);
+    }
     const sock = req.socket;
     const remoteAddr = sock.remoteAddress
       ? sock.remoteFamily === 'IPv6'
@@ -289,6 +350,7 @@ export class Recorder {
       },
       (err: Error) => {
         this.admitted--;
+        if (err instanceof SinkClosedError) return this.readerWentAway(res, err);
         const msg = `cannot write to the capture ${this.sink.name}: ${err.message}`;
         if (!this.loggedErrors.has(msg)) {
           this.loggedErrors.add(msg);
@@ -297,6 +359,19 @@ export class Recorder {
         this.reply(res, 500, msg);
       },
     );
+  }
+
+  /**
+   * The capture's reader went away (`-o -`, stdout closed): this request's record did not reach
+   * it. Answer 503 so the sender retries elsewhere, and stop recording.
+   */
+  private readerWentAway(res: http.ServerResponse, err: SinkClosedError): void {
+    if (this.stats.readerGone === null) {
+      this.stats.readerGone = err.message;
+      this.log(`record: ${err.message}; answering 503 to every request not acknowledged and stopping`);
+      void this.stop(`${this.sink.name} closed (${err.message})`);
+    }
+    this.reply(res, 503, `the capture's reader went away (${err.message}); not recorded, send it elsewhere`, true);
   }
 }
 

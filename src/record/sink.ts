@@ -1,9 +1,25 @@
 // Where capture bytes go. A sink writes whole chunks (a chunk = one or more complete records),
 // can make them durable (fsync), and can roll back a chunk whose write failed so that a later
-// record never lands after a half-written one. `-o FILE` is a FileSink; `-o -` a StreamSink.
+// record never lands after a half-written one. `-o FILE` is a FileSink (holding the capture's
+// lock, lock.ts); `-o -` a StdoutSink.
 import * as fs from 'node:fs';
 import { HaDedupError, inputError, usageError } from '../model/index.js';
 import { RWCAP_MAGIC } from '../wire/rwcap.js';
+import { acquireCaptureLock, type CaptureLock } from './lock.js';
+import { scanCapture, type ScanDamage } from './scan.js';
+import { startPipeProbe, type PipeProbe } from './pipe.js';
+
+/**
+ * The capture's reader went away (`-o -` and stdout closed), or recording stopped before the
+ * reader took the bytes: what was not acknowledged must be sent elsewhere (503), and recording
+ * stops. Not a write failure to retry here.
+ */
+export class SinkClosedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SinkClosedError';
+  }
+}
 
 export interface CaptureSink {
   /** For messages: the path, or "stdout". */
@@ -19,6 +35,8 @@ export interface CaptureSink {
   /** After a failed write: restore the sink to its committed length. False when it cannot. */
   rollback(): Promise<boolean>;
   close(): Promise<void>;
+  /** Give up waiting for a write in progress (a second signal): it fails with SinkClosedError. */
+  abort?(): void;
 }
 
 function fsWrite(fd: number, buf: Uint8Array, off: number, len: number, pos: number): Promise<number> {
@@ -40,11 +58,13 @@ export class FileSink implements CaptureSink {
   private fd: number;
   private committed: number;
   private written = 0;
+  private readonly lock: CaptureLock | null;
 
-  constructor(name: string, fd: number, length: number) {
+  constructor(name: string, fd: number, length: number, lock: CaptureLock | null = null) {
     this.name = name;
     this.fd = fd;
     this.committed = length;
+    this.lock = lock;
   }
 
   get length(): number {
@@ -81,92 +101,13 @@ export class FileSink implements CaptureSink {
     }
   }
 
-  close(): Promise<void> {
-    return fsClose(this.fd);
-  }
-}
-
-/** A capture streamed to a writable (stdout for `-o -`). "Written" = the stream's write callback fired. */
-export class StreamSink implements CaptureSink {
-  readonly name: string;
-  private stream: NodeJS.WritableStream;
-  private committed = 0;
-  private written = 0;
-  private dirty = false;
-  private endOnClose: boolean;
-
-  /** `endOnClose: false` for process.stdout, which must not be ended. */
-  constructor(name: string, stream: NodeJS.WritableStream, endOnClose = true) {
-    this.name = name;
-    this.stream = stream;
-    this.endOnClose = endOnClose;
-  }
-
-  get length(): number {
-    return this.committed;
-  }
-
-  write(chunk: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.dirty = true;
-      this.stream.write(chunk, (err?: Error | null) => {
-        if (err) return reject(err);
-        this.dirty = false;
-        this.written = chunk.length;
-        resolve();
-      });
-    });
-  }
-
-  commit(): void {
-    this.committed += this.written;
-    this.written = 0;
-  }
-
-  async sync(): Promise<void> {}
-
-  async rollback(): Promise<boolean> {
-    // bytes may have reached the reader already: a stream cannot be rolled back
-    return !this.dirty;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      // an empty write's callback fires once everything before it has been flushed
-      if (!this.endOnClose) return void this.stream.write('', () => resolve());
-      this.stream.end(() => resolve());
-    });
-  }
-}
-
-/** How many bytes of an existing capture are complete records (after the magic). */
-export function completeRecordsLength(fd: number, size: number): { length: number; records: number } {
-  let pos = RWCAP_MAGIC.length;
-  let records = 0;
-  const head = Buffer.alloc(10);
-  while (pos < size) {
-    const n = fs.readSync(fd, head, 0, Math.min(10, size - pos), pos);
-    let len = 0;
-    let shift = 0;
-    let i = 0;
-    let done = false;
-    for (; i < n; i++) {
-      const b = head[i]!;
-      len += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (b < 0x80) {
-        done = true;
-        i++;
-        break;
-      }
+  async close(): Promise<void> {
+    try {
+      await fsClose(this.fd);
+    } finally {
+      this.lock?.release();
     }
-    if (!done) break; // truncated or malformed length prefix
-    const end = pos + i + len;
-    if (end > size) break; // truncated body
-    pos = end;
-    records++;
   }
-  return { length: pos, records };
 }
 
 export interface OpenedCapture {
@@ -193,17 +134,43 @@ function reason(e: unknown): string {
   return map[code] ?? (e as Error).message;
 }
 
+/** The one-line refusal of --append on a damaged capture: where, why, and how to repair it. */
+export function damageMessage(path: string, size: number, d: ScanDamage): string {
+  const q = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`);
+  const fixed = q(`${path}.repaired`);
+  const parts = [
+    `record: cannot append to ${path}: record ${d.index} at byte ${d.offset} is damaged: ${d.reason}`,
+    `it is not a truncated last record (${size - d.offset} bytes follow it), so nothing was cut and the file is unchanged`,
+  ];
+  if (d.resume) {
+    const kept = d.index + d.resume.records;
+    parts.push(
+      `good records resume at byte ${d.resume.offset} (${d.resume.records} records${d.resume.reachesEnd ? ' to the end' : ', then more damage'})`,
+      `to keep all ${kept} good records: head -c ${d.offset} ${q(path)} > ${fixed} && tail -c +${d.resume.offset + 1} ${q(path)} >> ${fixed}` +
+        `${d.resume.reachesEnd ? '' : ` (then check ${fixed} with ha-dedup inspect)`}, and record with --append to ${fixed}`,
+    );
+  } else {
+    parts.push(`to keep the ${d.index} good records before it: ha-dedup convert ${q(path)} -o ${fixed} --to rwcap, and record with --append to ${fixed}`);
+  }
+  return parts.join('; ');
+}
+
 /**
- * Open `path` for recording. Without `append` the file must not exist (created exclusively,
- * never overwritten). With `append` an existing file must start with the rwcap magic; a
- * truncated last record (left by a killed recorder, never acknowledged) is cut off so new
- * records follow the last complete one. A missing or empty file gets the magic.
+ * Open `path` for recording, holding its lock (lock.ts) first: a capture another recorder is
+ * writing is refused (exit 2) before anything is read or changed. Without `append` the file must
+ * not exist (created exclusively, never overwritten). With `append` an existing file must start
+ * with the rwcap magic and every record is checked (scan.ts): a truncated last record (left by a
+ * killed recorder, never acknowledged) is cut off so new records follow the last complete one;
+ * any other damage is refused (exit 3) with the offset and how to repair. A missing or empty
+ * file gets the magic.
  */
-export function openCaptureFile(path: string, append: boolean): OpenedCapture {
+export function openCaptureFile(path: string, append: boolean, opts: { log?: (line: string) => void; lock?: boolean } = {}): OpenedCapture {
+  const lock = opts.lock === false ? null : acquireLock(path, opts.log);
   let fd: number;
   try {
     fd = fs.openSync(path, append ? fs.constants.O_RDWR | fs.constants.O_CREAT : 'wx', 0o644);
   } catch (e) {
+    lock?.release();
     if (errno(e) === 'EEXIST') {
       throw usageError(`record: output ${path} already exists; use --append to add to it, or choose another -o`);
     }
@@ -213,27 +180,161 @@ export function openCaptureFile(path: string, append: boolean): OpenedCapture {
     const size = fs.fstatSync(fd).size;
     if (size === 0) {
       fs.writeSync(fd, RWCAP_MAGIC, 0, RWCAP_MAGIC.length, 0);
-      return { sink: new FileSink(path, fd, RWCAP_MAGIC.length), existingRecords: 0, droppedTailBytes: 0 };
+      return { sink: new FileSink(path, fd, RWCAP_MAGIC.length, lock), existingRecords: 0, droppedTailBytes: 0 };
     }
     const head = Buffer.alloc(RWCAP_MAGIC.length);
     const n = fs.readSync(fd, head, 0, head.length, 0);
     if (n < head.length || !head.equals(Buffer.from(RWCAP_MAGIC))) {
       throw inputError(`record: ${path} is not an rwcap capture (it does not start with "RWCAP1\\n"); --append only adds to a capture`);
     }
-    const { length, records } = completeRecordsLength(fd, size);
-    if (length < size) fs.ftruncateSync(fd, length);
-    return { sink: new FileSink(path, fd, length), existingRecords: records, droppedTailBytes: size - length };
+    const scan = scanCapture(fd, size);
+    if (scan.damage) throw inputError(damageMessage(path, size, scan.damage));
+    if (scan.tail) fs.ftruncateSync(fd, scan.length);
+    return { sink: new FileSink(path, fd, scan.length, lock), existingRecords: scan.records, droppedTailBytes: scan.tail?.bytes ?? 0 };
   } catch (e) {
     fs.closeSync(fd);
+    lock?.release();
     if (e instanceof HaDedupError) throw e;
     throw usageError(`record: cannot prepare output ${path}: ${reason(e)}`);
   }
 }
 
-/** A StreamSink that has already written the magic. */
-export async function openCaptureStream(name: string, stream: NodeJS.WritableStream, endOnClose = true): Promise<StreamSink> {
-  const sink = new StreamSink(name, stream, endOnClose);
-  await sink.write(RWCAP_MAGIC);
+function acquireLock(path: string, log: ((line: string) => void) | undefined): CaptureLock {
+  try {
+    return acquireCaptureLock(path, log ? { log } : {});
+  } catch (e) {
+    if (e instanceof HaDedupError) throw e;
+    throw usageError(`record: cannot take the lock of ${path}: ${reason(e)}`);
+  }
+}
+
+function fsWriteHere(fd: number, buf: Uint8Array, off: number, len: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.write(fd, buf, off, len, null, (err, n) => (err ? reject(err) : resolve(n))));
+}
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `-o -`: the capture written to file descriptor 1. Written means: into a regular file, the write
+ * call completed; into a pipe, its reader has read every byte of the chunk (the pipe is empty
+ * again, pipe.ts), so a 204 is never given for a record that sits unread in the pipe when the
+ * reader goes away. When the reader is gone (EPIPE, or no reader left while waiting) the write
+ * fails with SinkClosedError.
+ */
+export class StdoutSink implements CaptureSink {
+  readonly name = 'stdout';
+  private committed = 0;
+  private written = 0;
+  private dirty = false;
+  private aborted = false;
+  private probe: PipeProbe | null;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly fd: number,
+    probe: PipeProbe | null,
+    log: (line: string) => void = () => {},
+  ) {
+    this.probe = probe;
+    this.log = log;
+  }
+
+  get length(): number {
+    return this.committed;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    this.dirty = true;
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.aborted) throw new SinkClosedError('recording stopped before the reader of stdout took it');
+      let n: number;
+      try {
+        n = await fsWriteHere(this.fd, chunk, off, chunk.length - off);
+      } catch (e) {
+        if (errno(e) === 'EAGAIN') {
+          await sleep(2); // a non-blocking pipe that is full
+          continue;
+        }
+        if (errno(e) === 'EPIPE') throw new SinkClosedError('the reader of stdout went away');
+        throw e;
+      }
+      off += n;
+    }
+    await this.taken();
+    this.dirty = false;
+    this.written = chunk.length;
+  }
+
+  /** Resolves once the reader has read everything written (at once without a pipe probe). */
+  private async taken(): Promise<void> {
+    let tries = 0;
+    let delay = 1;
+    while (this.probe) {
+      let st;
+      try {
+        st = await this.probe.query();
+      } catch (e) {
+        this.log(`record: cannot see what the reader of stdout has read any more (${(e as Error).message}): from now on 204 means handed to the pipe`);
+        this.probe.close();
+        this.probe = null;
+        return;
+      }
+      // gone first: a closed socket frees what its reader never read, so 0 unread proves nothing then
+      if (st.readerGone) throw new SinkClosedError('the reader of stdout went away');
+      if (st.unread === 0) return;
+      if (this.aborted) throw new SinkClosedError('recording stopped before the reader of stdout took it');
+      // the query itself takes ~0.1 ms: ask again at once a few times (a reader keeping up has
+      // read the chunk by then), then back off to at most 50 ms between queries
+      if (++tries > 8) {
+        await sleep(delay);
+        delay = Math.min(delay * 2, 50);
+      }
+    }
+  }
+
+  commit(): void {
+    this.committed += this.written;
+    this.written = 0;
+  }
+
+  async sync(): Promise<void> {}
+
+  async rollback(): Promise<boolean> {
+    // bytes may have reached the reader already: a stream cannot be rolled back
+    return !this.dirty;
+  }
+
+  abort(): void {
+    this.aborted = true;
+  }
+
+  async close(): Promise<void> {
+    this.probe?.close();
+    this.probe = null;
+  }
+}
+
+/**
+ * The sink of `-o -` with the magic written. On a pipe, a helper (pipe.ts) tells what the reader
+ * has read; where none can run, `log` says that 204 then means handed to the pipe.
+ */
+export async function openStdoutSink(fd: number, log: (line: string) => void): Promise<StdoutSink> {
+  let probe: PipeProbe | null = null;
+  const st = fs.fstatSync(fd);
+  if (st.isFIFO() || st.isSocket()) {
+    const p = await startPipeProbe(fd, st.isFIFO() ? 'pipe' : 'socket');
+    if (typeof p === 'string') {
+      log(`record: warning: cannot see what the reader of stdout has read (${p}): 204 means handed to the pipe, and up to a pipe's worth of acknowledged records is lost if the reader goes away`);
+    } else probe = p;
+  }
+  const sink = new StdoutSink(fd, probe, log);
+  try {
+    await sink.write(RWCAP_MAGIC);
+  } catch (e) {
+    await sink.close();
+    if (e instanceof SinkClosedError) throw usageError(`record: stdout is closed (${e.message}); nothing recorded`);
+    throw e;
+  }
   sink.commit();
   return sink;
 }

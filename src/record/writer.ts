@@ -4,7 +4,7 @@
 // `fsync`, the file was fsync'd), so `record` can answer 204 knowing the record is written.
 // A failed write rejects every record of its chunk and the sink is rolled back to its last
 // committed length; if that is impossible the writer is broken and rejects every later record.
-import type { CaptureSink } from './sink.js';
+import { SinkClosedError, type CaptureSink } from './sink.js';
 
 interface Pending {
   bytes: Uint8Array;
@@ -59,6 +59,11 @@ export class CaptureWriter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Stop waiting for a write in progress where the sink can (a second signal). */
+  abort(): void {
+    this.sink.abort?.();
+  }
+
   /** Wait for the queue to drain, fsync if asked, close the sink. */
   async close(): Promise<void> {
     await this.idle();
@@ -96,6 +101,12 @@ export class CaptureWriter {
         this.sink.commit();
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
+        if (err instanceof SinkClosedError) {
+          // the reader is gone: nothing more can be written; every queued record fails the same way
+          this.broken = err;
+          for (const p of batch) p.reject(err);
+          continue;
+        }
         if (!(await this.sink.rollback())) {
           this.broken = new Error(`${this.sink.name}: ${err.message}; the capture could not be rolled back to its last complete record, so nothing more is written`);
           this.onBroken?.(this.broken);

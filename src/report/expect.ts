@@ -1,8 +1,11 @@
 // `--expect EXPR` (SPEC 3): CI checks over the JSON report's totals, e.g. `elections<=2`,
-// `lost_samples==0`, `max_gap_ms<45000`.
+// `lost_samples==0`, `max_gap_ms<4.5e4`, `bad_records!=0`.
 import type { TotalsReport } from './types.js';
 
-export type ExpectOp = '<' | '<=' | '==' | '>=' | '>';
+export type ExpectOp = '<' | '<=' | '==' | '!=' | '>=' | '>';
+
+/** The operators, as --help and the error messages list them. */
+export const EXPECT_OPS: readonly ExpectOp[] = ['<', '<=', '==', '!=', '>=', '>'];
 
 export interface Expectation {
   text: string;
@@ -32,19 +35,29 @@ export const EXPECT_KEYS: readonly (keyof TotalsReport)[] = [
   'samples',
 ];
 
-const RE = /^\s*([a-z_]+)\s*(<=|>=|==|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
+// KEY OP NUMBER; NUMBER as JSON writes one, with an optional leading + (4.5e4, -1, 0.25, 1E3)
+const RE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+
+/** What an expression is, as the error messages and --help say it. */
+export function expectSyntax(): string {
+  return `KEY OP NUMBER with OP one of ${EXPECT_OPS.join(' ')} and KEY one of ${EXPECT_KEYS.join(', ')}`;
+}
 
 /** Parse one expression; throws an Error whose message says what is wrong (the CLI makes it a usage error). */
 export function parseExpectation(text: string): Expectation {
   const m = RE.exec(text);
   if (m === null) {
-    throw new Error(`--expect ${JSON.stringify(text)}: not KEY OP NUMBER with OP one of <, <=, ==, >=, > (e.g. lost_samples==0)`);
+    const op = /(===|=>|=<|<>|!==|(?<![<>=!])=(?!=))/.exec(text);
+    const hint = op ? ` ("${op[1]}" is not an operator)` : '';
+    throw new Error(`--expect ${JSON.stringify(text)}: not ${expectSyntax()} (e.g. lost_samples==0)${hint}`);
   }
   const key = m[1]!;
   if (!(EXPECT_KEYS as readonly string[]).includes(key)) {
-    throw new Error(`--expect ${JSON.stringify(text)}: unknown key "${key}"; known keys: ${EXPECT_KEYS.join(', ')}`);
+    throw new Error(`--expect ${JSON.stringify(text)}: unknown key "${key}"; an expression is ${expectSyntax()}`);
   }
-  return { text: text.trim(), key: key as keyof TotalsReport, op: m[2] as ExpectOp, value: Number(m[3]) };
+  const value = Number(m[3]);
+  if (!Number.isFinite(value)) throw new Error(`--expect ${JSON.stringify(text)}: ${m[3]} is not a finite number`);
+  return { text: text.trim(), key: key as keyof TotalsReport, op: m[2] as ExpectOp, value };
 }
 
 export function checkExpectations(list: readonly Expectation[], totals: TotalsReport): ExpectResult[] {
@@ -55,6 +68,7 @@ export function checkExpectations(list: readonly Expectation[], totals: TotalsRe
       case '<': ok = actual < e.value; break;
       case '<=': ok = actual <= e.value; break;
       case '==': ok = actual === e.value; break;
+      case '!=': ok = actual !== e.value; break;
       case '>=': ok = actual >= e.value; break;
       default: ok = actual > e.value;
     }

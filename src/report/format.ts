@@ -31,16 +31,22 @@ export function isoUtc(ms: number): string {
   return `${p(y, 4)}-${p(m)}-${p(d)}T${p(hh)}:${p(mm)}:${p(ss)}.${p(mss, 3)}Z`;
 }
 
-/** Seconds since the first record, e.g. +77.284s. */
+/** Time since the first record, in the one duration form (`dur`), e.g. +1m17.284s. */
 export function sinceStart(report: Report, ms: number): string {
   const first = report.clock.first_ms;
   if (first === null) return '-';
-  return `+${((ms - first) / 1000).toFixed(3)}s`;
+  return `+${dur(ms - first)}`;
 }
 
-/** A duration as seconds with milliseconds, e.g. 30.302s (minutes and hours above 60s: 2m05.000s). */
+/**
+ * The one form every human renderer prints a duration in (report tables, markdown, inspect):
+ * milliseconds always shown, minutes and hours named as in Go and Prometheus durations, the
+ * fields below the largest zero-padded so that a column of them lines up: 0.250s, 30.302s,
+ * 1m00.000s, 2m46.985s, 1h02m03.000s; a negative one has a leading "-".
+ */
 export function dur(ms: number | null): string {
   if (ms === null) return '-';
+  if (!Number.isFinite(ms)) return String(ms);
   const sign = ms < 0 ? '-' : '';
   let rest = Math.round(Math.abs(ms));
   const h = Math.floor(rest / 3_600_000);
@@ -51,6 +57,28 @@ export function dur(ms: number | null): string {
   if (h > 0) return `${sign}${h}h${String(m).padStart(2, '0')}m${secs.padStart(6, '0')}s`;
   if (m > 0) return `${sign}${m}m${secs.padStart(6, '0')}s`;
   return `${sign}${secs}s`;
+}
+
+// Characters a terminal acts on instead of showing them: C0 and C1 controls (ESC starts colour
+// and cursor sequences), DEL, and the Unicode line separators and bidirectional overrides that
+// reorder what follows them.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `s` safe to print on a terminal: control characters become visible escapes (\n, \t, \x1b,
+ * \u202e), everything else is unchanged. Label values, tenants, paths, headers and reasons in
+ * tables and warnings go through it; JSON output escapes by itself and does not.
+ */
+export function printable(s: string): string {
+  if (!HAS_CONTROL.test(s)) return s;
+  return s.replace(CONTROL, (ch) => {
+    const named = NAMED[ch];
+    if (named !== undefined) return named;
+    const cp = ch.charCodeAt(0);
+    return cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+  });
 }
 
 export function num(n: number): string {
@@ -84,13 +112,13 @@ export function clusterRows(report: Report): Row[] {
       const elected = r !== null && r.replica === c.elected_replica;
       rows.push({
         cells: [
-          first ? c.tenant : '',
-          first ? c.cluster : '',
-          first ? (c.elected_replica ?? '-') : '',
+          first ? printable(c.tenant) : '',
+          first ? printable(c.cluster) : '',
+          first ? (c.elected_replica === null ? '-' : printable(c.elected_replica)) : '',
           first ? num(c.elections) : '',
           first ? num(c.lost_samples) : '',
           first ? dur(c.max_gap_ms) : '',
-          r === null ? '-' : r.replica,
+          r === null ? '-' : printable(r.replica),
           r === null ? '0' : num(r.requests),
           r === null ? '0' : num(r.samples),
           r === null ? '0' : num(r.accepted_samples),
@@ -113,7 +141,7 @@ export function nonHaRows(report: Report): Row[] {
   return report.tenants
     .filter((t) => t.non_ha_samples + t.passthrough_samples > 0)
     .map((t) => ({
-      cells: [t.tenant, num(t.non_ha_samples), num(t.passthrough_samples)],
+      cells: [printable(t.tenant), num(t.non_ha_samples), num(t.passthrough_samples)],
     }));
 }
 
@@ -124,9 +152,9 @@ export function electionRows(report: Report): Row[] {
     cells: [
       utc(e.at_ms),
       sinceStart(report, e.at_ms),
-      e.tenant,
-      e.cluster,
-      `${e.from ?? '(none)'} → ${e.to}`,
+      printable(e.tenant),
+      printable(e.cluster),
+      `${e.from === null ? '(none)' : printable(e.from)} → ${printable(e.to)}`,
       e.previous_last_seen_ms === null ? '-' : dur(e.at_ms - e.previous_last_seen_ms),
       dur(e.gap_ms),
       num(e.lost_samples),

@@ -27,6 +27,8 @@ export interface ConfigReport {
   defaults: TenantConfigReport;
   /** Every tenant seen in the inputs or named in the overrides file. */
   tenants: Record<string, TenantConfigReport>;
+  /** Cortex/Mimir limit keys of the overrides file that are not about HA and were ignored (sorted). */
+  ignored_override_keys: string[];
 }
 
 export interface InputReport {

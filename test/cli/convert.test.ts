@@ -54,11 +54,13 @@ test('rwcap -> ndjson -> ndjson is stable, and ndjson -> rwcap keeps every sampl
   });
 });
 
-test('vm-json output warns once about what it leaves out; vm-json reads back', () => {
+test('vm-json output: one warning counting what it has no form for (SPEC 4.4: metadata included); vm-json reads back', () => {
   withDir((dir) => {
     const vm = join(dir, 'a.vm.json');
     const r = cli(['convert', FIXTURE, '-o', vm, '--to', 'vm-json']);
     assert.equal(r.code, 0, r.stderr);
+    // the fixture has 1132 metadata entries, no histogram, exemplar or NaN: SPEC 4.4 wants them
+    // counted in one warning (issue 14.5 asked for none; where they differ the SPEC wins)
     assert.equal(r.stderr, 'ha-dedup: warning: vm-json: left out 0 histogram sample(s), 0 exemplar(s) and 1132 metadata entries: the format has no form for them\n');
     const back = cli(['convert', vm, '-o', '-', '--to', 'ndjson']);
     assert.equal(back.code, 0, back.stderr);

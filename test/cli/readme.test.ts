@@ -1,18 +1,79 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 // @ts-expect-error plain ESM script without types
 import { render } from '../../scripts/readme.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'ha-dedup');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 // The README's usage blocks (`--help` of every command) and its example outputs (inspect and
 // replay on the bundled fixture) are the real output of the built CLI; regenerate them with
 // `node scripts/readme.mjs`.
 test('README usage and example blocks equal what the CLI prints', () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const blocks = readme.match(/<!-- BEGIN run: /g) ?? [];
   assert.ok(blocks.length >= 7, `README has ${blocks.length} generated blocks`);
-  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help']) {
+  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help', 'send --help']) {
     assert.ok(readme.includes(`<!-- BEGIN run: ${cmd} -->`), `README shows ${cmd}`);
   }
   assert.equal(render(readme), readme);
+});
+
+/** The lines of the README's fenced code blocks. */
+function codeLines(): string[] {
+  const out: string[] = [];
+  let inside = false;
+  for (const line of readme.split('\n')) {
+    if (line.startsWith('```')) inside = !inside;
+    else if (inside) out.push(line);
+  }
+  return out;
+}
+
+test('README (issue 14.7): ha-dedup on PATH, one command form in every example', () => {
+  assert.match(readme, /npm ci && npm link/);
+  assert.match(readme, /`npx ha-dedup`/);
+  // command lines (not the help texts, whose "Usage: ha-dedup replay" and quoted `ha-dedup ...` are no invocation)
+  const calls = codeLines().filter((l) => /ha-dedup (replay|record|inspect|convert|state|--help)/.test(l) && !/^Usage: |`/.test(l) && !/^\s/.test(l));
+  assert.ok(calls.length >= 15, `${calls.length} example commands`);
+  for (const l of calls) assert.match(l, /(^|\$ |&& |\| )ha-dedup /, `the same command form: ${l}`);
+  assert.doesNotMatch(readme, /\.\/bin\/ha-dedup |node bin\/ha-dedup /);
+});
+
+test('README quick start: output under a path git ignores, the report on stdout with -o', () => {
+  const m = /^mkdir -p tmp && ha-dedup (replay \S+ -o (\S+))$/m.exec(readme);
+  assert.ok(m, 'the quick start command');
+  const ignored = spawnSync('git', ['check-ignore', '--no-index', '-q', m[2]!], { cwd: ROOT });
+  assert.equal(ignored.status, 0, `${m[2]} is ignored by git`);
+  const scratch = mkdtempSync(join(tmpdir(), 'ha-dedup-quickstart-'));
+  try {
+    symlinkSync(join(ROOT, 'fixtures'), join(scratch, 'fixtures'));
+    mkdirSync(join(scratch, 'tmp'));
+    const r = spawnSync(process.execPath, [BIN, ...m[1]!.split(' ')], { cwd: scratch, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Clusters\n/, 'the report is on stdout');
+    assert.equal(r.stderr, '');
+    assert.ok(readFileSync(join(scratch, m[2]!), 'utf8').startsWith('{"tenant":"tenant-a"'));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  assert.match(readme, /prints the report on stdout/);
+});
+
+test('README NDJSON examples show the keys in the order the tool writes them', () => {
+  const r = spawnSync(process.execPath, [BIN, 'replay', join(ROOT, 'fixtures', 'prom-ha-dev.rwcap'), '--output-format', 'ndjson'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const lines = r.stdout.split('\n');
+  const sample = Object.keys(JSON.parse(lines[0]!));
+  const metadata = Object.keys(JSON.parse(lines.find((l) => l.includes('"metadata":'))!));
+  const examples = [...readme.matchAll(/`(\{"(?:tenant|labels|received_at_ms|metadata)"[^`]*\})`/g)].map((x) => x[1]!);
+  assert.ok(examples.length >= 1, 'the README shows an NDJSON line');
+  for (const ex of examples) {
+    const keys = [...ex.matchAll(/(?<=^\{|,)"([a-z_]+)":/g)].map((k) => k[1]!);
+    const order = keys.includes('metadata') ? metadata : sample;
+    assert.deepEqual(keys, order.filter((k) => keys.includes(k)), `key order of ${ex}`);
+  }
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PbReader } from '../../src/wire/pbreader.js';
@@ -107,7 +107,8 @@ test('invalid option values are usage errors naming the option (exit 2)', () => 
   const cases: [string[], RegExp][] = [
     [['--delay', '5 seconds'], /--delay: "5 seconds" is not a duration/],
     [['--update-timeout', 'x'], /--update-timeout/],
-    [['--failover-timeout', '10s'], /failover timeout \(10s\) must be at least 1s greater than update timeout \+ max jitter \(21s\)/],
+    [['--failover-timeout', '10s'], /^ha-dedup: --failover-timeout 10s must be at least 21s: update timeout 15s \+ jitter max 5s \+ 1s\n$/],
+    [['--update-timeout', '40s'], /^ha-dedup: failover timeout 30s must be at least 46s: --update-timeout 40s \+ jitter max 5s \+ 1s\n$/],
     [['--semantics', 'thanos'], /--semantics: "thanos" is not one of cortex, mimir/],
     [['--dedupe', 'sometimes'], /--dedupe/],
     [['--clock', 'wall'], /--clock/],
@@ -118,10 +119,11 @@ test('invalid option values are usage errors naming the option (exit 2)', () => 
     [['--max-clusters', '-1'], /--max-clusters/],
     [['--cluster-label', 'bad-name'], /--cluster-label/],
     [['--sample-failover-timeout', '10s'], /--sample-failover-timeout: only Mimir/],
-    [['--expect', 'lost_samples'], /--expect "lost_samples": not KEY OP NUMBER/],
+    [['--expect', 'lost_samples'], /--expect "lost_samples": not KEY OP NUMBER with OP one of < <= == != >= > and KEY one of accepted_samples, .*, samples/],
     [['--expect', 'lost==0'], /--expect "lost==0": unknown key "lost"/],
     [['--expect', 'lost_samples=0'], /--expect/],
     [['--overrides', '/nonexistent/overrides.yaml'], /--overrides \/nonexistent\/overrides.yaml: cannot read: no such file/],
+    [['--overrides', '/'], /^ha-dedup: --overrides \/: cannot read: is a directory\n$/],
     [['--tenant', ''], /--tenant/],
     [['-o', '/nonexistent/dir/out.ndjson'], /-o \/nonexistent\/dir\/out.ndjson: cannot write: no such directory/],
     [['--report', '/nonexistent/dir/r.json'], /--report \/nonexistent\/dir\/r.json: cannot write: no such directory/],
@@ -357,4 +359,229 @@ test('an output that cannot be written (ENOSPC) is one line, not a hang or a sta
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^ha-dedup: -o \/dev\/full: cannot write: ENOSPC/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('one voice: commander\'s own errors start "ha-dedup: " on one line, "Did you mean" kept; Cortex/Mimir flags get the ha-dedup option', () => {
+  const cases: [string[], string][] = [
+    [['replay', FIXTURE, '--failovr-timeout', '1m'], "ha-dedup: unknown option '--failovr-timeout' (Did you mean --failover-timeout?)\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.failover-timeout=1m'], "ha-dedup: unknown option '-distributor.ha-tracker.failover-timeout=1m': a Cortex/Mimir flag; use --failover-timeout 1m\n"],
+    [['replay', FIXTURE, '--distributor.ha-tracker.update-timeout=20s'], "ha-dedup: unknown option '--distributor.ha-tracker.update-timeout=20s': a Cortex/Mimir flag; use --update-timeout 20s\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.update-timeout-jitter-max', '0s'], "ha-dedup: unknown option '-distributor.ha-tracker.update-timeout-jitter-max': a Cortex/Mimir flag; use --update-timeout-jitter-max\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.max-clusters=5'], "ha-dedup: unknown option '-distributor.ha-tracker.max-clusters=5': a Cortex/Mimir flag; use --max-clusters 5\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.cluster=prom_cluster'], "ha-dedup: unknown option '-distributor.ha-tracker.cluster=prom_cluster': a Cortex/Mimir flag; use --cluster-label prom_cluster\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.replica=prom_replica'], "ha-dedup: unknown option '-distributor.ha-tracker.replica=prom_replica': a Cortex/Mimir flag; use --replica-label prom_replica\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.failover-sample-timeout=10s'], "ha-dedup: unknown option '-distributor.ha-tracker.failover-sample-timeout=10s': a Cortex/Mimir flag; use --sample-failover-timeout 10s\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.enable-for-all-users=true'], "ha-dedup: unknown option '-distributor.ha-tracker.enable-for-all-users=true': a Cortex/Mimir flag; HA deduplication is on for every tenant; switch it off for one with accept_ha_samples: false in --overrides FILE\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.enable'], "ha-dedup: unknown option '-distributor.ha-tracker.enable': a Cortex/Mimir flag; the HA tracker is always on in ha-dedup\n"],
+    [['replay', FIXTURE, '-distributor.ha-tracker.store=etcd'], "ha-dedup: unknown option '-distributor.ha-tracker.store=etcd': a Cortex/Mimir flag; ha-dedup keeps the tracker state in SQLite (--db FILE, in memory without it)\n"],
+    [['replay', FIXTURE, '-runtime-config.file=limits.yaml'], "ha-dedup: unknown option '-runtime-config.file=limits.yaml': a Cortex/Mimir flag; use --overrides limits.yaml\n"],
+    [['replay', FIXTURE, '-x'], "ha-dedup: unknown option '-x'\n"],
+    [['inspect', FIXTURE, '-distributor.ha-tracker.cluster=c'], "ha-dedup: unknown option '-distributor.ha-tracker.cluster=c': a Cortex/Mimir flag; use --cluster-label c\n"],
+    [['frobnicate'], "ha-dedup: unknown command 'frobnicate'\n"],
+    [['replay', '--db'], "ha-dedup: option '--db <file>' argument missing\n"],
+    [['convert', FIXTURE], "ha-dedup: required option '-o, --output <file>' not specified\n"],
+    [['convert', FIXTURE, 'extra', '-o', '-', '--to', 'ndjson'], "ha-dedup: too many arguments for 'convert'. Expected 1 argument but got 2.\n"],
+  ];
+  for (const [args, want] of cases) {
+    const r = run(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.stderr, want, args.join(' '));
+  }
+});
+
+const RUNTIME_CONFIG = `# a real runtime config: every kind of limit, for both systems
+multi_kv_config:
+  primary: consul
+ingester_limits:
+  max_series: 1500000
+overrides:
+  tenant-a:
+    ingestion_rate: 350000
+    ingestion_burst_size: 3500000
+    max_global_series_per_user: 3000000
+    max_label_names_per_series: 40
+    compactor_blocks_retention_period: 1y
+    ruler_max_rules_per_rule_group: 50
+    ha_cluster_label: cluster
+    ha_replica_label: __replica__
+    ha_max_clusters: 5
+    ha_tracker_failover_timeout: 40s
+    ha_tracker_per_sample_dedupe: true
+  tenant-b:
+    ingestion_rate: 1000
+    native_histograms_ingestion_enabled: true
+    accept_mixed_ha_samples: false
+    accept_ha_samples: false
+`;
+
+test('a real runtime config works as --overrides: other limits ignored and listed once, both per-sample spellings read', () => {
+  const dir = tmp();
+  try {
+    const yaml = join(dir, 'runtime.yaml');
+    writeFileSync(yaml, RUNTIME_CONFIG);
+    const r = run(['replay', FIXTURE, '--overrides', yaml, '--output-format', 'none', '--report-format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const rep = JSON.parse(r.stdout.toString('utf8'));
+    assert.deepEqual(rep.config.ignored_override_keys, [
+      'compactor_blocks_retention_period', 'ingestion_burst_size', 'ingestion_rate', 'max_global_series_per_user', 'max_label_names_per_series',
+      'native_histograms_ingestion_enabled', 'ruler_max_rules_per_rule_group',
+    ]);
+    const a = rep.config.tenants['tenant-a'];
+    assert.equal(a.accept_mixed_ha_samples, true, "Mimir's ha_tracker_per_sample_dedupe");
+    assert.equal(a.ha_max_clusters, 5);
+    assert.equal(a.ha_tracker_failover_timeout, '40s');
+    assert.equal(rep.config.tenants['tenant-b'].accept_ha_samples, false);
+    // without the file: the fixture's tenant-a is per-request
+    const plain = JSON.parse(run(['replay', FIXTURE, '--output-format', 'none', '--report-format', 'json']).stdout.toString('utf8'));
+    assert.equal(plain.config.tenants['tenant-a'].accept_mixed_ha_samples, false);
+    assert.deepEqual(plain.config.ignored_override_keys, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('overrides: misspelt HA keys and unknown keys are errors naming key and tenant; value errors name the YAML key, not a flag', () => {
+  const dir = tmp();
+  try {
+    const cases: [string, string][] = [
+      ['overrides:\n  t1:\n    ha_cluster_lable: c\n', 'tenant "t1": unknown key "ha_cluster_lable"; did you mean "ha_cluster_label"?'],
+      ['overrides:\n  t1:\n    ha_max_cluster: 3\n', 'tenant "t1": unknown key "ha_max_cluster"; did you mean "ha_max_clusters"?'],
+      ['overrides:\n  t1:\n    acept_ha_sample: true\n', 'tenant "t1": unknown key "acept_ha_sample"; did you mean "accept_ha_samples"?'],
+      ['overrides:\n  t9:\n    ingestion_rate: 5\n    frobnicate: 1\n', 'tenant "t9": unknown key "frobnicate": neither an HA setting (accept_ha_samples, accept_mixed_ha_samples, ha_tracker_per_sample_dedupe, ha_cluster_label, ha_replica_label, ha_max_clusters, ha_tracker_update_timeout, ha_tracker_update_timeout_jitter_max, ha_tracker_failover_timeout, ha_tracker_sample_failover_timeout) nor a Cortex or Mimir per-tenant limit'],
+      ['overrides:\n  t1:\n    ha_tracker_failover_timeout: 10s\n', 'tenant "t1": ha_tracker_failover_timeout 10s must be at least 21s: update timeout 15s + jitter max 5s + 1s'],
+      ['overrides:\n  t1:\n    ha_tracker_update_timeout: 40s\n', 'tenant "t1": failover timeout 30s must be at least 46s: ha_tracker_update_timeout 40s + jitter max 5s + 1s'],
+      ['overrides:\n  t1:\n    ha_cluster_label: x\n    ha_replica_label: x\n', 'tenant "t1": ha_cluster_label and ha_replica_label must differ (both "x")'],
+      ['overrides:\n  t1:\n    accept_mixed_ha_samples: true\n    ha_tracker_per_sample_dedupe: false\n', 'tenant "t1": accept_mixed_ha_samples (Cortex) and ha_tracker_per_sample_dedupe (Mimir) name one setting but disagree'],
+    ];
+    for (const [yaml, want] of cases) {
+      const f = join(dir, 'o.yaml');
+      writeFileSync(f, yaml);
+      const r = run(['replay', FIXTURE, '--overrides', f, '--output-format', 'none']);
+      assert.equal(r.code, 2, yaml);
+      assert.equal(r.stderr, `ha-dedup: ${f}: ${want}\n`, yaml);
+      assert.doesNotMatch(r.stderr, /--failover-timeout|--update-timeout/, 'a value from the file is not blamed on a flag');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** An ndjson input with `clusters` HA clusters of one tenant, one sample each. */
+function manyClusters(clusters: number): string {
+  const lines: string[] = [];
+  for (let c = 0; c < clusters; c++) {
+    lines.push(JSON.stringify({ tenant: 't1', received_at_ms: 1_700_000_000_000 + c, labels: { __name__: 'up', __replica__: 'a', cluster: `c${c}` }, timestamp: 1_700_000_000_000 + c, value: 1 }));
+  }
+  return lines.join('\n') + '\n';
+}
+
+test('defaults follow the chosen system: mimir allows 100 clusters per tenant without --max-clusters, cortex has no limit; the report says so', () => {
+  const dir = tmp();
+  try {
+    const input = join(dir, 'many.ndjson');
+    writeFileSync(input, manyClusters(101));
+    const report = (extra: string[]) => {
+      const r = run(['replay', input, '--output-format', 'none', '--report-format', 'json', ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout.toString('utf8'));
+    };
+    const mimir = report(['--semantics', 'mimir']);
+    assert.equal(mimir.config.defaults.ha_max_clusters, 100);
+    assert.equal(mimir.config.tenants.t1.ha_max_clusters, 100);
+    assert.equal(mimir.totals.rejected_samples, 1, 'the 101st cluster is refused');
+    const cortex = report([]);
+    assert.equal(cortex.config.defaults.ha_max_clusters, 0);
+    assert.equal(cortex.totals.rejected_samples, 0);
+    const given = report(['--semantics', 'mimir', '--max-clusters', '0']);
+    assert.equal(given.config.defaults.ha_max_clusters, 0);
+    assert.equal(given.totals.rejected_samples, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('election JSON gives "at" (RFC 3339) beside at_ms; --expect takes != and exponents', () => {
+  const dir = tmp();
+  try {
+    const r = run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report', join(dir, 'r.json'), '--expect', 'elections!=2', '--expect', 'max_gap_ms<4.5e4', '--expect', 'samples>=3.6e4']);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    assert.equal(rep.elections.length, 3);
+    for (const e of rep.elections) assert.equal(e.at, new Date(e.at_ms).toISOString());
+    assert.deepEqual(Object.keys(rep.elections[0]), [...Object.keys(rep.elections[0])].sort(), 'keys stay sorted');
+    const bad = run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--expect', 'elections!=3', '--expect', 'max_gap_ms<3e4']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^ha-dedup: expect failed: elections!=3 \(actual elections = 3\)$/m);
+    assert.match(bad.stderr, /^ha-dedup: expect failed: max_gap_ms<3e4 \(actual max_gap_ms = 34698\)$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('quiet: vm-json output warns once (SPEC 4.4 counts the metadata it leaves out); -q drops the report and warnings, not errors', () => {
+  const dir = tmp();
+  try {
+    const vm = run(['replay', FIXTURE, '--output-format', 'vm-json']);
+    assert.equal(vm.code, 0, vm.stderr);
+    assert.equal(vm.stderr.split('\n').filter((l) => /warning/.test(l)).length, 1, 'one warning line');
+    assert.match(vm.stderr, /^ha-dedup: warning: vm-json: left out 0 histogram sample\(s\), 0 exemplar\(s\) and 1132 metadata entries/m);
+    assert.match(vm.stderr, /^Clusters\n/m, 'the report follows on stderr');
+    const vmq = run(['replay', FIXTURE, '--output-format', 'vm-json', '-q']);
+    assert.equal(vmq.code, 0, vmq.stderr);
+    assert.equal(vmq.stderr, '', '-q drops that warning too');
+    const q = run(['replay', FIXTURE, '-q', '--report', join(dir, 'r.json')]);
+    assert.equal(q.code, 0);
+    assert.equal(q.stderr, '');
+    assert.ok(q.stdout.length > 1_000_000, 'the data is still written');
+    assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).version, 1, 'and the JSON report');
+    const none = run(['replay', FIXTURE, '--quiet', '--output-format', 'none']);
+    assert.equal(none.stdout.length, 0, 'no human report on stdout either');
+    const bad = join(ROOT, 'fixtures', 'scenarios', 'bad-records', 'input.ndjson');
+    const warned = run(['replay', bad, '-q', '--output-format', 'none']);
+    assert.equal(warned.code, 0);
+    assert.equal(warned.stderr, '', 'no bad-record warnings');
+    const failing = run(['replay', bad, '-q', '--output-format', 'none', '--expect', 'bad_records==0']);
+    assert.equal(failing.code, 1);
+    assert.equal(failing.stderr, 'ha-dedup: expect failed: bad_records==0 (actual bad_records = 2)\nha-dedup: 1 of 1 --expect checks failed\n');
+    const usage = run(['replay', FIXTURE, '-q', '--delay', 'soon']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /^ha-dedup: --delay: "soon" is not a duration/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('control characters in labels, tenants and paths are escaped in the table and in warnings, kept in JSON (issue 12.11)', () => {
+  const dir = tmp();
+  try {
+    const input = join(dir, 'in\x1b[2Jput.ndjson');
+    const line = (tenant: string, replica: string, t: number) =>
+      JSON.stringify({ tenant, received_at_ms: t, labels: { __name__: 'up', __replica__: replica, cluster: 'c\x1b[31mred' }, timestamp: t, value: 1 });
+    writeFileSync(input, [line('t\x1b]0;title\x07', 'a\u202e', 1000), '{"labels": broken', line('t\x1b]0;title\x07', 'a\u202e', 2000)].join('\n') + '\n');
+    const r = run(['replay', input, '--output-format', 'none', '--report', join(dir, 'r.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    const text = r.stdout.toString('utf8') + r.stderr;
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/, 'nothing raw reaches the terminal');
+    assert.match(r.stderr, /^ha-dedup: warning: .*in\\x1b\[2Jput\.ndjson: line 2 at byte \d+: /m);
+    assert.ok(text.includes('t\\x1b]0;title\\x07') && text.includes('c\\x1b[31mred') && text.includes('a\\u202e'), text);
+    const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    assert.equal(rep.clusters[0].cluster, 'c\x1b[31mred');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an unreadable --overrides file is one line', { skip: process.getuid?.() === 0 ? 'running as root: every file is readable (test/cli/outfile.test.ts covers the wording)' : false }, () => {
+  const dir = tmp();
+  try {
+    const f = join(dir, 'o.yaml');
+    writeFileSync(f, 'overrides: {}\n');
+    chmodSync(f, 0);
+    const r = run(['replay', FIXTURE, '--overrides', f, '--output-format', 'none']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `ha-dedup: --overrides ${f}: cannot read: permission denied\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

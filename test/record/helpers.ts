@@ -1,6 +1,6 @@
 // Shared helpers for record tests: reading a capture, posting to a recorder, spawning the CLI.
 import * as http from 'node:http';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,3 +161,70 @@ export async function readWithWireReader(path: string): Promise<WireRead> {
   }
   return out;
 }
+
+export interface HeadRun {
+  code: number | null;
+  stderr: string;
+  acked: Set<number>;
+  statuses: Map<string, number>;
+  headOut: Buffer;
+}
+
+/**
+ * A recorder whose stdout goes into `head -c LIMIT` (through a shell pipe, or a socket pair as
+ * node's spawn makes), under SENDERS senders posting until it stops.
+ */
+export async function recordIntoHead(t: { dir: string }, limit: number, senders: number, via: 'shell pipe' | 'socket'): Promise<HeadRun> {
+  const headFile = join(t.dir, 'head.out');
+  let rec: ReturnType<typeof spawn>;
+  let head: ReturnType<typeof spawn> | null = null;
+  if (via === 'shell pipe') {
+    const script = '"$0" "$1" record --listen 127.0.0.1:0 -o - | head -c "$2" > "$3"; echo "recorder exit ${PIPESTATUS[0]}" >&2';
+    rec = spawn('bash', ['-c', script, process.execPath, BIN, String(limit), headFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } else {
+    const hfd = openSync(headFile, 'w');
+    head = spawn('head', ['-c', String(limit)], { stdio: ['pipe', hfd, 'inherit'] });
+    closeSync(hfd);
+    rec = spawn(process.execPath, [BIN, 'record', '--listen', '127.0.0.1:0', '-o', '-'], { stdio: ['ignore', head.stdin!, 'pipe'] });
+    head.stdin!.destroy(); // the recorder holds the only write end now
+  }
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    rec.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const m = /listening on (http:\/\/\S+?),/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    rec.on('close', () => reject(new Error(`recorder exited early: ${stderr}`)));
+  });
+  const exit = new Promise<number | null>((resolve) => rec.on('close', (code) => resolve(code)));
+  let done = false;
+  void exit.then(() => (done = true));
+  const fix = fixtureRequests().filter((r) => r.body.length > 0);
+  const acked = new Set<number>();
+  const statuses = new Map<string, number>();
+  let seq = 0;
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      while (!done && seq < 5000) {
+        const i = seq++;
+        let s: string;
+        try {
+          const r = await send(url, { headers: { ...RW1_HEADERS, 'X-Seq': String(i) }, body: fix[i % fix.length]!.body, agent });
+          s = String(r.status);
+          if (r.status === 204) acked.add(i);
+        } catch (e) {
+          s = (e as { code?: string }).code ?? 'error';
+        }
+        statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      }
+      agent.destroy();
+    }),
+  );
+  let code = await exit;
+  if (head) await new Promise<void>((resolve) => (head.exitCode !== null ? resolve() : head.on('close', () => resolve())));
+  else code = Number(/recorder exit (\d+)/.exec(stderr)?.[1] ?? -1);
+  return { code, stderr, acked, statuses, headOut: readFileSync(headFile) };
+}
+

@@ -358,3 +358,49 @@ test('a request whose sender goes away before the body is complete is not record
     assert.equal(r.snapshot().aborted, 1);
   });
 });
+
+test('a body the server closes for its own request timeout is answered 408 and counted as timed out, not as aborted by the sender', async () => {
+  await withRecorder({ requestTimeoutMs: 300 }, async (r, path) => {
+    const u = new URL(r.url);
+    const body = FIX[5]!.body;
+    const status = await new Promise<number | string>((resolve) => {
+      const req = http.request(
+        { host: u.hostname, port: u.port, method: 'POST', path: '/api/v1/push', headers: { ...RW1_HEADERS, 'Content-Length': String(body.length) }, agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', (e) => resolve((e as { code?: string }).code ?? 'error'));
+      req.write(body.subarray(0, 100)); // a slow sender: the rest never comes
+    });
+    assert.equal(status, 408);
+    await new Promise((res) => setTimeout(res, 50));
+    assert.equal((await send(r.url, { headers: RW1_HEADERS, body: FIX[6]!.body })).status, 204);
+    const stats = r.snapshot();
+    assert.deepEqual([stats.timedOut, stats.aborted, stats.rejected.get(408)], [1, 0, 1]);
+    assert.equal(readCapture(path).records.length, 1);
+  });
+});
+
+test('--tenant-from-path: a tenant id Cortex/Mimir refuse is answered 400 with the reason and not recorded', async () => {
+  await withRecorder({ tenantFromPath: '/tenants/{tenant}/api/v1/push' }, async (r, path) => {
+    const cases: [string, RegExp][] = [
+      ['/tenants/team%2Fa/api/v1/push', /tenant "team\/a" .*unsupported character '\/'/],
+      ['/tenants//api/v1/push', /tenant "" .*empty/],
+      ['/tenants/../api/v1/push', /"\.\." is not allowed/],
+      ['/tenants/%2E/api/v1/push', /"\." is not allowed/],
+      ['/tenants/a%01b/api/v1/push', /control character/],
+      [`/tenants/${'x'.repeat(151)}/api/v1/push`, /151 bytes long; the limit is 150/],
+    ];
+    for (const [p, re] of cases) {
+      const res = await send(r.url, { path: p, headers: RW1_HEADERS, body: bodyA });
+      assert.equal(res.status, 400, p);
+      assert.match(res.body, re, p);
+      assert.match(res.body, /not recorded/);
+    }
+    assert.equal((await send(r.url, { path: `/tenants/${'x'.repeat(150)}/api/v1/push`, headers: RW1_HEADERS, body: bodyA })).status, 204);
+    assert.deepEqual(readCapture(path).records.map((x) => x.tenant), ['x'.repeat(150)]);
+    assert.equal(r.snapshot().rejected.get(400), cases.length);
+  });
+});

@@ -1,8 +1,8 @@
 // Unit tests of record's pure parts: content type/encoding, kept headers, tenant patterns,
-// option parsing, RW2 counts, the framing scan used by --append.
+// option parsing, RW2 counts, the capture scan used by --append, tenant ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSync, writeFileSync, closeSync } from 'node:fs';
+import { openSync, writeFileSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   classifyContentType,
@@ -13,14 +13,16 @@ import {
   parseListen,
   parseSize,
   countRw2,
-  completeRecordsLength,
+  scanCapture,
+  validTenantId,
+  type ScanResult,
 } from '../../src/record/index.js';
 import { encodeWriteRequestV2 } from '../../src/wire/rw2.js';
 import { snappyCompress } from '../../src/wire/snappy.js';
 import { RWCAP_MAGIC, encodeCaptureRecord } from '../../src/wire/rwcap.js';
 import { HaDedupError } from '../../src/model/index.js';
 import type { WriteRequest } from '../../src/model/index.js';
-import { tempDir } from './helpers.js';
+import { tempDir, FIXTURE } from './helpers.js';
 
 test('content types: 1.0, 2.0, lenient parsing, refusals', () => {
   const v = (h: string | undefined) => {
@@ -77,7 +79,7 @@ test('kept headers: lower-case, own-field headers and credentials left out, repe
 test('tenant: header, then path pattern, then fallback, then none', () => {
   const r = createTenantResolver({ fallback: 'dflt', pathPattern: '/tenants/{tenant}/api/v1/push' });
   assert.deepEqual(r.resolve('hdr', '/tenants/p/api/v1/push'), { tenant: 'hdr', source: 'header' });
-  assert.deepEqual(r.resolve(undefined, '/tenants/team%20b/api/v1/push?x=1'), { tenant: 'team b', source: 'path' });
+  assert.deepEqual(r.resolve(undefined, '/tenants/team%2Ab/api/v1/push?x=1'), { tenant: 'team*b', source: 'path' });
   assert.deepEqual(r.resolve('', '/tenants/p/api/v1/push'), { tenant: 'p', source: 'path' });
   assert.deepEqual(r.resolve(undefined, '/api/v1/push'), { tenant: 'dflt', source: 'fallback' });
   assert.deepEqual(r.resolve(undefined, '/tenants/a/b/api/v1/push'), { tenant: 'dflt', source: 'fallback' });
@@ -140,28 +142,130 @@ test('remote-write 2.0 counts: samples, histograms, exemplars over every series'
   assert.throws(() => countRw2(new Uint8Array([0xff, 0xff, 0xff]), 'snappy'));
 });
 
-test('framing scan finds the end of the last complete record', () => {
+function scanBytes(t: { dir: string }, bytes: Uint8Array): ScanResult {
+  const p = join(t.dir, 'c.rwcap');
+  writeFileSync(p, bytes);
+  const fd = openSync(p, 'r');
+  try {
+    return scanCapture(fd, bytes.length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Offsets of the records of an rwcap buffer (length prefixes only). */
+function recordOffsets(buf: Uint8Array): number[] {
+  const offs: number[] = [];
+  let pos = RWCAP_MAGIC.length;
+  while (pos < buf.length) {
+    offs.push(pos);
+    let len = 0;
+    let mul = 1;
+    let p = pos;
+    for (;;) {
+      const b = buf[p++]!;
+      len += (b & 0x7f) * mul;
+      mul *= 128;
+      if (b < 0x80) break;
+    }
+    pos = p + len;
+  }
+  return offs;
+}
+
+test('capture scan: a record cut anywhere by the end of the file is the one tail --append may cut', () => {
   const t = tempDir('scan');
   try {
     const rec = (n: number) =>
       encodeCaptureRecord({
-        receivedAtMs: 1000 + n, tenant: 't', contentType: '', contentEncoding: 'snappy', body: new Uint8Array(300).fill(n),
-        headers: {}, remoteAddr: '', path: '/', bodyCrc32: 0,
+        receivedAtMs: 1000 + n, tenant: 't', contentType: 'application/x-protobuf', contentEncoding: 'snappy', body: new Uint8Array(300).fill(n),
+        headers: { 'user-agent': 'x' }, remoteAddr: '127.0.0.1:1', path: '/', bodyCrc32: 0,
       });
+    const one = RWCAP_MAGIC.length + rec(1).length;
     const full = Buffer.concat([RWCAP_MAGIC, rec(1), rec(2)]);
-    const p = join(t.dir, 'c.rwcap');
-    for (const [cut, want, n] of [
-      [full.length, full.length, 2],
-      [full.length - 1, RWCAP_MAGIC.length + rec(1).length, 1],
-      [RWCAP_MAGIC.length + rec(1).length + 1, RWCAP_MAGIC.length + rec(1).length, 1], // half a length prefix
-      [RWCAP_MAGIC.length + 2, RWCAP_MAGIC.length, 0],
-    ] as const) {
-      writeFileSync(p, full.subarray(0, cut));
-      const fd = openSync(p, 'r');
-      assert.deepEqual(completeRecordsLength(fd, cut), { length: want, records: n }, `cut at ${cut}`);
-      closeSync(fd);
+    assert.deepEqual(scanBytes(t, full), { length: full.length, records: 2, tail: null, damage: null });
+    // every cut inside the second record (its length prefix included) is a tail of that record
+    for (let cut = one + 1; cut < full.length; cut++) {
+      const r = scanBytes(t, full.subarray(0, cut));
+      assert.equal(r.damage, null, `cut at ${cut}: ${r.damage?.reason}`);
+      assert.deepEqual([r.length, r.records, r.tail?.offset, r.tail?.bytes], [one, 1, one, cut - one], `cut at ${cut}`);
+    }
+    assert.equal(scanBytes(t, full.subarray(0, one + 1)).tail!.declared, null, 'half a length prefix: nothing declared yet');
+    // bytes that declare a record past the end but are not the start of one: damage, not a tail
+    const junk = scanBytes(t, Buffer.concat([full.subarray(0, one), Buffer.from([0xe8, 0x07, 1, 2, 3])]));
+    assert.equal(junk.tail, null);
+    assert.deepEqual([junk.damage?.index, junk.damage?.offset, junk.length], [1, one, one]);
+    assert.match(junk.damage!.reason, /declares 1000 bytes, past the end of the file, but what is there is not the start of a record/);
+    const text = scanBytes(t, Buffer.concat([full, Buffer.from('foo\n')]));
+    assert.deepEqual([text.damage?.offset, text.damage?.resume], [full.length, null], 'text appended with echo: damage, nothing resumes');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('capture scan: one flipped bit in record 50\'s length prefix is damage at record 50, never a tail; records resume at 51', () => {
+  const t = tempDir('scan');
+  try {
+    const fix = readFileSync(FIXTURE);
+    const offs = recordOffsets(fix);
+    assert.equal(offs.length, 146);
+    const at = offs[50]!;
+    let prefixBytes = 1;
+    while (fix[at + prefixBytes - 1]! >= 0x80) prefixBytes++;
+    assert.ok(prefixBytes >= 2, 'record 50 has a multi-byte length prefix');
+    for (let byte = 0; byte < prefixBytes; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const bad = Buffer.from(fix);
+        bad[at + byte]! ^= 1 << bit;
+        const r = scanBytes(t, bad);
+        const what = `byte ${byte} bit ${bit}`;
+        assert.equal(r.tail, null, `${what}: must not be taken for a truncated last record`);
+        assert.ok(r.damage, what);
+        assert.deepEqual([r.damage.index, r.damage.offset, r.length, r.records], [50, at, at, 50], what);
+        assert.deepEqual(r.damage.resume, { offset: offs[51], records: 95, reachesEnd: true }, what);
+      }
     }
   } finally {
     t.cleanup();
   }
+});
+
+test('capture scan: two captures joined with cat are damage at the second header; records resume after it', () => {
+  const t = tempDir('scan');
+  try {
+    const fix = readFileSync(FIXTURE);
+    const offs = recordOffsets(fix);
+    const first = fix.subarray(0, offs[60]!); // 60 records
+    const r = scanBytes(t, Buffer.concat([first, fix]));
+    assert.equal(r.tail, null);
+    assert.deepEqual([r.records, r.length], [60, first.length]);
+    assert.equal(r.damage?.secondCapture, true);
+    assert.match(r.damage!.reason, /a second capture starts here .*joined with cat/);
+    assert.deepEqual(r.damage!.resume, { offset: first.length + RWCAP_MAGIC.length, records: 146, reachesEnd: true });
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('tenant ids: the rules of Cortex/Mimir (dskit tenant.ValidTenantID)', () => {
+  for (const ok of ['team-a', 'A_b.c', "x!*'()", '0', 'a'.repeat(150), '...']) assert.equal(validTenantId(ok), null, ok);
+  const refused: [string, RegExp][] = [
+    ['', /empty/],
+    ['.', /"\." is not allowed/],
+    ['..', /"\.\." is not allowed/],
+    ['a/b', /unsupported character '\/'/],
+    ['a\u0001b', /'\\x01' \(a control character\)/],
+    ['a\tb', /'\\x09'/],
+    ['a b', /unsupported character ' '/],
+    ['a|b', /unsupported character '\|'/],
+    ['a:sub', /unsupported character ':'/],
+    ['é', /unsupported character 'é'/],
+    ['a'.repeat(151), /151 bytes long; the limit is 150/],
+  ];
+  for (const [id, re] of refused) assert.match(validTenantId(id) ?? 'accepted', re, JSON.stringify(id));
+  const r = createTenantResolver({ fallback: 'dflt', pathPattern: '/tenants/{tenant}/api/v1/push' });
+  assert.deepEqual(r.resolve(undefined, '/tenants/team%2Fa/api/v1/push'), { tenant: 'team/a', source: 'path', invalid: validTenantId('team/a')! });
+  assert.equal(r.resolve(undefined, '/tenants//api/v1/push').invalid, validTenantId(''));
+  assert.equal(r.resolve(undefined, '/tenants/../api/v1/push').invalid, validTenantId('..'));
+  assert.equal(r.resolve('hdr', '/tenants/../api/v1/push').invalid, undefined, 'the header wins, as before');
 });

@@ -31,9 +31,10 @@ test('defaults are the systems\' defaults', () => {
 
 test('failover timeout must be at least update timeout + jitter max + 1s, and the message gives both values', () => {
   const cfg = { ...defaultHAConfig(), failoverTimeoutMs: 5000, updateTimeoutMs: 4000, updateTimeoutJitterMaxMs: 2000 };
-  usage(() => validateHAConfig(cfg, '--failover-timeout'), /^--failover-timeout: HA Tracker failover timeout \(5s\) must be at least 1s greater than update timeout \+ max jitter \(7s\)/);
+  usage(() => validateHAConfig(cfg, ''), /^failover timeout 5s must be at least 7s: update timeout 4s \+ jitter max 2s \+ 1s$/);
+  usage(() => validateHAConfig(cfg, '', { failoverTimeout: '--failover-timeout' }), /^--failover-timeout 5s must be at least 7s: update timeout 4s \+ jitter max 2s \+ 1s$/);
   validateHAConfig({ ...cfg, failoverTimeoutMs: 7000 }, ''); // exactly the minimum is fine
-  usage(() => validateHAConfig({ ...defaultHAConfig(), failoverTimeoutMs: 20_999 }, 'x'), /\(20\.999s\).*\(21s\)/);
+  usage(() => validateHAConfig({ ...defaultHAConfig(), failoverTimeoutMs: 20_999 }, 'x'), /^x: failover timeout 20\.999s must be at least 21s: update timeout 15s \+ jitter max 5s \+ 1s$/);
 });
 
 test('a negative jitter max is an error', () => {
@@ -103,7 +104,7 @@ test('overrides: bad values name the file, tenant and key', () => {
 });
 
 test('overrides: each tenant is validated with the systems\' rule', () => {
-  usage(() => loadOverrides('overrides:\n  t1:\n    ha_tracker_failover_timeout: 10s\n', 'o.yaml', defaultHAConfig()), /^o\.yaml: tenant "t1": HA Tracker failover timeout \(10s\) must be at least 1s greater than update timeout \+ max jitter \(21s\)/);
+  usage(() => loadOverrides('overrides:\n  t1:\n    ha_tracker_failover_timeout: 10s\n', 'o.yaml', defaultHAConfig()), /^o\.yaml: tenant "t1": ha_tracker_failover_timeout 10s must be at least 21s: update timeout 15s \+ jitter max 5s \+ 1s$/);
 });
 
 test('overrides: invalid YAML says where', () => {

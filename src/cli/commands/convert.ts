@@ -7,6 +7,7 @@ import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputForma
 import { createOutputWriter } from '../../wire/writers.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { openOutput } from '../outfile.js';
+import { printable } from '../../report/format.js';
 
 const TO: readonly OutputFormat[] = ['ndjson', 'vm-json', 'rwcap', 'rwcap-json'];
 
@@ -28,7 +29,7 @@ export async function runConvert(input: string, o: ConvertOptions): Promise<{ re
   if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
   checkInputs([input]);
   const file = o.output === '-' ? null : openOutput(o.output, '-o');
-  const writer = createOutputWriter(to, file?.sink ?? process.stdout, { onWarning: (m) => process.stderr.write(`ha-dedup: warning: ${m}\n`) });
+  const writer = createOutputWriter(to, file?.sink ?? process.stdout, { onWarning: (m) => process.stderr.write(`ha-dedup: warning: ${printable(m)}\n`) });
   let records = 0;
   let bad = 0;
   try {
@@ -38,7 +39,7 @@ export async function runConvert(input: string, o: ConvertOptions): Promise<{ re
       strict: o.strict === true,
       onBadRecord: (b) => {
         bad++;
-        process.stderr.write(formatBadRecord(b) + '\n');
+        process.stderr.write(printable(formatBadRecord(b)) + '\n');
       },
     })) {
       if (file?.failure()) break;

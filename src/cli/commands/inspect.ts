@@ -1,11 +1,13 @@
 // `ha-dedup inspect [INPUT...]`: what a capture holds, as a table (stdout) or --json (version 1,
 // keys sorted). Bad records are warned about on stderr as they are met.
 import type { Command } from 'commander';
-import type TableT from 'cli-table3';
 import { stableJson, usageError } from '../../model/index.js';
 import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { CaptureSummary, type InspectReport } from '../../wire/summary.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
+import { fitGrid, type Grid } from '../../report/grid.js';
+import { dur, printable, utc } from '../../report/format.js';
+import { STDIN_HINT, readsTerminalStdin, terminalWidth } from '../tty.js';
 
 interface InspectOptions {
   format: string;
@@ -17,53 +19,56 @@ interface InspectOptions {
   json?: boolean;
 }
 
-const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 const n = (x: number) => x.toLocaleString('en-US');
 
 function span(a: number | null, b: number | null): string {
   if (a === null || b === null) return '-';
-  return `${iso(a)} → ${iso(b)} (${((b - a) / 1000).toFixed(3)}s)`;
+  return `${utc(a)} → ${utc(b)} (${dur(b - a)})`;
 }
 
-// cli-table3 is loaded when a table is printed, not for every command (start-up of the CLI)
-let Table: typeof TableT;
-
-export function renderInspectTable(r: InspectReport): string {
-  const plain = { head: [] as string[], border: [] as string[] };
-  const summary = new Table({ style: plain });
+/**
+ * The two tables of `inspect`: the summary, and one row per (tenant, cluster, replica). `width`:
+ * the terminal's, when on one (narrower forms where a table does not fit); absent, full tables.
+ */
+export function renderInspectTable(r: InspectReport, width?: number): string {
   const t = r.totals;
-  summary.push(
-    ['inputs', r.inputs.map((i) => `${i.path} (${i.format ?? 'unreadable'}, ${n(i.records)} records, ${n(i.bad_records)} bad)`).join('\n')],
-    ['tenants', String(r.tenants.length)],
-    ['clusters', String(r.tenants.reduce((a, x) => a + x.clusters.length, 0))],
-    ['replicas', String(r.tenants.reduce((a, x) => a + x.clusters.reduce((b, c) => b + c.replicas.length, 0), 0))],
-    ['sample time span', span(r.time_span.first_sample_ms, r.time_span.last_sample_ms)],
-    ['receive time span', span(r.time_span.first_received_ms, r.time_span.last_received_ms)],
-    ['requests', n(t.requests)],
-    ['series', n(t.series)],
-    ['samples', n(t.samples)],
-    ['histograms', n(t.histograms)],
-    ['exemplars', n(t.exemplars)],
-    ['metadata entries', n(t.metadata)],
-    ['bytes on the wire', n(t.bytes_wire)],
-    ['bytes decoded', n(t.bytes_decoded)],
-    ['bad records', n(t.bad_records)],
-  );
-  const rows = new Table({
-    head: ['tenant', 'cluster', 'replica', 'requests', 'series', 'samples', 'histograms', 'first sample (UTC)', 'last sample (UTC)'],
-    style: plain,
-  });
+  const summary: Grid = {
+    rows: [
+      ['inputs', r.inputs.map((i) => `${printable(i.path)} (${i.format ?? 'unreadable'}, ${n(i.records)} records, ${n(i.bad_records)} bad)`).join('\n')],
+      ['tenants', String(r.tenants.length)],
+      ['clusters', String(r.tenants.reduce((a, x) => a + x.clusters.length, 0))],
+      ['replicas', String(r.tenants.reduce((a, x) => a + x.clusters.reduce((b, c) => b + c.replicas.length, 0), 0))],
+      ['sample time span', span(r.time_span.first_sample_ms, r.time_span.last_sample_ms)],
+      ['receive time span', span(r.time_span.first_received_ms, r.time_span.last_received_ms)],
+      ['requests', n(t.requests)],
+      ['series', n(t.series)],
+      ['samples', n(t.samples)],
+      ['histograms', n(t.histograms)],
+      ['exemplars', n(t.exemplars)],
+      ['metadata entries', n(t.metadata)],
+      ['bytes on the wire', n(t.bytes_wire)],
+      ['bytes decoded', n(t.bytes_decoded)],
+      ['bad records', n(t.bad_records)],
+    ],
+  };
+  const rows: string[][] = [];
   for (const tenant of r.tenants) {
+    const tn = printable(tenant.tenant);
     for (const c of tenant.clusters) {
+      const cn = printable(c.cluster);
       for (const rep of c.replicas) {
-        rows.push([tenant.tenant, c.cluster, rep.replica, n(rep.requests), n(rep.series), n(rep.samples), n(rep.histograms), iso(rep.first_sample_ms), iso(rep.last_sample_ms)]);
+        rows.push([tn, cn, printable(rep.replica), n(rep.requests), n(rep.series), n(rep.samples), n(rep.histograms), utc(rep.first_sample_ms), utc(rep.last_sample_ms)]);
       }
     }
     if (tenant.non_ha_samples > 0 || tenant.clusters.length === 0) {
-      rows.push([tenant.tenant, '(non-HA)', '', '', '', n(tenant.non_ha_samples), '', '', '']);
+      rows.push([tn, '(non-HA)', '', '', '', n(tenant.non_ha_samples), '', '', '']);
     }
   }
-  return summary.toString() + '\n' + rows.toString() + '\n';
+  const replicas: Grid = {
+    head: ['tenant', 'cluster', 'replica', 'requests', 'series', 'samples', 'histograms', 'first sample (UTC)', 'last sample (UTC)'],
+    rows,
+  };
+  return fitGrid(summary, width, { titleColumns: 1 }) + '\n' + fitGrid(replicas, width, { titleColumns: 3 }) + '\n';
 }
 
 export async function runInspect(inputs: string[], o: InspectOptions): Promise<InspectReport> {
@@ -74,6 +79,7 @@ export async function runInspect(inputs: string[], o: InspectOptions): Promise<I
   if (o.clusterLabel === '' || o.replicaLabel === '') throw usageError('--cluster-label and --replica-label must not be empty');
   const paths = inputs.length === 0 ? ['-'] : inputs;
   checkInputs(paths);
+  if (readsTerminalStdin(paths)) process.stderr.write(STDIN_HINT + '\n');
   const summary = new CaptureSummary({ defaultTenant: o.tenant, clusterLabel: o.clusterLabel, replicaLabel: o.replicaLabel });
   for (let i = 0; i < paths.length; i++) {
     const idx = summary.addInput(paths[i]!);
@@ -82,7 +88,7 @@ export async function runInspect(inputs: string[], o: InspectOptions): Promise<I
       maxDecodedSize,
       strict: o.strict === true,
       onBadRecord: (bad) => {
-        process.stderr.write(formatBadRecord(bad) + '\n');
+        process.stderr.write(printable(formatBadRecord(bad)) + '\n');
         summary.addBad(idx, bad);
       },
       onFormat: (f) => summary.setFormat(idx, f),
@@ -107,8 +113,7 @@ export function register(program: Command): void {
     .option('--json', 'JSON output (version 1, keys sorted)')
     .action(async (inputs: string[], o: InspectOptions) => {
       const report = await runInspect(inputs, o);
-      if (!o.json) Table = (await import('cli-table3')).default;
-      const text = o.json ? stableJson(report) : renderInspectTable(report);
+      const text = o.json ? stableJson(report) : renderInspectTable(report, terminalWidth(process.stdout));
       await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
     });
 }

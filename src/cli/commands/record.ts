@@ -29,7 +29,7 @@ export function register(program: Command): void {
     )
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free one; the actual address is printed on stderr)', '127.0.0.1:9201')
     .requiredOption('-o, --output <file>', 'capture file to write ("-" for stdout); an existing file is an error without --append')
-    .option('--append', 'add to an existing capture (its magic is checked; a truncated last record is cut off)')
+    .option('--append', 'add to an existing capture (every record is checked; only a truncated last record is cut off, other damage is refused)')
     .option('--tenant <name>', 'tenant for requests without X-Scope-OrgID (and not matched by --tenant-from-path)')
     .option('--tenant-from-path <pattern>', 'take the tenant from the request path, e.g. /tenants/{tenant}/api/v1/push')
     .option('--max-body <size>', 'largest accepted body; larger ones are answered 413', '32MiB')
@@ -43,7 +43,8 @@ export function register(program: Command): void {
 
 async function runRecord(opts: RecordCliOptions): Promise<void> {
   rec = await import('../../record/index.js');
-  const { Recorder, openCaptureFile, openCaptureStream, parseListen, parseSize, parseCount, compileTenantPattern } = rec;
+  const { Recorder, openCaptureFile, openStdoutSink, parseListen, parseSize, parseCount, compileTenantPattern, validTenantId } = rec;
+  const log = (line: string) => process.stderr.write(`ha-dedup: ${line}\n`);
   const { host, port } = parseListen(opts.listen);
   const maxBody = parseSize(opts.maxBody, '--max-body');
   let durationMs: number | undefined;
@@ -54,7 +55,10 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
   }
   const maxRequests = opts.maxRequests !== undefined ? parseCount(opts.maxRequests, '--max-requests') : undefined;
   if (maxRequests === 0) throw usageError('--max-requests: must be at least 1');
-  if (opts.tenant !== undefined && opts.tenant === '') throw usageError('--tenant: must not be empty');
+  if (opts.tenant !== undefined) {
+    const invalid = validTenantId(opts.tenant);
+    if (invalid !== null) throw usageError(`--tenant: "${opts.tenant}" is not a tenant id Cortex/Mimir accept: ${invalid}`);
+  }
   if (opts.tenantFromPath !== undefined) compileTenantPattern(opts.tenantFromPath);
 
   const toStdout = opts.output === '-';
@@ -63,9 +67,9 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
   let note = '';
   let created = false;
   if (toStdout) {
-    sink = await openCaptureStream('stdout', process.stdout, false);
+    sink = await openStdoutSink(1, log);
   } else {
-    const opened = openCaptureFile(opts.output, opts.append ?? false);
+    const opened = openCaptureFile(opts.output, opts.append ?? false, { log });
     sink = opened.sink;
     created = !opts.append;
     if (opts.append) note = `, appending after ${opened.existingRecords} records`;
@@ -88,7 +92,7 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
       fsync: opts.fsync ?? false,
       maxRequests,
       durationMs,
-      log: (line) => process.stderr.write(`ha-dedup: ${line}\n`),
+      log,
     });
   } catch (e) {
     await sink.close().catch(() => {});
@@ -106,9 +110,6 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
     if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw usageError(`--listen ${opts.listen}: no such local address`);
     throw e;
   }
-  process.stderr.write(
-    `ha-dedup record: listening on ${recorder.url}, writing to ${toStdout ? 'stdout' : opts.output}${note}\n`,
-  );
 
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -122,22 +123,36 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // after the handlers: a script that signals as soon as it reads this line stops the recorder cleanly
+  process.stderr.write(`ha-dedup record: listening on ${recorder.url}, writing to ${toStdout ? 'stdout' : opts.output}${note}\n`);
   const stats = await recorder.done;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.stderr.write(summary(stats, toStdout ? 'stdout' : opts.output));
+  if (stats.readerGone !== null) {
+    throw usageError(
+      `record: stopped because ${stats.readerGone}: ${stats.requests} requests were acknowledged (each once the reader had read it); the rest were answered 503`,
+    );
+  }
 }
 
-/** The stop summary on stderr: totals, per tenant, answers other than 204. */
+/** The stop summary on stderr: what was recorded (bodies and capture bytes apart), per tenant, what was not. */
 export function summary(s: RecorderStats, output: string): string {
+  const b = (n: number) => `${n} bytes${n >= 1024 ? ` (${rec.formatBytes(n)})` : ''}`;
   const lines = [
-    `ha-dedup record: ${s.stopReason}: recorded ${s.requests} requests, ${rec.formatBytes(s.bodyBytes)} of bodies (${s.captureBytes} bytes) to ${output}`,
+    `ha-dedup record: ${s.stopReason}: recorded ${s.requests} requests to ${output}`,
+    `  ${b(s.bodyBytes)} of bodies; ${b(s.captureBytes)} of records written to ${output === 'stdout' ? 'stdout' : 'the file'}`,
   ];
-  for (const [tenant, t] of [...s.tenants].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    lines.push(`  tenant ${tenant === '' ? '(none)' : tenant}: ${t.requests} requests, ${rec.formatBytes(t.bodyBytes)}`);
+  for (const [tenant, t] of [...s.tenants].sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))) {
+    lines.push(`  tenant ${tenant === '' ? '(none)' : tenant}: ${t.requests} requests, ${t.bodyBytes} bytes of bodies`);
   }
-  const rejected = [...s.rejected].sort(([a], [b]) => a - b);
+  const rejected = [...s.rejected].sort(([a], [c]) => a - c);
   if (rejected.length > 0) lines.push(`  answered other than 204: ${rejected.map(([code, n]) => `${n}×${code}`).join(', ')}`);
-  if (s.aborted > 0) lines.push(`  aborted by the sender before the body was complete: ${s.aborted}`);
+  if (s.aborted > 0) lines.push(`  closed by the sender before the body was complete: ${s.aborted} (not recorded)`);
+  if (s.timedOut > 0) {
+    lines.push(
+      `  closed by the recorder, not complete within the ${s.requestTimeoutMs / 1000} s request timeout: ${s.timedOut} (answered 408, not recorded)`,
+    );
+  }
   return lines.join('\n') + '\n';
 }

@@ -5,12 +5,16 @@ import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
+import { defaultMaxClusters, type SettingNames } from '../../tracker/config.js';
 import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
-import { checkExpectations, loadPaint, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
+import { EXPECT_KEYS, EXPECT_OPS, checkExpectations, loadPaint, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
+import { wrapText } from '../../report/grid.js';
+import { printable } from '../../report/format.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
-import { ProgressLine, useColor } from '../tty.js';
-import { openForWrite, openOutput } from '../outfile.js';
+import { ProgressLine, STDIN_HINT, readsTerminalStdin, terminalWidth, useColor } from '../tty.js';
+import { fsReason, openForWrite, openOutput } from '../outfile.js';
+import { helpWidth } from '../voice.js';
 
 export interface ReplayCliOptions {
   format: string;
@@ -26,7 +30,7 @@ export interface ReplayCliOptions {
   seed: string;
   failoverTimeout: string;
   sampleFailoverTimeout: string;
-  maxClusters: string;
+  maxClusters?: string;
   overrides?: string;
   db?: string;
   output?: string;
@@ -37,6 +41,7 @@ export interface ReplayCliOptions {
   strict?: boolean;
   color: boolean;
   maxDecodedSize: string;
+  quiet?: boolean;
 }
 
 export interface ParsedReplay {
@@ -46,6 +51,8 @@ export interface ParsedReplay {
   reportFormat: 'table' | 'json' | 'markdown';
   expectations: Expectation[];
   color: boolean;
+  /** -q: no human report, no warnings (errors still). */
+  quiet: boolean;
 }
 
 function duration(option: string, text: string): number {
@@ -73,8 +80,40 @@ function label(option: string, text: string): string {
   return text;
 }
 
-/** Validate every option (usage errors name the option); reads the overrides file. */
-export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): ParsedReplay {
+/** The flags of the HA settings, for messages about values given on the command line. */
+const FLAGS: Required<SettingNames> = {
+  updateTimeout: '--update-timeout',
+  jitterMax: '--update-timeout-jitter-max',
+  failoverTimeout: '--failover-timeout',
+  sampleFailoverTimeout: '--sample-failover-timeout',
+  maxClusters: '--max-clusters',
+  clusterLabel: '--cluster-label',
+  replicaLabel: '--replica-label',
+};
+
+/** commander's option keys of the FLAGS. */
+const FLAG_KEYS: Record<keyof SettingNames, keyof ReplayCliOptions> = {
+  updateTimeout: 'updateTimeout',
+  jitterMax: 'updateTimeoutJitterMax',
+  failoverTimeout: 'failoverTimeout',
+  sampleFailoverTimeout: 'sampleFailoverTimeout',
+  maxClusters: 'maxClusters',
+  clusterLabel: 'clusterLabel',
+  replicaLabel: 'replicaLabel',
+};
+
+/** The flags among FLAGS that `given` (commander's keys of options typed on the command line) holds. */
+function givenFlags(given: ReadonlySet<string>): SettingNames {
+  const names: SettingNames = {};
+  for (const k of Object.keys(FLAGS) as (keyof SettingNames)[]) if (given.has(FLAG_KEYS[k])) names[k] = FLAGS[k];
+  return names;
+}
+
+/**
+ * Validate every option (usage errors name the option); reads the overrides file. `given`: the
+ * commander keys of the options typed on the command line (messages name those flags).
+ */
+export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set()): ParsedReplay {
   const format = parseInputFormat(o.format);
   if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
   if (o.tenant.trim() === '') throw usageError('--tenant: must not be empty');
@@ -90,14 +129,15 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): Parse
     updateTimeoutJitterMaxMs: duration('--update-timeout-jitter-max', o.updateTimeoutJitterMax),
     failoverTimeoutMs: duration('--failover-timeout', o.failoverTimeout),
     sampleFailoverTimeoutMs: duration('--sample-failover-timeout', o.sampleFailoverTimeout),
-    maxClusters: integer('--max-clusters', o.maxClusters, 0),
+    // SPEC 12: Mimir's ha_max_clusters defaults to 100, Cortex's to 0
+    maxClusters: o.maxClusters === undefined ? defaultMaxClusters(semantics) : integer('--max-clusters', o.maxClusters, 0),
     perSample: dedupe === 'per-sample',
   };
   const seed = integer('--seed', o.seed, Number.MIN_SAFE_INTEGER);
   if (semantics === 'cortex' && defaults.sampleFailoverTimeoutMs > 0) {
     throw usageError('--sample-failover-timeout: only Mimir has it; use --semantics mimir or leave it at 0s');
   }
-  validateHAConfig(defaults, '');
+  validateHAConfig(defaults, '', givenFlags(given));
   const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
   const reportFormat = oneOf('--report-format', o.reportFormat, ['table', 'json', 'markdown'] as const);
   const maxDecodedSize = parseByteSize(o.maxDecodedSize);
@@ -115,7 +155,7 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): Parse
     try {
       overrides = { text: readFileSync(o.overrides, 'utf8'), file: o.overrides };
     } catch (err) {
-      throw usageError(`--overrides ${o.overrides}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw usageError(`--overrides ${o.overrides}: cannot read: ${fsReason(err)}`);
     }
   }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
@@ -141,6 +181,7 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions): Parse
     reportFormat,
     expectations,
     color: o.color,
+    quiet: o.quiet === true,
   };
 }
 
@@ -155,10 +196,16 @@ function storeFromEnv(v: string | undefined, db: string | undefined): 'sqlite' |
   return 'map';
 }
 
-async function run(inputs: string[], o: ReplayCliOptions): Promise<void> {
-  const p = parseReplayOptions(inputs, o);
+async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string>): Promise<void> {
+  const p = parseReplayOptions(inputs, o, given);
   checkInputs(p.replay.inputs);
   const stdoutTTY = process.stdout.isTTY === true;
+  if (!p.quiet) {
+    if (readsTerminalStdin(p.replay.inputs)) process.stderr.write(STDIN_HINT + '\n');
+    if (stdoutTTY && p.output === null && given.has('outputFormat') && p.replay.outputFormat !== 'none') {
+      process.stderr.write(`ha-dedup: note: stdout is a terminal, so no ${p.replay.outputFormat} data is written; use -o FILE or redirect stdout\n`);
+    }
+  }
   // open the files we write before the run, so a wrong path fails at once
   // (the report file is created empty if missing, and removed again if the run fails)
   const reportExisted = p.reportFile !== null && existsSync(p.reportFile);
@@ -185,14 +232,15 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
   const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
   const file = p.output !== null && p.replay.outputFormat !== 'none' ? openOutput(p.output, '-o') : null;
   const sink = file !== null ? file.sink : dataToStdout ? process.stdout : null;
-  const progress = process.stderr.isTTY === true ? new ProgressLine(process.stderr) : null;
+  const progress = process.stderr.isTTY === true && !p.quiet ? new ProgressLine(process.stderr) : null;
   let result;
   try {
     result = await runReplay(p.replay, {
       output: sink,
       warn: (line) => {
+        if (p.quiet) return;
         progress?.clear();
-        process.stderr.write(line + '\n');
+        process.stderr.write(printable(line) + '\n');
       },
       progress: progress === null ? undefined : (s) => progress.update(s),
       progressEvery: 200,
@@ -211,15 +259,37 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       throw usageError(`--report ${p.reportFile}: cannot write: ${(err as Error).message}`);
     }
   }
+  if (p.quiet) return report;
   const human = dataToStdout ? process.stderr : process.stdout;
   const color = useColor(human, p.color);
   const text =
-    p.reportFormat === 'json' ? renderJson(report) : p.reportFormat === 'markdown' ? renderMarkdown(report) : renderTable(report, { paint: await loadPaint(color) });
+    p.reportFormat === 'json'
+      ? renderJson(report)
+      : p.reportFormat === 'markdown'
+        ? renderMarkdown(report)
+        : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
   human.write(text);
   return report;
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+/** commander's keys of the options typed on the command line (not defaults). */
+export function optionsGiven(cmd: Command): Set<string> {
+  const out = new Set<string>();
+  for (const key of Object.keys(cmd.opts())) if (cmd.getOptionValueSource(key) === 'cli') out.add(key);
+  return out;
+}
+
+/** The help text after the options: what an --expect expression may say, wrapped to `width`. */
+export function expectHelp(width: number): string {
+  const lines = [
+    '--expect EXPR: KEY OP NUMBER, e.g. elections<=2, lost_samples==0, max_gap_ms<4.5e4, bad_records!=0',
+    `  OP: ${EXPECT_OPS.join(' ')}`,
+    `  KEY (a key of the report's totals): ${EXPECT_KEYS.join(', ')}`,
+  ];
+  return '\n' + lines.flatMap((l) => wrapText(l, width, l.startsWith('  ') ? 4 : 2)).join('\n') + '\n';
+}
 
 export function register(program: Command): void {
   program
@@ -239,18 +309,20 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the jitter generator', '1')
     .option('--failover-timeout <duration>', 'HA tracker failover timeout', '30s')
     .option('--sample-failover-timeout <duration>', 'mimir only; 0s = off', '0s')
-    .option('--max-clusters <n>', 'HA clusters per tenant; 0 = no limit', '0')
+    .option('--max-clusters <n>', 'HA clusters per tenant; 0 = no limit (default: 0 with cortex, 100 with mimir, as in those systems)')
     .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)')
     .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
     .option('--report <file>', 'write the JSON report to FILE')
     .option('--report-format <format>', 'human report: table, json or markdown', 'table')
-    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable)', collect)
+    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable; exit 1 when one fails; keys below)', collect)
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .option('--no-color', 'no colour in the report')
-    .action(async (inputs: string[], o: ReplayCliOptions) => {
-      await run(inputs, o);
+    .option('-q, --quiet', 'no human report and no warnings (errors and failed --expect checks still)')
+    .addHelpText('after', () => expectHelp(helpWidth(process.stdout)))
+    .action(async (inputs: string[], o: ReplayCliOptions, cmd: Command) => {
+      await run(inputs, o, optionsGiven(cmd));
     });
 }

@@ -1,13 +1,18 @@
 // `ha-dedup state --db FILE [show|reset]`: show or clear the tracker state a replay persisted.
+// show only reads (store/readonly.ts: a private copy, no lock, nothing written beside the file),
+// so it works on a read-only file system and while a replay holds the database; reset writes
+// through the SQLite store, after checking that it can (store/readonly.ts names the cause).
 import type { Command } from 'commander';
-import type TableT from 'cli-table3';
-import { stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
+import { HaDedupError, stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
 import { META } from '../../tracker/index.js';
 import type { openSqliteStore as OpenSqliteStore } from '../../store/index.js';
+import { fitGrid, wrapText } from '../../report/grid.js';
+import { printable } from '../../report/format.js';
+import { terminalWidth } from '../tty.js';
 
-// cli-table3 and the store are loaded when `state` runs, not for every command (start-up of the CLI)
-let Table: typeof TableT;
+// the store is loaded when `state` runs, not for every command (start-up of the CLI)
 let openSqliteStore: typeof OpenSqliteStore;
+let ro: typeof import('../../store/readonly.js');
 
 interface StateOptions {
   db?: string;
@@ -20,7 +25,7 @@ const iso = (ms: number): string => {
 };
 
 
-interface ClusterView {
+export interface ClusterView {
   tenant: string;
   cluster: string;
   elected_replica: string;
@@ -51,12 +56,27 @@ function clusterViews(records: ReplicaDesc[], elections: Election[]): ClusterVie
   }));
 }
 
+/** The clusters of a state database as a table (narrower forms when `width` is too small for it). */
+export function renderStateTable(clusters: readonly ClusterView[], width?: number): string {
+  return fitGrid(
+    {
+      head: ['tenant', 'cluster', 'elected replica', 'received at (UTC)', 'deleted at', 'elected at', 'elections'],
+      rows: clusters.map((c) => [printable(c.tenant), printable(c.cluster), printable(c.elected_replica), c.received_at, c.deleted_at ?? '-', c.elected_at ?? '-', String(c.elections)]),
+    },
+    width,
+    { titleColumns: 2 },
+  );
+}
+
 function show(file: string, json: boolean): void {
-  const store = openSqliteStore({ path: file, readonly: true, mustExist: true });
-  try {
-    const records = store.loadRecords();
-    const elections = store.loadElections();
-    const meta = Object.fromEntries(store.metaEntries());
+  const { snapshot, heldBy } = ro.readStateReadonly(file);
+  if (heldBy.length > 0) {
+    process.stderr.write(`ha-dedup: note: ${printable(file)} is in use by ${ro.describeHolder(heldBy[0]!)}: this is its state as of its last commit\n`);
+  }
+  {
+    const records = snapshot.records;
+    const elections = snapshot.elections;
+    const meta = Object.fromEntries(snapshot.meta);
     const clusters = clusterViews(records, elections);
     if (json) {
       const doc = {
@@ -70,34 +90,34 @@ function show(file: string, json: boolean): void {
       process.stdout.write(stableJson(doc));
       return;
     }
+    const width = terminalWidth(process.stdout);
     const out: string[] = [];
-    out.push(`state database: ${file}`);
+    out.push(...wrapText(`state database: ${printable(file)}`, width));
     out.push(`semantics: ${meta[META.semantics] ?? '(none yet)'}`);
     if (meta[META.nextPassMs]) out.push(`next background pass: ${iso(Number(meta[META.nextPassMs]))}`);
     if (meta[META.nextCleanupMs]) out.push(`next cleanup: ${iso(Number(meta[META.nextCleanupMs]))}`);
     out.push(`clusters: ${clusters.length}, elections recorded: ${elections.length}`);
-    if (clusters.length > 0) {
-      const t = new Table({
-        head: ['tenant', 'cluster', 'elected replica', 'received at (UTC)', 'deleted at', 'elected at', 'elections'],
-        style: { head: [], border: [] },
-      });
-      for (const c of clusters) t.push([c.tenant, c.cluster, c.elected_replica, c.received_at, c.deleted_at ?? '-', c.elected_at ?? '-', String(c.elections)]);
-      out.push(t.toString());
-    }
+    if (clusters.length > 0) out.push(renderStateTable(clusters, width));
     process.stdout.write(out.join('\n') + '\n');
-  } finally {
-    store.close();
   }
 }
 
 function reset(file: string): void {
-  const store = openSqliteStore({ path: file, mustExist: true });
+  ro.checkWritable(file);
+  let store: ReturnType<typeof openSqliteStore>;
+  try {
+    store = openSqliteStore({ path: file, mustExist: true });
+  } catch (e) {
+    // a run that took the database after the check: name it
+    if (e instanceof HaDedupError && / is locked /.test(e.message)) throw ro.lockedError(file);
+    throw e;
+  }
   try {
     store.reset();
   } finally {
     store.close();
   }
-  process.stderr.write(`ha-dedup: cleared all tracker state in ${file}\n`);
+  process.stderr.write(`ha-dedup: cleared all tracker state in ${printable(file)}\n`);
 }
 
 export function register(program: Command): void {
@@ -109,8 +129,8 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output ("version": 1, keys sorted)')
     .action(async (action: string, opts: StateOptions) => {
       if (!opts.db) throw usageError('state: --db FILE is required');
-      Table = (await import('cli-table3')).default;
       openSqliteStore = (await import('../../store/index.js')).openSqliteStore;
+      ro = await import('../../store/readonly.js');
       if (action === 'show') return show(opts.db, opts.json === true);
       if (action === 'reset') return reset(opts.db);
       throw usageError(`state: unknown action "${action}" (use show or reset)`);

@@ -1,0 +1,133 @@
+// The per-tenant limits a Cortex or Mimir runtime config may hold besides the HA ones, so that a
+// real runtime config works as `--overrides` (issue 14): these keys are accepted and ignored
+// (listed once in the report's config.ignored_override_keys); any other key is an error.
+//
+// Data, not code: the YAML names of the fields of `type Limits struct` in
+// pkg/util/validation/limits.go of
+//   - cortexproject/cortex: every release tag v0.1.0 to v1.21.1 and master of August 2026
+//     (keys removed in later releases stay: older runtime configs hold them);
+//   - grafana/mimir: the struct in three versions of main (2.x to 2025, which moved the HA
+//     tracker timeouts into the limits), plus enforce_out_of_order_window_on_distributor and the
+//     removed cost_attribution_labels (CHANGELOG #15090, #13286).
+// The HA keys themselves (accept_ha_samples, ha_*, accept_mixed_ha_samples and Mimir's
+// ha_tracker_per_sample_dedupe; src/pipeline/overrides.ts reads them) are not listed.
+// A key missing here is reported as unknown, naming key and tenant: add it to the list.
+
+/** Cortex's per-tenant limits other than the HA ones. */
+export const CORTEX_LIMIT_KEYS: readonly string[] = [
+  'active_series_trackers', 'alertmanager_max_alerts_count', 'alertmanager_max_alerts_size_bytes',
+  'alertmanager_max_config_size_bytes', 'alertmanager_max_dispatcher_aggregation_groups',
+  'alertmanager_max_silences_count', 'alertmanager_max_silences_size_bytes',
+  'alertmanager_max_template_size_bytes', 'alertmanager_max_templates_count',
+  'alertmanager_notification_rate_limit', 'alertmanager_notification_rate_limit_per_integration',
+  'alertmanager_receivers_firewall_block_cidr_networks',
+  'alertmanager_receivers_firewall_block_private_addresses', 'cardinality_limit',
+  'compactor_blocks_retention_period', 'compactor_partition_index_size_bytes',
+  'compactor_partition_series_count', 'compactor_tenant_shard_size', 'creation_grace_period',
+  'disabled_rule_groups', 'drop_labels', 'enable_native_histograms', 'enable_start_timestamp',
+  'enable_type_and_unit_labels', 'enforce_metadata_metric_name', 'enforce_metric_name',
+  'ingestion_burst_size', 'ingestion_rate', 'ingestion_rate_strategy',
+  'ingestion_tenant_shard_size', 'limits_per_label_set', 'max_cache_freshness',
+  'max_chunks_per_query', 'max_downloaded_bytes_per_request', 'max_exemplars',
+  'max_fetched_chunk_bytes_per_query', 'max_fetched_chunks_per_query',
+  'max_fetched_data_bytes_per_query', 'max_fetched_series_per_query',
+  'max_global_metadata_per_metric', 'max_global_metadata_per_user',
+  'max_global_native_histogram_series_per_user', 'max_global_series_per_metric',
+  'max_global_series_per_user', 'max_label_cardinality_for_unoptimized_regex',
+  'max_label_name_length', 'max_label_names_per_series', 'max_label_value_length',
+  'max_labels_size_bytes', 'max_metadata_length', 'max_metadata_per_metric',
+  'max_metadata_per_user', 'max_native_histogram_buckets',
+  'max_native_histogram_sample_size_bytes', 'max_native_histogram_series_per_user',
+  'max_outstanding_requests_per_tenant', 'max_queriers_per_tenant', 'max_query_length',
+  'max_query_lookback', 'max_query_parallelism', 'max_query_response_size',
+  'max_regex_pattern_length', 'max_samples_per_query', 'max_series_per_metric',
+  'max_series_per_query', 'max_series_per_user',
+  'max_total_label_value_length_for_unoptimized_regex', 'metric_relabel_configs',
+  'min_chunk_length', 'native_histogram_ingestion_burst_size', 'native_histogram_ingestion_rate',
+  'out_of_order_results_cache_ttl', 'out_of_order_time_window', 'parquet_converter_enabled',
+  'parquet_converter_sort_columns', 'parquet_converter_tenant_shard_size',
+  'parquet_max_fetched_chunk_bytes', 'parquet_max_fetched_data_bytes',
+  'parquet_max_fetched_row_count', 'per_tenant_override_config', 'per_tenant_override_period',
+  'promote_resource_attributes', 'query_ingesters_within', 'query_partial_data', 'query_priority',
+  'query_rejection', 'query_store_after', 'query_vertical_shard_size', 'reject_old_samples',
+  'reject_old_samples_max_age', 'results_cache_ttl', 'ruler_alert_generator_url_template',
+  'ruler_evaluation_delay_duration', 'ruler_external_labels', 'ruler_external_url',
+  'ruler_max_rule_groups_per_tenant', 'ruler_max_rules_per_rule_group', 'ruler_query_offset',
+  'ruler_tenant_shard_size', 'rules_partial_data', 's3_sse_kms_encryption_context',
+  's3_sse_kms_key_id', 's3_sse_type', 'shuffle_sharding_ingesters_lookback_period',
+  'store_gateway_tenant_shard_size', 'user_subring_size',
+];
+
+/** Mimir's per-tenant limits other than the HA ones. */
+export const MIMIR_LIMIT_KEYS: readonly string[] = [
+  'active_series_additional_custom_trackers', 'active_series_custom_trackers',
+  'active_series_results_max_size_bytes', 'alertmanager_max_alerts_count',
+  'alertmanager_max_alerts_size_bytes', 'alertmanager_max_config_size_bytes',
+  'alertmanager_max_dispatcher_aggregation_groups', 'alertmanager_max_grafana_config_size_bytes',
+  'alertmanager_max_grafana_state_size_bytes', 'alertmanager_max_silence_size_bytes',
+  'alertmanager_max_silences_count', 'alertmanager_max_template_size_bytes',
+  'alertmanager_max_templates_count', 'alertmanager_notification_rate_limit',
+  'alertmanager_notification_rate_limit_per_integration', 'alertmanager_notify_hook_receivers',
+  'alertmanager_notify_hook_timeout', 'alertmanager_notify_hook_url',
+  'alertmanager_receivers_firewall_block_cidr_networks',
+  'alertmanager_receivers_firewall_block_private_addresses', 'align_queries_with_step',
+  'blocked_queries', 'blocked_requests', 'cache_unaligned_requests',
+  'cardinality_analysis_enabled', 'cardinality_analysis_max_results',
+  'compactor_block_upload_enabled', 'compactor_block_upload_max_block_size_bytes',
+  'compactor_block_upload_validation_enabled', 'compactor_block_upload_verify_chunks',
+  'compactor_blocks_retention_period', 'compactor_in_memory_tenant_meta_cache_size',
+  'compactor_max_lookback', 'compactor_max_per_block_upload_concurrency',
+  'compactor_partial_block_deletion_delay', 'compactor_split_and_merge_shards',
+  'compactor_split_groups', 'compactor_tenant_shard_size', 'cost_attribution_cooldown',
+  'cost_attribution_labels', 'cost_attribution_labels_structured', 'creation_grace_period',
+  'drop_labels', 'early_head_compaction_min_estimated_series_reduction_percentage',
+  'early_head_compaction_owned_series_threshold', 'enable_delayed_name_removal',
+  'enabled_promql_experimental_functions', 'enabled_promql_extended_range_selectors',
+  'enforce_metadata_metric_name', 'enforce_out_of_order_window_on_distributor',
+  'forwarding_drop_older_than', 'forwarding_endpoint', 'forwarding_rules', 'ignore_ooo_exemplars',
+  'ingest_storage_read_consistency', 'ingestion_artificial_delay', 'ingestion_burst_factor',
+  'ingestion_burst_size', 'ingestion_partitions_tenant_shard_size', 'ingestion_rate',
+  'ingestion_tenant_shard_size', 'label_names_and_values_results_max_size_bytes',
+  'label_value_length_over_limit_strategy', 'label_values_max_cardinality_label_names_per_request',
+  'labels_query_optimizer_enabled', 'limited_queries', 'max_active_series_per_user',
+  'max_cache_freshness', 'max_cost_attribution_cardinality',
+  'max_estimated_fetched_chunks_per_query_multiplier',
+  'max_estimated_memory_consumption_per_query', 'max_exemplars_per_series_per_request',
+  'max_fetched_chunk_bytes_per_query', 'max_fetched_chunks_per_query',
+  'max_fetched_series_per_query', 'max_global_exemplars_per_user',
+  'max_global_metadata_per_metric', 'max_global_metadata_per_user', 'max_global_series_per_metric',
+  'max_global_series_per_user', 'max_label_name_length', 'max_label_names_limit',
+  'max_label_names_per_info_series', 'max_label_names_per_series', 'max_label_value_length',
+  'max_label_values_limit', 'max_labels_query_length', 'max_metadata_length',
+  'max_native_histogram_buckets', 'max_partial_query_length', 'max_queriers_per_tenant',
+  'max_query_expression_size_bytes', 'max_query_length', 'max_query_lookback',
+  'max_query_parallelism', 'max_series_query_limit', 'max_total_query_length',
+  'metric_relabel_configs', 'metric_relabeling_enabled', 'name_validation_scheme',
+  'native_histograms_ingestion_enabled', 'ooo_native_histograms_ingestion_enabled',
+  'otel_convert_histograms_to_nhcb', 'otel_created_timestamp_zero_ingestion_enabled',
+  'otel_keep_identifying_resource_attributes', 'otel_label_name_preserve_multiple_underscores',
+  'otel_label_name_underscore_sanitization', 'otel_metric_suffixes_enabled',
+  'otel_native_delta_ingestion', 'otel_promote_scope_metadata', 'otel_translation_strategy',
+  'out_of_order_blocks_external_label_enabled', 'out_of_order_time_window', 'past_grace_period',
+  'prom2_range_compat', 'promote_otel_resource_attributes', 'query_ingesters_within',
+  'query_sharding_max_regexp_size_bytes', 'query_sharding_max_sharded_queries',
+  'query_sharding_total_shards', 'reduce_native_histogram_over_max_buckets', 'request_burst_size',
+  'request_rate', 'results_cache_ttl', 'results_cache_ttl_for_cardinality_query',
+  'results_cache_ttl_for_errors', 'results_cache_ttl_for_labels_query',
+  'results_cache_ttl_for_out_of_order_time_window', 'ruler_alerting_rules_evaluation_enabled',
+  'ruler_alertmanager_client_config', 'ruler_evaluation_consistency_max_delay',
+  'ruler_evaluation_delay_duration',
+  'ruler_max_independent_rule_evaluation_concurrency_per_tenant',
+  'ruler_max_rule_evaluation_results',
+  'ruler_max_rule_groups_per_tenant', 'ruler_max_rule_groups_per_tenant_by_namespace',
+  'ruler_max_rules_per_rule_group', 'ruler_max_rules_per_rule_group_by_namespace',
+  'ruler_min_rule_evaluation_interval', 'ruler_protected_namespaces',
+  'ruler_recording_rules_evaluation_enabled', 'ruler_sync_rules_on_changes_enabled',
+  'ruler_tenant_shard_size', 's3_sse_kms_encryption_context', 's3_sse_kms_key_id', 's3_sse_type',
+  'separate_metrics_group_label', 'service_overload_status_code_on_rate_limit_enabled',
+  'split_instant_queries_by_interval', 'store_gateway_tenant_shard_size',
+  'store_gateway_tenant_shard_size_per_zone', 'subquery_spin_off_enabled',
+];
+
+/** Every documented non-HA per-tenant limit of either system. */
+export const LIMIT_KEYS: ReadonlySet<string> = new Set([...CORTEX_LIMIT_KEYS, ...MIMIR_LIMIT_KEYS]);
