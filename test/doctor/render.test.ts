@@ -69,6 +69,9 @@ test('exit code: 1 at or above --fail-on (default error), else 0', () => {
   assert.equal(doctorExitCode(warn, 'info'), 1);
   assert.equal(doctorExitCode([finding({ severity: 'info' })], 'warn'), 0);
   assert.equal(doctorExitCode([finding({})]), 1);
+  assert.equal(doctorExitCode([finding({})], 'never'), 0);
+  assert.equal(doctorExitCode([finding({ severity: 'info' })], 'never'), 0);
   assert.equal(parseFailOn('warn'), 'warn');
-  assert.throws(() => parseFailOn('fatal'), (e: unknown) => e instanceof HaDedupError && e.exitCode === 2 && /--fail-on must be one of error, warn, info \(got "fatal"\)/.test(e.message));
+  assert.equal(parseFailOn('never'), 'never');
+  assert.throws(() => parseFailOn('fatal'), (e: unknown) => e instanceof HaDedupError && e.exitCode === 2 && /--fail-on must be one of error, warn, info, never \(got "fatal"\)/.test(e.message));
 });

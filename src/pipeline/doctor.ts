@@ -1,0 +1,62 @@
+// `ha-dedup doctor` as a library function: doctor's plan (src/doctor/plan.ts) run through the
+// event pipeline. Every lane of the plan reads the one decoded stream with its own tracker and
+// in-memory store, its settings the user's (command line + overrides) with the lane's delta
+// applied; the plan's finish() turns what the consumers saw into the report. No process, TTY or
+// wall clock here: the CLI passes options and callbacks in (src/cli/commands/doctor.ts).
+import type { BadRecordEvent, Consumer } from '../model/index.js';
+import { HaDedupError } from '../model/index.js';
+import { doctorPlan, laneConfigs, type DoctorPlanOptions } from '../doctor/plan.js';
+import type { DoctorReport } from '../doctor/types.js';
+import { formatBadRecord } from './inputs.js';
+import { effectiveConfigs, type ReplayOptions } from './replay.js';
+
+/** What doctor reads: replay's inputs and HA settings (no state store, no output). */
+export type DoctorOptions = Omit<ReplayOptions, 'db' | 'outputFormat' | 'store'>;
+
+export interface DoctorIO {
+  /** One warning line, without the trailing newline (already prefixed "ha-dedup: warning: "). */
+  warn(line: string): void;
+}
+
+/** Bad-record warnings, from the base lane only (every lane meets the same records). */
+class Warnings implements Consumer {
+  constructor(private readonly warn: (line: string) => void) {}
+  badRecord(ev: BadRecordEvent): void {
+    this.warn(formatBadRecord({ ...ev.bad, unit: ev.unit } as Parameters<typeof formatBadRecord>[0]));
+  }
+}
+
+export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: DoctorPlanOptions = {}): Promise<DoctorReport> {
+  const configs = await effectiveConfigs(opts);
+  const paths = opts.inputs.length === 0 ? ['-'] : opts.inputs;
+  if (paths.filter((p) => p === '-').length > 1) throw new HaDedupError('usage', 'stdin ("-") can be given only once as an input');
+  const plan = doctorPlan(planOpts);
+  const engine = '../pipeline/engine.js';
+  const { runPipeline } = (await import(engine)) as { runPipeline(run: unknown, lanes: unknown[]): Promise<unknown> };
+  const { openStore } = (await import('../store/index.js' as string)) as { openStore(spec: string): Promise<{ close(): Promise<void> | void }> };
+  const stores: { close(): Promise<void> | void }[] = [];
+  try {
+    const lanes = [];
+    for (const [k, lane] of plan.lanes.entries()) {
+      const store = await openStore('memory:');
+      stores.push(store);
+      const consumers = k === 0 ? [new Warnings(io.warn), ...lane.consumers] : lane.consumers;
+      lanes.push({ semantics: opts.semantics, configs: laneConfigs(configs, lane.settings), seed: opts.seed, store, consumers });
+    }
+    await runPipeline(
+      {
+        inputs: paths,
+        format: opts.format,
+        maxDecodedSize: opts.maxDecodedSize,
+        strict: opts.strict,
+        clock: opts.clock,
+        delayMs: opts.delayMs,
+        defaultTenant: opts.tenant,
+      },
+      lanes,
+    );
+  } finally {
+    for (const s of stores) await s.close();
+  }
+  return plan.finish();
+}
