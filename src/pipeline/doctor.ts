@@ -3,11 +3,9 @@
 // in-memory store, its settings the user's (command line + overrides) with the lane's delta
 // applied; the plan's finish() turns what the consumers saw into the report. No process, TTY or
 // wall clock here: the CLI passes options and callbacks in (src/cli/commands/doctor.ts).
-import type { BadRecordEvent, Consumer } from '../model/index.js';
 import { HaDedupError } from '../model/index.js';
 import { doctorPlan, laneConfigs, type DoctorPlanOptions } from '../doctor/plan.js';
 import type { DoctorReport } from '../doctor/types.js';
-import { formatBadRecord } from './inputs.js';
 import { effectiveConfigs, type ReplayOptions } from './replay.js';
 
 /** What doctor reads: replay's inputs and HA settings (no state store, no output). */
@@ -16,14 +14,6 @@ export type DoctorOptions = Omit<ReplayOptions, 'db' | 'outputFormat' | 'store'>
 export interface DoctorIO {
   /** One warning line, without the trailing newline (already prefixed "ha-dedup: warning: "). */
   warn(line: string): void;
-}
-
-/** Bad-record warnings, from the base lane only (every lane meets the same records). */
-class Warnings implements Consumer {
-  constructor(private readonly warn: (line: string) => void) {}
-  badRecord(ev: BadRecordEvent): void {
-    this.warn(formatBadRecord({ ...ev.bad, unit: ev.unit } as Parameters<typeof formatBadRecord>[0]));
-  }
 }
 
 export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: DoctorPlanOptions = {}): Promise<DoctorReport> {
@@ -37,11 +27,10 @@ export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: Doc
   const stores: { close(): Promise<void> | void }[] = [];
   try {
     const lanes = [];
-    for (const [k, lane] of plan.lanes.entries()) {
+    for (const lane of plan.lanes) {
       const store = await openStore('memory:');
       stores.push(store);
-      const consumers = k === 0 ? [new Warnings(io.warn), ...lane.consumers] : lane.consumers;
-      lanes.push({ semantics: opts.semantics, configs: laneConfigs(configs, lane.settings), seed: opts.seed, store, consumers });
+      lanes.push({ semantics: opts.semantics, configs: laneConfigs(configs, lane.settings), seed: opts.seed, store, consumers: lane.consumers });
     }
     await runPipeline(
       {
@@ -52,6 +41,7 @@ export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: Doc
         clock: opts.clock,
         delayMs: opts.delayMs,
         defaultTenant: opts.tenant,
+        warn: io.warn,
       },
       lanes,
     );
