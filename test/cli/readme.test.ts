@@ -17,7 +17,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 test('README usage and example blocks equal what the CLI prints', () => {
   const blocks = readme.match(/<!-- BEGIN run: /g) ?? [];
   assert.ok(blocks.length >= 7, `README has ${blocks.length} generated blocks`);
-  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help', 'send --help']) {
+  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help', 'send --help', 'doctor --help']) {
     assert.ok(readme.includes(`<!-- BEGIN run: ${cmd} -->`), `README shows ${cmd}`);
   }
   assert.equal(render(readme), readme);
