@@ -10,7 +10,7 @@ import { DEFAULT_FAIL_ON, FAIL_ON, failing, parseFailOn, type FailOn } from '../
 import { renderJson, renderMarkdown, renderTable } from '../../doctor/render.js';
 import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
-import { STDIN_HINT, readsTerminalStdin } from '../tty.js';
+import { STDIN_HINT, readsTerminalStdin, terminalWidth } from '../tty.js';
 import { helpWidth } from '../voice.js';
 import { addHaOptions, addInputOptions, addReadOptions, oneOf, optionsGiven, parseRunOptions, type RunCliOptions } from './replay.js';
 
@@ -40,7 +40,7 @@ async function run(inputs: string[], o: DoctorCliOptions, given: ReadonlySet<str
   checkInputs(p.doctor.inputs);
   if (readsTerminalStdin(p.doctor.inputs)) process.stderr.write(STDIN_HINT + '\n');
   const report = await runDoctor(p.doctor, { warn: (line) => process.stderr.write(printable(line) + '\n') });
-  process.stdout.write(p.format === 'json' ? renderJson(report) : p.format === 'markdown' ? renderMarkdown(report) : renderTable(report));
+  process.stdout.write(p.format === 'json' ? renderJson(report) : p.format === 'markdown' ? renderMarkdown(report) : renderTable(report, terminalWidth(process.stdout)));
   const over = failing(report.findings, p.failOn).length;
   if (over > 0) throw new HaDedupError('expect', `${over} ${over === 1 ? 'finding' : 'findings'} at or above ${p.failOn} (--fail-on ${p.failOn})`);
 }
