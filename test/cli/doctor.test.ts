@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -91,4 +91,99 @@ test('doctor: a missing or directory input exits 3, one line naming it', () => {
   assert.equal(dir.code, 3);
   assert.match(dir.stderr, /fixtures: is a directory, not an input file\n$/);
   assert.equal(missing.stdout + dir.stdout, '');
+});
+
+const README_CAPTURE = join(ROOT, 'fixtures', 'doctor', 'readme.rwcap');
+
+test('doctor on the bundled fixture (a healthy pair), both models, with and without jitter: no finding, exit 0 even with --fail-on info', () => {
+  for (const extra of [[], ['--semantics', 'mimir'], ['--update-timeout-jitter-max', '0s'], ['--semantics', 'mimir', '--update-timeout-jitter-max', '0s']]) {
+    const r = run(['doctor', FIXTURE, '--fail-on', 'info', ...extra]);
+    assert.equal(r.code, 0, `${extra.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, `inputs: ${FIXTURE} (rwcap, 146 records, 0 bad)\nNo findings: the traffic shows no HA configuration problem doctor knows.\n`);
+    assert.equal(r.stderr, '');
+  }
+  const json = run(['doctor', FIXTURE, '--format', 'json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), { version: 1, findings: [], inputs: [{ path: FIXTURE, format: 'rwcap', records: 146, bad_records: 0 }] });
+});
+
+test('doctor on the README capture: its findings in every format; exit 1 at or above --fail-on, with one line saying how many', () => {
+  const table = run(['doctor', README_CAPTURE]);
+  assert.equal(table.code, 1, table.stderr);
+  assert.equal(table.stderr, 'ha-dedup: 5 findings at or above error (--fail-on error)\n');
+  assert.match(table.stdout, /^inputs: .*readme\.rwcap \(rwcap, 132 records, 0 bad\)\n6 findings: 5 errors, 1 warning, 0 info\n┌/);
+  assert.match(table.stdout, /│ error {4}│ mixed-request {11}│ tenant-a │ dev-pair │ replica1 │ 14 requests │/);
+  assert.match(table.stdout, /^3\. error mixed-request: tenant-a \/ dev-pair \/ replica1 \(14 requests\)$/m);
+  assert.ok(table.stdout.split('\n').every((l) => l.length <= 100), 'off a terminal: 100 columns');
+  const json = run(['doctor', README_CAPTURE, '--format', 'json', '--fail-on', 'warn']);
+  assert.equal(json.code, 1);
+  assert.equal(json.stderr, 'ha-dedup: 6 findings at or above warn (--fail-on warn)\n');
+  const rep = JSON.parse(json.stdout);
+  assert.deepEqual(Object.keys(rep), ['findings', 'inputs', 'version']);
+  assert.deepEqual(
+    rep.findings.map((f: { severity: string; code: string; cluster: string; replica: string; count: number }) => `${f.severity} ${f.code} ${f.cluster}/${f.replica} ${f.count}`),
+    [
+      'error partial-ha-labels dev-pair/replica1 7',
+      'error partial-ha-labels dev-pair/replica2 7',
+      'error mixed-request dev-pair/replica1 14',
+      'error cluster-label-collision dev-pair/replica1 29',
+      'error cluster-label-collision dev-pair/replica2 28',
+      'warn target-set-mismatch dev-pair/replica1 7',
+    ],
+  );
+  for (const f of rep.findings) {
+    assert.deepEqual(Object.keys(f), ['cluster', 'code', 'count', 'examples', 'fix', 'replica', 'severity', 'tenant']);
+    assert.ok(f.examples.length >= 1 && f.examples.length <= 3);
+    assert.ok(f.fix.length > 40);
+  }
+  const md = run(['doctor', README_CAPTURE, '--format', 'markdown', '--fail-on', 'never']);
+  assert.equal(md.code, 0, md.stderr);
+  assert.equal(md.stderr, '');
+  assert.match(md.stdout, /^## ha-dedup doctor\n/);
+  assert.match(md.stdout, /^\| error \| cluster-label-collision \| tenant-a \| dev-pair \| replica2 \| 28 requests \|$/m);
+});
+
+test('doctor reads --overrides and the HA options into every lane: the fixture under another replica label is an unconfigured pair', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-doctor-cli-'));
+  try {
+    writeFileSync(join(dir, 'o.yaml'), 'overrides:\n  tenant-a:\n    ha_replica_label: prometheus_replica\n');
+    const viaOverrides = run(['doctor', FIXTURE, '--overrides', join(dir, 'o.yaml'), '--format', 'json']);
+    const viaFlag = run(['doctor', FIXTURE, '--replica-label', 'prometheus_replica', '--format', 'json']);
+    for (const r of [viaOverrides, viaFlag]) {
+      assert.equal(r.code, 1, r.stderr);
+      const f = JSON.parse(r.stdout).findings;
+      assert.deepEqual(f.map((x: { code: string; cluster: string; count: number }) => [x.code, x.cluster, x.count]), [['unconfigured-ha-pair', 'dev-pair', 512]]);
+      assert.match(f[0].fix, /`ha_replica_label: __replica__` \(-distributor\.ha-tracker\.replica=__replica__\)/);
+    }
+    // tenant-a with HA off: only unconfigured-ha-pair looks at it, and its series carry the replica label
+    writeFileSync(join(dir, 'off.yaml'), 'overrides:\n  tenant-a:\n    accept_ha_samples: false\n');
+    const off = run(['doctor', README_CAPTURE, '--overrides', join(dir, 'off.yaml'), '--format', 'json']);
+    assert.equal(off.code, 0, off.stderr);
+    assert.deepEqual(JSON.parse(off.stdout).findings, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('doctor: a bad record is one warning and the good records around it still count; --strict exits 3; stdin works', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-doctor-cli-'));
+  try {
+    const cut = join(dir, 'cut.rwcap');
+    writeFileSync(cut, readFileSync(README_CAPTURE).subarray(0, 200_000));
+    const r = run(['doctor', cut, '--format', 'json', '--fail-on', 'never']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^ha-dedup: warning: .*cut\.rwcap: record \d+ at byte \d+: truncated record: it declares \d+ bytes but only \d+ are left in the input\n$/);
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.inputs[0].bad_records, 1);
+    assert.ok(rep.findings.some((f: { code: string }) => f.code === 'mixed-request'), 'findings from the records before the bad one');
+    const strict = run(['doctor', cut, '--strict']);
+    assert.equal(strict.code, 3, strict.stderr);
+    assert.match(strict.stderr, /^ha-dedup: .*cut\.rwcap: record \d+ at byte \d+: truncated record: .* \(--strict\)\n$/);
+    assert.equal(strict.stdout, '');
+    const stdin = run(['doctor', '-', '--format', 'json'], { input: readFileSync(FIXTURE) });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.deepEqual(JSON.parse(stdin.stdout).inputs, [{ path: '-', format: 'rwcap', records: 146, bad_records: 0 }]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
