@@ -3,9 +3,10 @@
 // in-memory store, its settings the user's (command line + overrides) with the lane's delta
 // applied; the plan's finish() turns what the consumers saw into the report. No process, TTY or
 // wall clock here: the CLI passes options and callbacks in (src/cli/commands/doctor.ts).
-import { HaDedupError } from '../model/index.js';
 import { doctorPlan, laneConfigs, type DoctorPlanOptions } from '../doctor/plan.js';
 import type { DoctorReport } from '../doctor/types.js';
+import { runPipeline, type LaneOptions } from './engine.js';
+import { openStore, type OpenedStore } from '../store/index.js';
 import { effectiveConfigs, type ReplayOptions } from './replay.js';
 
 /** What doctor reads: replay's inputs and HA settings (no state store, no output). */
@@ -18,15 +19,10 @@ export interface DoctorIO {
 
 export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: DoctorPlanOptions = {}): Promise<DoctorReport> {
   const configs = await effectiveConfigs(opts);
-  const paths = opts.inputs.length === 0 ? ['-'] : opts.inputs;
-  if (paths.filter((p) => p === '-').length > 1) throw new HaDedupError('usage', 'stdin ("-") can be given only once as an input');
   const plan = doctorPlan(planOpts);
-  const engine = '../pipeline/engine.js';
-  const { runPipeline } = (await import(engine)) as { runPipeline(run: unknown, lanes: unknown[]): Promise<unknown> };
-  const { openStore } = (await import('../store/index.js' as string)) as { openStore(spec: string): Promise<{ close(): Promise<void> | void }> };
-  const stores: { close(): Promise<void> | void }[] = [];
+  const stores: OpenedStore[] = [];
   try {
-    const lanes = [];
+    const lanes: LaneOptions[] = [];
     for (const lane of plan.lanes) {
       const store = await openStore('memory:');
       stores.push(store);
@@ -34,7 +30,7 @@ export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: Doc
     }
     await runPipeline(
       {
-        inputs: paths,
+        inputs: opts.inputs,
         format: opts.format,
         maxDecodedSize: opts.maxDecodedSize,
         strict: opts.strict,

@@ -81,3 +81,14 @@ test('README NDJSON examples show the keys in the order the tool writes them', (
     assert.deepEqual(keys, order.filter((k) => keys.includes(k)), `key order of ${ex}`);
   }
 });
+
+test('README doctor section (issue 20.6): the real output on the README capture shows at least three findings, and every code is explained', async () => {
+  const { CODES } = await import('../../src/doctor/types.js');
+  const section = readme.slice(readme.indexOf('## Finding HA misconfiguration: `ha-dedup doctor`'), readme.indexOf('## Bad input'));
+  const block = /<!-- BEGIN run: doctor fixtures\/doctor\/readme\.rwcap -->\n([\s\S]*?)<!-- END run -->/.exec(section);
+  assert.ok(block, 'the README shows doctor on fixtures/doctor/readme.rwcap (kept current by the first test)');
+  const shown = new Set([...block[1]!.matchAll(/^\d+\. (?:error|warn|info) ([a-z-]+): /gm)].map((m) => m[1]!));
+  assert.ok(shown.size >= 3, `distinct codes shown: ${[...shown].join(', ')}`);
+  assert.match(section, /npx tsx fixtures\/doctor\/make-readme-capture\.ts/, 'how the capture was built');
+  for (const code of CODES) assert.match(section, new RegExp(`^\\| \`${code}\` \\| (error|warn|info|warn / error) \\| .{20,} \\|$`, 'm'), `${code} explained`);
+});
