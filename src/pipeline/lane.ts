@@ -90,6 +90,12 @@ export class Lane {
   ) {
     this.consumers = opts.consumers;
     const store = opts.store;
+    if (opts.semantics !== null) {
+      if (store === null) throw new Error('a lane with a tracker needs a store');
+      this.tracker = createTracker({ semantics: opts.semantics, configs: opts.configs, store, random: createPrng(opts.seed), commitEvery: opts.commitEvery, recordPasses: true });
+    } else {
+      this.tracker = null;
+    }
     let prevNow: number | null = null;
     if (store !== null) {
       const prevText = store.getMeta(REPLAY_META.clock);
@@ -99,12 +105,6 @@ export class Lane {
       }
     }
     this.clock = new SimClock(prevNow);
-    if (opts.semantics !== null) {
-      if (store === null) throw new Error('a lane with a tracker needs a store');
-      this.tracker = createTracker({ semantics: opts.semantics, configs: opts.configs, store, random: createPrng(opts.seed), commitEvery: opts.commitEvery, recordPasses: true });
-    } else {
-      this.tracker = null;
-    }
     this.priorElections = store !== null && opts.semantics !== null ? store.loadElections() : [];
   }
 
