@@ -187,3 +187,21 @@ test('doctor: a bad record is one warning and the good records around it still c
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('replay prints the one-line hint when doctor would report an error (issue 20.5): the same count, on stderr, after the report; none when healthy or with -q', () => {
+  const errors = JSON.parse(run(['doctor', README_CAPTURE, '--format', 'json']).stdout).findings.filter((f: { severity: string }) => f.severity === 'error').length;
+  assert.equal(errors, 5);
+  const r = run(['replay', README_CAPTURE, '--output-format', 'none']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, `ha-dedup: ${errors} HA configuration problems found; run ha-dedup doctor\n`);
+  assert.match(r.stdout, /^Clusters\n/, 'the report itself unchanged, on stdout');
+  // data on stdout: the report goes to stderr, the hint is its last line
+  const data = run(['replay', README_CAPTURE]);
+  assert.equal(data.code, 0);
+  assert.match(data.stderr, /\nha-dedup: 5 HA configuration problems found; run ha-dedup doctor\n$/);
+  assert.doesNotMatch(data.stdout, /HA configuration problems/);
+  assert.equal(run(['replay', README_CAPTURE, '--output-format', 'none', '-q']).stderr, '');
+  const healthy = run(['replay', FIXTURE, '--output-format', 'none']);
+  assert.equal(healthy.code, 0);
+  assert.equal(healthy.stderr, '');
+});

@@ -279,6 +279,8 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
         ? renderMarkdown(report)
         : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
   human.write(text);
+  // issue 20.5: what doctor would report as an error, in one line after the report (-q: none)
+  if (result.hint !== null) process.stderr.write(result.hint + '\n');
   return report;
 }
 
