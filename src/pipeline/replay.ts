@@ -1,7 +1,7 @@
 // The main job as a library function: inputs -> merge by clock -> SimClock -> tracker ->
 // outcome events -> output writer + report builder (STYLE.md). No process, TTY or wall clock
 // here: the CLI passes streams and callbacks in (src/cli/commands/replay.ts).
-import type { BadRecord, ClockSource, HAConfig, InputFormat, Metadata, OutputFormat, Semantics, TimeSeries } from '../model/index.js';
+import type { BadRecord, ClockSource, Consumer, HAConfig, InputFormat, Metadata, OutputFormat, Semantics, TimeSeries } from '../model/index.js';
 import { HaDedupError } from '../model/index.js';
 import { SimClock, type ClockOptions } from '../clock/clock.js';
 import { createPrng } from '../clock/prng.js';
@@ -11,6 +11,7 @@ import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from './
 import { createOutputWriter, withoutLabelShared } from '../wire/writers.js';
 import { ReportBuilder, type BadRecordReport, type InputReport, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
+import { requestEventOf } from './round1events.js';
 
 /** Store meta keys owned by the pipeline. */
 export const REPLAY_META = {
@@ -58,6 +59,13 @@ export interface ReplayIO {
   /** Called every `progressEvery` requests (and never when absent). */
   progress?(p: ReplayProgress): void;
   progressEvery?: number;
+  /**
+   * More consumers of the run's events (the timeline, for an HTML report), called after the
+   * report builder. ROUND-1 ADAPTER (src/pipeline/round1events.ts): until replay runs on the
+   * engine, they get `request` events only, built from round 1's decisions, and only when this
+   * list is not empty (a replay without them builds no event).
+   */
+  consumers?: readonly Consumer[];
 }
 
 export interface ReplayResult {
@@ -130,6 +138,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     let written = 0;
     let samples = 0;
     let requests = 0;
+    const consumers = (io.consumers ?? []).filter((c) => c.request !== undefined);
 
     const streams = paths.map((p, i) =>
       openInput(p, i, {
@@ -155,6 +164,15 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
       const d = tracker.decide(tenant, write, now);
       for (const e of tracker.drainElections()) builder.election(e);
       builder.request(tenant, write, d, now);
+      if (consumers.length > 0) {
+        // before the output below strips replica labels in place (the event holds no labels, but
+        // the decision's pairs are read now)
+        const ev = requestEventOf({ seq: requests, request, tenant, decision: d, recordTimeMs: timeMs, nowMs: now });
+        for (const c of consumers) {
+          const p = c.request!(ev);
+          if (p) await p;
+        }
+      }
 
       // what goes out: accepted / non_ha / passthrough series, replica label removed where the
       // outcome says; metadata with them (or alone, for a metadata-only request)
