@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { renderHtml } from '../../src/report/html.js';
 import { TIMELINE_MAX_BINS } from '../../src/report/timeline.js';
-import { replayOptions, replayWithTimeline } from '../report/timeline-adapter.js';
+import { replayOptions, replayWithTimeline } from '../report/replay-timeline.js';
 
 const DATA = join(resolve(import.meta.dirname, '..', '..'), 'bench', 'data');
 const large = existsSync(DATA) ? readdirSync(DATA).filter((f) => /^large-.*\.rwcap$/.test(f)).sort() : [];

@@ -10,7 +10,7 @@ import { renderMarkdown, type Report } from '../../src/report/index.js';
 import { GANTT_MAX_ELECTIONS_PER_CLUSTER, ganttText, leaderGantt } from '../../src/report/mermaid.js';
 import { runReplay } from '../../src/pipeline/replay.js';
 import { handReport } from './timeline-events.js';
-import { replayOptions } from './timeline-adapter.js';
+import { replayOptions } from './replay-timeline.js';
 
 const FIXTURE = join(resolve(import.meta.dirname, '..', '..'), 'fixtures', 'prom-ha-dev.rwcap');
 
