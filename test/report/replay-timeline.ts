@@ -1,6 +1,5 @@
 // The Report and the Timeline of one replay as `ha-dedup replay --html` makes them: runReplay
-// with a TimelineConsumer among the run's consumers (src/pipeline/replay.ts; until replay runs
-// on issue 15's engine, fed through the round-1 adapter src/pipeline/round1events.ts).
+// with a TimelineConsumer among the consumers of replay's lane (src/pipeline/replay.ts).
 import { runReplay, type ReplayOptions } from '../../src/pipeline/replay.js';
 import type { Report } from '../../src/report/index.js';
 import { TimelineConsumer, type Timeline } from '../../src/report/timeline.js';
