@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
@@ -115,7 +115,10 @@ test('--html errors: one line naming the option and the file, exit 2, before the
       [['--html', join(dir, 'same'), '--report', join(dir, 'same')], /^ha-dedup: --html .*same: the same file as --report\n$/],
       [['--html', join(dir, 'same'), '-o', join(dir, '.', 'same')], /^ha-dedup: --html .*same: the same file as -o\n$/],
       [['--report-format', 'htm'], /^ha-dedup: --report-format: "htm" is not one of table, json, markdown, html\n$/],
+      [['--html', FIXTURE], /^ha-dedup: --html fixtures\/prom-ha-dev.rwcap: the same file as the input fixtures\/prom-ha-dev.rwcap \(it would be overwritten\)\n$/],
+      [['--html', join(dir, 'link.rwcap')], /^ha-dedup: --html .*link.rwcap: the same file as the input fixtures\/prom-ha-dev.rwcap/],
     ];
+    symlinkSync(join(ROOT, FIXTURE), join(dir, 'link.rwcap'));
     for (const [args, re] of cases) {
       const r = run(['replay', FIXTURE, ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

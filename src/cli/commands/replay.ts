@@ -1,7 +1,7 @@
 // `ha-dedup replay [INPUT...]`: parse and validate the options of SPEC 3, call runReplay, write
 // the report(s) and check --expect. Everything else lives in src/pipeline and src/report.
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
@@ -60,6 +60,18 @@ export interface ParsedReplay {
   color: boolean;
   /** -q: no human report, no warnings (errors still). */
   quiet: boolean;
+}
+
+/** Whether two paths name the same file: the same path, or (both existing) the same inode. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 function duration(option: string, text: string): number {
@@ -149,8 +161,10 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
   const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
   if (o.html !== undefined) {
     if (o.html === '' || o.html === '-') throw usageError(`--html: "${o.html}" is not a file name (the HTML report on stdout is --report-format html)`);
-    if (o.report !== undefined && resolve(o.html) === resolve(o.report)) throw usageError(`--html ${o.html}: the same file as --report`);
-    if (o.output !== undefined && o.output !== '-' && resolve(o.html) === resolve(o.output)) throw usageError(`--html ${o.html}: the same file as -o`);
+    if (o.report !== undefined && sameFile(o.html, o.report)) throw usageError(`--html ${o.html}: the same file as --report`);
+    if (o.output !== undefined && o.output !== '-' && sameFile(o.html, o.output)) throw usageError(`--html ${o.html}: the same file as -o`);
+    const input = inputs.find((i) => i !== '-' && sameFile(o.html!, i));
+    if (input !== undefined) throw usageError(`--html ${o.html}: the same file as the input ${input} (it would be overwritten)`);
   }
   const maxDecodedSize = parseByteSize(o.maxDecodedSize);
   if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
