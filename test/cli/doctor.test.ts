@@ -41,7 +41,7 @@ test("doctor --help: replay's input and HA options, word for word, with the inpu
   assert.equal(doctor.code, 0, doctor.stderr);
   const d = helpOptions(doctor.stdout);
   const r = helpOptions(replay.stdout);
-  const own = new Set(['--db <file>', '-o, --output <file>', '--output-format <format>', '--report <file>', '--report-format <format>', '--expect <expr>', '--no-color', '-q, --quiet', '--format <format>']);
+  const own = new Set(['--db <file>', '-o, --output <file>', '--output-format <format>', '--report <file>', '--report-format <format>', '--html <file>', '--expect <expr>', '--no-color', '-q, --quiet', '--format <format>']);
   const shared = [...r.keys()].filter((k) => !own.has(k));
   assert.ok(shared.length >= 17, shared.join(' '));
   for (const k of shared) assert.equal(d.get(k), r.get(k), k);
