@@ -38,7 +38,7 @@ test('README (issue 14.7): ha-dedup on PATH, one command form in every example',
   assert.match(readme, /`npm link`/);
   assert.match(readme, /`npx ha-dedup`/);
   // command lines (not the help texts, whose "Usage: ha-dedup replay" and quoted `ha-dedup ...` are no invocation)
-  const calls = codeLines().filter((l) => /ha-dedup (replay|record|inspect|convert|state|--help)/.test(l) && !/^Usage: |`/.test(l) && !/^\s/.test(l));
+  const calls = codeLines().filter((l) => /ha-dedup (replay|record|inspect|convert|state|doctor|--help)/.test(l) && !/^Usage: |`/.test(l) && !/^\s/.test(l));
   assert.ok(calls.length >= 15, `${calls.length} example commands`);
   // the quick start alone runs it through npx (nothing is on PATH yet on a fresh machine)
   for (const l of calls) assert.match(l, /(^|\$ |&& |\| |^npm ci && npx )ha-dedup /, `the same command form: ${l}`);
