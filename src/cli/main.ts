@@ -1,5 +1,6 @@
-// Entry point: builds the commander program, runs it, and maps every failure to one line on
-// stderr and an exit code (SPEC 2). The only module that calls process.exit.
+// The CLI's entry: builds the commander program, runs it, and maps every failure to one line on
+// stderr and an exit code (SPEC 2). runMain returns the code; only bin/ha-dedup calls
+// process.exit, so a test runs a command in process (test/cli/run.ts). Nothing runs at import.
 import { Command, CommanderError } from 'commander';
 import { HaDedupError, EXIT, usageError } from '../model/index.js';
 import { setSnappyDecoder } from '../wire/snappy.js';
@@ -11,11 +12,14 @@ import { register as registerState } from './commands/state.js';
 import { register as registerSend } from './commands/send.js';
 import { register as registerDoctor } from './commands/doctor.js';
 import { configureVoice, errorLine } from './voice.js';
+import { processIo, type CliIo } from './io.js';
+
+export { processIo, type CliIo } from './io.js';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(): Command {
-  const program = configureVoice(new Command());
+export function buildProgram(io: CliIo = processIo()): Command {
+  const program = configureVoice(new Command(), io);
   program
     .name('ha-dedup')
     .description(
@@ -24,13 +28,13 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError(false)
     .exitOverride();
-  registerReplay(program);
-  registerRecord(program);
-  registerInspect(program);
-  registerConvert(program);
-  registerState(program);
-  registerSend(program);
-  registerDoctor(program);
+  registerReplay(program, io);
+  registerRecord(program, io);
+  registerInspect(program, io);
+  registerConvert(program, io);
+  registerState(program, io);
+  registerSend(program, io);
+  registerDoctor(program, io);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
@@ -39,44 +43,51 @@ function isEpipe(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'EPIPE';
 }
 
-export function fail(err: unknown): never {
-  if (isEpipe(err)) process.exit(EXIT.ok); // `ha-dedup x | head` exits quietly
+/**
+ * The exit code for a failure, with its one line written to `io.stderr` (SPEC 2): EPIPE on
+ * stdout (`ha-dedup x | head`) is a quiet 0, help and version are 0, commander's usage errors
+ * (already printed) 2, an HaDedupError its own code, anything else an internal error (4).
+ */
+export function exitCodeFor(err: unknown, io: CliIo): number {
+  if (isEpipe(err)) return EXIT.ok;
   if (err instanceof HaDedupError) {
-    process.stderr.write(errorLine(err.message));
-    process.exit(err.exitCode);
+    io.stderr.write(errorLine(err.message));
+    return err.exitCode;
   }
   if (err instanceof CommanderError) {
     // commander already printed its message; help and version are not errors
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(EXIT.ok);
-    process.exit(EXIT.usage);
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
   }
   const e = err as Error;
-  process.stderr.write(
+  io.stderr.write(
     errorLine(`internal error: ${e?.message ?? String(err)}`) + 'ha-dedup: this is a bug; please report it with the command line and input that caused it.\n',
   );
-  if (process.env.HA_DEDUP_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-  return process.exit(EXIT.internal);
+  if (io.env.HA_DEDUP_DEBUG) io.stderr.write(`${e?.stack ?? ''}\n`);
+  return EXIT.internal;
 }
-
-process.stdout.on('error', (err: unknown) => fail(err));
 
 /**
  * HA_DEDUP_SNAPPY=js: decompress with our JavaScript snappy decoder instead of the WebAssembly
  * one (README "Performance"; the bench and the tests compare the two). Unset or empty: wasm.
  */
 function snappyFromEnv(v: string | undefined): void {
-  if (v === undefined || v === '') return;
+  if (v === undefined || v === '') return setSnappyDecoder('auto');
   if (v !== 'js') throw usageError(`HA_DEDUP_SNAPPY: "${v}" is not js (leave it unset for the WebAssembly decoder)`);
   setSnappyDecoder('js');
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Run `argv` (node's form: [node, script, ...args]) against `io`; resolves to the exit code and
+ * never exits. bin/ha-dedup exits at once with a code other than 0; on 0 it lets the process end
+ * by itself once its work is drained, as it always has.
+ */
+export async function runMain(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
-    snappyFromEnv(process.env.HA_DEDUP_SNAPPY);
-    await buildProgram().parseAsync(argv);
+    snappyFromEnv(io.env.HA_DEDUP_SNAPPY);
+    await buildProgram(io).parseAsync([...argv]);
+    return EXIT.ok;
   } catch (err) {
-    fail(err);
+    return exitCodeFor(err, io);
   }
 }
-
-await main(process.argv);

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { printable } from '../report/format.js';
 import { goFlagHint } from './goflags.js';
 import { terminalWidth } from './tty.js';
+import { processIo, type CliIo } from './io.js';
 
 /**
  * commander's error text ("error: unknown option '--x'\n(Did you mean --y?)\n") as one line in
@@ -32,14 +33,15 @@ export function helpWidth(stream: { isTTY?: boolean; columns?: number }, env: No
  * into each command it creates). Descriptions wrap into columns as narrow as 20, so replay's long
  * option names still leave its help wrapped at 80 (commander's default gives up below 40).
  */
-export function configureVoice(program: Command, write: (s: string) => void = (s) => process.stderr.write(s)): Command {
+export function configureVoice(program: Command, io: CliIo = processIo()): Command {
   return program
     .configureHelp({ minWidthToWrap: 20 })
     .configureOutput({
-      writeErr: write,
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
       outputError: (str, w) => w(commanderErrorLine(str)),
-      getOutHelpWidth: () => helpWidth(process.stdout),
-      getErrHelpWidth: () => helpWidth(process.stderr),
+      getOutHelpWidth: () => helpWidth(io.stdout, io.env),
+      getErrHelpWidth: () => helpWidth(io.stderr, io.env),
     });
 }
 

@@ -15,6 +15,8 @@ export type DoctorOptions = Omit<ReplayOptions, 'db' | 'outputFormat' | 'store'>
 export interface DoctorIO {
   /** One warning line, without the trailing newline (already prefixed "ha-dedup: warning: "). */
   warn(line: string): void;
+  /** What an input "-" reads (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
 }
 
 export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: DoctorPlanOptions = {}): Promise<DoctorReport> {
@@ -38,6 +40,7 @@ export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: Doc
         delayMs: opts.delayMs,
         defaultTenant: opts.tenant,
         warn: io.warn,
+        ...(io.stdin ? { stdin: io.stdin } : {}),
       },
       lanes,
     );

@@ -32,6 +32,8 @@ export interface RunOptions {
   defaultTenant: string;
   /** One warning line per bad record ("ha-dedup: warning: ..."), without the newline. */
   warn?(line: string): void;
+  /** What an input "-" reads (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
   /** Called every `progressEvery` requests (default 1000), after every lane has taken the request. */
   progress?(p: RunProgress): void;
   progressEvery?: number;
@@ -114,6 +116,7 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
       format: run.format,
       maxDecodedSize: run.maxDecodedSize,
       strict: run.strict,
+      ...(run.stdin ? { stdin: run.stdin } : {}),
       onBadRecord: onBad(i),
       onFormat: (f) => {
         inputs[i]!.format = f;

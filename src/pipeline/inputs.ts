@@ -37,6 +37,8 @@ export interface ReadOptions {
   strict: boolean;
   /** Called for every bad record (not in strict mode). `bad` is an InputBadRecord. */
   onBadRecord(bad: BadRecord): void;
+  /** What an input "-" reads (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
   /** Called once the input's format is known (after detection). */
   onFormat?(fmt: InputFormat): void;
   /** Called for every yielded request with its body size on the wire and decoded (for inspect). */
@@ -91,8 +93,8 @@ function isZlibError(e: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
-function openSource(path: string): AsyncIterable<Uint8Array> | ReadIntoSource {
-  if (path === '-') return process.stdin;
+function openSource(path: string, stdin: AsyncIterable<Uint8Array> | undefined): AsyncIterable<Uint8Array> | ReadIntoSource {
+  if (path === '-') return stdin ?? process.stdin;
   return fileSource(path);
 }
 
@@ -150,7 +152,7 @@ class Ctx {
 export async function* openInput(path: string, inputIndex: number, opts: ReadOptions): AsyncGenerator<Request> {
   const ctx = new Ctx(path, inputIndex, opts);
   if (path !== '-') checkInputs([path]);
-  let reader = new ByteReader(openSource(path));
+  let reader = new ByteReader(openSource(path, opts.stdin));
   try {
     let format = opts.format;
     for (let depth = 0; ; depth++) {

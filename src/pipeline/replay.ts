@@ -52,6 +52,8 @@ export interface ReplayIO {
   output: NodeJS.WritableStream | null;
   /** One warning line, without the trailing newline (already prefixed "ha-dedup: warning: "). */
   warn(line: string): void;
+  /** What an input "-" reads (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
   /** Called every `progressEvery` requests (and never when absent). */
   progress?(p: ReplayProgress): void;
   progressEvery?: number;
@@ -113,6 +115,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         delayMs: opts.delayMs,
         defaultTenant: opts.tenant,
         warn: io.warn,
+        ...(io.stdin ? { stdin: io.stdin } : {}),
         ...(io.progress ? { progress: io.progress, progressEvery: io.progressEvery ?? 1000 } : {}),
       },
       [{ semantics: opts.semantics, configs, seed: opts.seed, store, consumers: [builder, writer, hint, tap, ...(io.consumers ?? [])] }],

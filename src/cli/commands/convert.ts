@@ -8,6 +8,7 @@ import { createOutputWriter } from '../../wire/writers.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { openOutput } from '../outfile.js';
 import { printable } from '../../report/format.js';
+import { processIo, type CliIo } from '../io.js';
 
 const TO: readonly OutputFormat[] = ['ndjson', 'vm-json', 'rwcap', 'rwcap-json'];
 
@@ -20,7 +21,7 @@ interface ConvertOptions {
   maxDecodedSize: string;
 }
 
-export async function runConvert(input: string, o: ConvertOptions): Promise<{ records: number; bad: number }> {
+export async function runConvert(input: string, o: ConvertOptions, io: CliIo = processIo()): Promise<{ records: number; bad: number }> {
   const to = o.to.trim().toLowerCase() as OutputFormat;
   if (!TO.includes(to)) throw usageError(`--to: "${o.to}" is not one of ${TO.join(', ')}`);
   const format = parseInputFormat(o.format);
@@ -29,7 +30,7 @@ export async function runConvert(input: string, o: ConvertOptions): Promise<{ re
   if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
   checkInputs([input]);
   const file = o.output === '-' ? null : openOutput(o.output, '-o');
-  const writer = createOutputWriter(to, file?.sink ?? process.stdout, { onWarning: (m) => process.stderr.write(`ha-dedup: warning: ${printable(m)}\n`) });
+  const writer = createOutputWriter(to, file?.sink ?? io.stdout, { onWarning: (m) => io.stderr.write(`ha-dedup: warning: ${printable(m)}\n`) });
   let records = 0;
   let bad = 0;
   try {
@@ -37,9 +38,10 @@ export async function runConvert(input: string, o: ConvertOptions): Promise<{ re
       format,
       maxDecodedSize,
       strict: o.strict === true,
+      stdin: io.stdin,
       onBadRecord: (b) => {
         bad++;
-        process.stderr.write(printable(formatBadRecord(b)) + '\n');
+        io.stderr.write(printable(formatBadRecord(b)) + '\n');
       },
     })) {
       if (file?.failure()) break;
@@ -57,7 +59,7 @@ export async function runConvert(input: string, o: ConvertOptions): Promise<{ re
   return { records, bad };
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   program
     .command('convert')
     .description('change format without deduplicating')
@@ -69,6 +71,6 @@ export function register(program: Command): void {
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .option('--strict', 'stop at the first bad record (exit 3)')
     .action(async (input: string, o: ConvertOptions) => {
-      await runConvert(input, o);
+      await runConvert(input, o, io);
     });
 }

@@ -12,6 +12,7 @@ import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
 import { STDIN_HINT, readsTerminalStdin, terminalWidth } from '../tty.js';
 import { helpWidth } from '../voice.js';
+import type { CliIo } from '../io.js';
 import { addHaOptions, addInputOptions, addReadOptions, oneOf, optionsGiven, parseRunOptions, type RunCliOptions } from './replay.js';
 
 /** doctor's options: replay's shared ones, with the input format as --input-format. */
@@ -35,12 +36,12 @@ export function parseDoctorOptions(inputs: string[], o: DoctorCliOptions, given:
   return { doctor, format: oneOf('--format', o.format, DOCTOR_FORMATS), failOn: parseFailOn(o.failOn.trim()) };
 }
 
-async function run(inputs: string[], o: DoctorCliOptions, given: ReadonlySet<string>): Promise<void> {
+async function run(inputs: string[], o: DoctorCliOptions, given: ReadonlySet<string>, io: CliIo): Promise<void> {
   const p = parseDoctorOptions(inputs, o, given);
   checkInputs(p.doctor.inputs);
-  if (readsTerminalStdin(p.doctor.inputs)) process.stderr.write(STDIN_HINT + '\n');
-  const report = await runDoctor(p.doctor, { warn: (line) => process.stderr.write(printable(line) + '\n') });
-  process.stdout.write(p.format === 'json' ? renderJson(report) : p.format === 'markdown' ? renderMarkdown(report) : renderTable(report, terminalWidth(process.stdout)));
+  if (readsTerminalStdin(p.doctor.inputs, io.stdin)) io.stderr.write(STDIN_HINT + '\n');
+  const report = await runDoctor(p.doctor, { warn: (line) => io.stderr.write(printable(line) + '\n'), stdin: io.stdin });
+  io.stdout.write(p.format === 'json' ? renderJson(report) : p.format === 'markdown' ? renderMarkdown(report) : renderTable(report, terminalWidth(io.stdout, io.env)));
   const over = failing(report.findings, p.failOn).length;
   if (over > 0) throw new HaDedupError('expect', `${over} ${over === 1 ? 'finding' : 'findings'} at or above ${p.failOn} (--fail-on ${p.failOn})`);
 }
@@ -51,7 +52,7 @@ export function doctorHelp(width: number): string {
   return '\n' + lines.flatMap((l) => wrapText(l, width, 2)).join('\n') + '\n';
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   const cmd = program
     .command('doctor')
     .description('find HA misconfiguration in captured remote-write traffic: each finding with its code, severity, examples and the setting that fixes it')
@@ -60,8 +61,8 @@ export function register(program: Command): void {
     .option('--format <format>', 'findings as table, json or markdown', 'table')
     .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, DEFAULT_FAIL_ON);
   addReadOptions(cmd)
-    .addHelpText('after', () => doctorHelp(helpWidth(process.stdout)))
+    .addHelpText('after', () => doctorHelp(helpWidth(io.stdout, io.env)))
     .action(async (inputs: string[], o: DoctorCliOptions, c: Command) => {
-      await run(inputs, o, optionsGiven(c));
+      await run(inputs, o, optionsGiven(c), io);
     });
 }

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { fitGrid, type Grid } from '../../report/grid.js';
 import { dur, printable, utc } from '../../report/format.js';
 import { STDIN_HINT, readsTerminalStdin, terminalWidth } from '../tty.js';
+import { processIo, type CliIo } from '../io.js';
 
 interface InspectOptions {
   format: string;
@@ -71,7 +72,7 @@ export function renderInspectTable(r: InspectReport, width?: number): string {
   return fitGrid(summary, width, { titleColumns: 1 }) + '\n' + fitGrid(replicas, width, { titleColumns: 3 }) + '\n';
 }
 
-export async function runInspect(inputs: string[], o: InspectOptions): Promise<InspectReport> {
+export async function runInspect(inputs: string[], o: InspectOptions, io: CliIo = processIo()): Promise<InspectReport> {
   const format = parseInputFormat(o.format);
   if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
   const maxDecodedSize = parseByteSize(o.maxDecodedSize);
@@ -79,7 +80,7 @@ export async function runInspect(inputs: string[], o: InspectOptions): Promise<I
   if (o.clusterLabel === '' || o.replicaLabel === '') throw usageError('--cluster-label and --replica-label must not be empty');
   const paths = inputs.length === 0 ? ['-'] : inputs;
   checkInputs(paths);
-  if (readsTerminalStdin(paths)) process.stderr.write(STDIN_HINT + '\n');
+  if (readsTerminalStdin(paths, io.stdin)) io.stderr.write(STDIN_HINT + '\n');
   const summary = new CaptureSummary({ defaultTenant: o.tenant, clusterLabel: o.clusterLabel, replicaLabel: o.replicaLabel });
   for (let i = 0; i < paths.length; i++) {
     const idx = summary.addInput(paths[i]!);
@@ -87,8 +88,9 @@ export async function runInspect(inputs: string[], o: InspectOptions): Promise<I
       format,
       maxDecodedSize,
       strict: o.strict === true,
+      stdin: io.stdin,
       onBadRecord: (bad) => {
-        process.stderr.write(printable(formatBadRecord(bad)) + '\n');
+        io.stderr.write(printable(formatBadRecord(bad)) + '\n');
         summary.addBad(idx, bad);
       },
       onFormat: (f) => summary.setFormat(idx, f),
@@ -99,7 +101,7 @@ export async function runInspect(inputs: string[], o: InspectOptions): Promise<I
   return summary.toJSON();
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   program
     .command('inspect')
     .description('show what a capture holds: tenants, clusters, replicas, time span, requests, series, samples, bytes, bad records')
@@ -112,8 +114,8 @@ export function register(program: Command): void {
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--json', 'JSON output (version 1, keys sorted)')
     .action(async (inputs: string[], o: InspectOptions) => {
-      const report = await runInspect(inputs, o);
-      const text = o.json ? stableJson(report) : renderInspectTable(report, terminalWidth(process.stdout));
-      await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+      const report = await runInspect(inputs, o, io);
+      const text = o.json ? stableJson(report) : renderInspectTable(report, terminalWidth(io.stdout, io.env));
+      await new Promise<void>((resolve, reject) => io.stdout.write(text, (e) => (e ? reject(e) : resolve())));
     });
 }

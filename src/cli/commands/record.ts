@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { unlinkSync } from 'node:fs';
 import { parseDuration, usageError } from '../../model/index.js';
 import type { CaptureSink, Recorder, RecorderStats } from '../../record/index.js';
+import type { CliIo } from '../io.js';
 
 // the receiver is loaded when `record` runs, not for every command (start-up of the CLI)
 let rec: typeof import('../../record/index.js');
@@ -21,7 +22,7 @@ interface RecordCliOptions {
   maxRequests?: string;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   program
     .command('record')
     .description(
@@ -37,14 +38,14 @@ export function register(program: Command): void {
     .option('--duration <duration>', 'stop after this long, e.g. 10m')
     .option('--max-requests <n>', 'stop after this many requests are recorded')
     .action(async (opts: RecordCliOptions) => {
-      await runRecord(opts);
+      await runRecord(opts, io);
     });
 }
 
-async function runRecord(opts: RecordCliOptions): Promise<void> {
+async function runRecord(opts: RecordCliOptions, io: CliIo): Promise<void> {
   rec = await import('../../record/index.js');
   const { Recorder, openCaptureFile, openStdoutSink, parseListen, parseSize, parseCount, compileTenantPattern, validTenantId } = rec;
-  const log = (line: string) => process.stderr.write(`ha-dedup: ${line}\n`);
+  const log = (line: string) => io.stderr.write(`ha-dedup: ${line}\n`);
   const { host, port } = parseListen(opts.listen);
   const maxBody = parseSize(opts.maxBody, '--max-body');
   let durationMs: number | undefined;
@@ -74,7 +75,7 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
     created = !opts.append;
     if (opts.append) note = `, appending after ${opened.existingRecords} records`;
     if (opened.droppedTailBytes > 0) {
-      process.stderr.write(
+      io.stderr.write(
         `ha-dedup: warning: ${opts.output}: cut off a truncated last record (${opened.droppedTailBytes} bytes at byte ${opened.sink.length}) left by an interrupted recorder; it was never acknowledged\n`,
       );
     }
@@ -115,7 +116,7 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      process.stderr.write(`ha-dedup record: ${sig}: finishing requests in flight (again to close connections now)\n`);
+      io.stderr.write(`ha-dedup record: ${sig}: finishing requests in flight (again to close connections now)\n`);
       void recorder.stop(sig);
     } else {
       recorder.forceClose();
@@ -124,11 +125,11 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // after the handlers: a script that signals as soon as it reads this line stops the recorder cleanly
-  process.stderr.write(`ha-dedup record: listening on ${recorder.url}, writing to ${toStdout ? 'stdout' : opts.output}${note}\n`);
+  io.stderr.write(`ha-dedup record: listening on ${recorder.url}, writing to ${toStdout ? 'stdout' : opts.output}${note}\n`);
   const stats = await recorder.done;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  process.stderr.write(summary(stats, toStdout ? 'stdout' : opts.output));
+  io.stderr.write(summary(stats, toStdout ? 'stdout' : opts.output));
   if (stats.readerGone !== null) {
     throw usageError(
       `record: stopped because ${stats.readerGone}: ${stats.requests} requests were acknowledged (each once the reader had read it); the rest were answered 503`,

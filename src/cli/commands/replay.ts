@@ -16,6 +16,7 @@ import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { ProgressLine, STDIN_HINT, readsTerminalStdin, terminalWidth, useColor } from '../tty.js';
 import { fsReason, openOutput, reserveReportFile, type ReportFile } from '../outfile.js';
 import { helpWidth } from '../voice.js';
+import type { CliIo } from '../io.js';
 
 /**
  * The options replay shares with the commands that read its inputs and run its HA settings
@@ -185,7 +186,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
  * Validate every option (usage errors name the option); reads the overrides file. `given`: the
  * commander keys of the options typed on the command line (messages name those flags).
  */
-export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set()): ParsedReplay {
+export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set(), env: NodeJS.ProcessEnv = process.env): ParsedReplay {
   const run = parseRunOptions(inputs, o, given);
   const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
   const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
@@ -210,7 +211,7 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
       ...run,
       db: o.db ?? null,
       outputFormat,
-      store: storeFromEnv(process.env.HA_DEDUP_STORE, o.db),
+      store: storeFromEnv(env.HA_DEDUP_STORE, o.db),
     },
     output,
     reportFile: o.report ?? null,
@@ -233,14 +234,14 @@ function storeFromEnv(v: string | undefined, db: string | undefined): 'sqlite' |
   return 'map';
 }
 
-async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string>): Promise<void> {
-  const p = parseReplayOptions(inputs, o, given);
+async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string>, io: CliIo): Promise<void> {
+  const p = parseReplayOptions(inputs, o, given, io.env);
   checkInputs(p.replay.inputs);
-  const stdoutTTY = process.stdout.isTTY === true;
+  const stdoutTTY = io.stdout.isTTY === true;
   if (!p.quiet) {
-    if (readsTerminalStdin(p.replay.inputs)) process.stderr.write(STDIN_HINT + '\n');
+    if (readsTerminalStdin(p.replay.inputs, io.stdin)) io.stderr.write(STDIN_HINT + '\n');
     if (stdoutTTY && p.output === null && given.has('outputFormat') && p.replay.outputFormat !== 'none') {
-      process.stderr.write(`ha-dedup: note: stdout is a terminal, so no ${p.replay.outputFormat} data is written; use -o FILE or redirect stdout\n`);
+      io.stderr.write(`ha-dedup: note: stdout is a terminal, so no ${p.replay.outputFormat} data is written; use -o FILE or redirect stdout\n`);
     }
   }
   // open the files we write before the run, so a wrong path fails at once
@@ -250,7 +251,7 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
   try {
     if (p.reportFile !== null) files.json = reserveReportFile(p.reportFile, '--report');
     if (p.htmlFile !== null) files.html = reserveReportFile(p.htmlFile, '--html');
-    report = await replayAndReport(p, stdoutTTY, files);
+    report = await replayAndReport(p, stdoutTTY, files, io);
   } catch (err) {
     files.json?.discard();
     files.html?.discard();
@@ -259,7 +260,7 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
   if (p.expectations.length > 0) {
     const results = checkExpectations(p.expectations, report.totals);
     const failed = results.filter((r) => !r.ok);
-    for (const f of failed) process.stderr.write(`ha-dedup: expect failed: ${f.expectation.text} (actual ${f.expectation.key} = ${f.actual})\n`);
+    for (const f of failed) io.stderr.write(`ha-dedup: expect failed: ${f.expectation.text} (actual ${f.expectation.key} = ${f.actual})\n`);
     if (failed.length > 0) throw new HaDedupError('expect', `${failed.length} of ${results.length} --expect checks failed`);
   }
 }
@@ -275,13 +276,13 @@ export function wantsHtml(p: Pick<ParsedReplay, 'htmlFile' | 'reportFormat' | 'q
 }
 
 /** Run the replay, write the report files and print the human report. */
-async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: ReportFiles): Promise<Report> {
+async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: ReportFiles, io: CliIo): Promise<Report> {
   // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
   // whenever stdout carries no data (-o FILE or --output-format none).
   const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
   const file = p.output !== null && p.replay.outputFormat !== 'none' ? openOutput(p.output, '-o') : null;
-  const sink = file !== null ? file.sink : dataToStdout ? process.stdout : null;
-  const progress = process.stderr.isTTY === true && !p.quiet ? new ProgressLine(process.stderr) : null;
+  const sink = file !== null ? file.sink : dataToStdout ? io.stdout : null;
+  const progress = io.stderr.isTTY === true && !p.quiet ? new ProgressLine(io.stderr) : null;
   // The HTML report's timeline consumer and renderer are loaded only when asked for (a replay
   // without them does not load, build or feed them: test/e2e/html-lazy.test.ts)
   const html = wantsHtml(p) ? await import('./replayhtml.js') : null;
@@ -290,10 +291,11 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
   try {
     result = await runReplay(p.replay, {
       output: sink,
+      stdin: io.stdin,
       warn: (line) => {
         if (p.quiet) return;
         progress?.clear();
-        process.stderr.write(printable(line) + '\n');
+        io.stderr.write(printable(line) + '\n');
       },
       progress: progress === null ? undefined : (s) => progress.update(s),
       progressEvery: 200,
@@ -310,8 +312,8 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
   const page = html === null || timeline === null ? null : html.renderPage(report, timeline);
   if (page !== null) files.html?.write(page);
   if (p.quiet) return report;
-  const human = dataToStdout ? process.stderr : process.stdout;
-  const color = useColor(human, p.color);
+  const human = dataToStdout ? io.stderr : io.stdout;
+  const color = useColor(human, p.color, io.env);
   const text =
     p.reportFormat === 'json'
       ? renderJson(report)
@@ -319,10 +321,10 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
         ? renderMarkdown(report)
         : p.reportFormat === 'html'
           ? page!
-          : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
+          : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human, io.env) });
   human.write(text);
   // issue 20.5: what doctor would report as an error, in one line after the report (-q: none)
-  if (result.hint !== null) process.stderr.write(result.hint + '\n');
+  if (result.hint !== null) io.stderr.write(result.hint + '\n');
   return report;
 }
 
@@ -377,7 +379,7 @@ export function addReadOptions(cmd: Command): Command {
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE));
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   const cmd = program
     .command('replay')
     .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
@@ -393,8 +395,8 @@ export function register(program: Command): void {
   addReadOptions(cmd)
     .option('--no-color', 'no colour in the report')
     .option('-q, --quiet', 'no human report and no warnings (errors and failed --expect checks still)')
-    .addHelpText('after', () => expectHelp(helpWidth(process.stdout)))
+    .addHelpText('after', () => expectHelp(helpWidth(io.stdout, io.env)))
     .action(async (inputs: string[], o: ReplayCliOptions, cmd: Command) => {
-      await run(inputs, o, optionsGiven(cmd));
+      await run(inputs, o, optionsGiven(cmd), io);
     });
 }

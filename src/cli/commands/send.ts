@@ -8,6 +8,7 @@ import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import type { SendOptionValues, Sender } from '../../send/index.js';
 import { openForWrite } from '../outfile.js';
+import type { CliIo } from '../io.js';
 
 /** The streams the command writes to (the process's; tests of the library pass their own). */
 export interface SendIO {
@@ -18,7 +19,7 @@ export interface SendIO {
 const PROGRESS_AFTER_MS = 1000;
 const PROGRESS_EVERY_MS = 250;
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   program
     .command('send')
     .description(
@@ -49,7 +50,7 @@ export function register(program: Command): void {
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .action(async (inputs: string[], o: SendOptionValues, cmd: Command) => {
-      await runSendCommand(inputs, o, `ha-dedup/${cmd.parent?.version() ?? '0'}`, { stdout: process.stdout, stderr: process.stderr });
+      await runSendCommand(inputs, o, `ha-dedup/${cmd.parent?.version() ?? '0'}`, { stdout: io.stdout, stderr: io.stderr });
     });
 }
 

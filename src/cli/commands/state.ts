@@ -9,6 +9,7 @@ import type { openSqliteStore as OpenSqliteStore } from '../../store/index.js';
 import { fitGrid, wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
 import { terminalWidth } from '../tty.js';
+import type { CliIo } from '../io.js';
 
 // the store is loaded when `state` runs, not for every command (start-up of the CLI)
 let openSqliteStore: typeof OpenSqliteStore;
@@ -68,10 +69,10 @@ export function renderStateTable(clusters: readonly ClusterView[], width?: numbe
   );
 }
 
-function show(file: string, json: boolean): void {
+function show(file: string, json: boolean, io: CliIo): void {
   const { snapshot, heldBy } = ro.readStateReadonly(file);
   if (heldBy.length > 0) {
-    process.stderr.write(`ha-dedup: note: ${printable(file)} is in use by ${ro.describeHolder(heldBy[0]!)}: this is its state as of its last commit\n`);
+    io.stderr.write(`ha-dedup: note: ${printable(file)} is in use by ${ro.describeHolder(heldBy[0]!)}: this is its state as of its last commit\n`);
   }
   {
     const records = snapshot.records;
@@ -87,10 +88,10 @@ function show(file: string, json: boolean): void {
         elections: elections.map((e) => ({ tenant: e.tenant, cluster: e.cluster, at: iso(e.atMs), at_ms: e.atMs, from: e.from, to: e.to })),
         meta,
       };
-      process.stdout.write(stableJson(doc));
+      io.stdout.write(stableJson(doc));
       return;
     }
-    const width = terminalWidth(process.stdout);
+    const width = terminalWidth(io.stdout, io.env);
     const out: string[] = [];
     out.push(...wrapText(`state database: ${printable(file)}`, width));
     out.push(`semantics: ${meta[META.semantics] ?? '(none yet)'}`);
@@ -98,11 +99,11 @@ function show(file: string, json: boolean): void {
     if (meta[META.nextCleanupMs]) out.push(`next cleanup: ${iso(Number(meta[META.nextCleanupMs]))}`);
     out.push(`clusters: ${clusters.length}, elections recorded: ${elections.length}`);
     if (clusters.length > 0) out.push(renderStateTable(clusters, width));
-    process.stdout.write(out.join('\n') + '\n');
+    io.stdout.write(out.join('\n') + '\n');
   }
 }
 
-function reset(file: string): void {
+function reset(file: string, io: CliIo): void {
   ro.checkWritable(file);
   let store: ReturnType<typeof openSqliteStore>;
   try {
@@ -117,10 +118,10 @@ function reset(file: string): void {
   } finally {
     store.close();
   }
-  process.stderr.write(`ha-dedup: cleared all tracker state in ${printable(file)}\n`);
+  io.stderr.write(`ha-dedup: cleared all tracker state in ${printable(file)}\n`);
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   program
     .command('state')
     .description('show or clear the tracker state a replay persisted with --db (reset asks no confirmation)')
@@ -131,8 +132,8 @@ export function register(program: Command): void {
       if (!opts.db) throw usageError('state: --db FILE is required');
       openSqliteStore = (await import('../../store/index.js')).openSqliteStore;
       ro = await import('../../store/readonly.js');
-      if (action === 'show') return show(opts.db, opts.json === true);
-      if (action === 'reset') return reset(opts.db);
+      if (action === 'show') return show(opts.db, opts.json === true, io);
+      if (action === 'reset') return reset(opts.db, io);
       throw usageError(`state: unknown action "${action}" (use show or reset)`);
     });
 }
