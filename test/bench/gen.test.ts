@@ -302,7 +302,7 @@ test('SenderQueue yields what a scan of every sender would: earliest first, ties
     for (;;) {
       const best = q.first();
       if (best < 0) return out;
-      out.push(`${best}@${heads[best].value.receivedAtMs}`);
+      out.push(`${best}@${heads[best]!.value!.receivedAtMs}`);
       const n = its[best].next();
       heads[best] = n.done ? n : { done: false, value: { receivedAtMs: n.value } };
       q.replaced(best);

@@ -195,10 +195,10 @@ for (const name of names) {
       return;
     }
     for (const format of FORMATS) {
-      const opts = { ...base, outputFormat: format };
+      const opts: ReplayOptions = { ...base, outputFormat: format };
       if (opts.strict) {
         // strict stops at the first bad record: both stop with the same error
-        const a = await round1(opts).then(() => 'no error', (e: Error) => e.message);
+        const a: string = await round1(opts).then(() => 'no error', (e: Error) => e.message);
         const b = await viaConsumers(opts).then(() => 'no error', (e: Error) => e.message);
         assert.notEqual(a, 'no error');
         assert.equal(b, a);

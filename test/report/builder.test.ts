@@ -1,7 +1,7 @@
 // The report fold on small hand-made streams where the right answer is obvious (SPEC 9).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Outcome, WriteRequest } from '../../src/model/index.js';
+import { OUTCOME_STATUS, type Outcome, type WriteRequest } from '../../src/model/index.js';
 import type { RequestDecision } from '../../src/tracker/api.js';
 import { ReportBuilder, scrapeInterval, type Report } from '../../src/report/index.js';
 import { TsLog } from '../../src/report/tslog.js';
@@ -28,6 +28,7 @@ function send(b: ReportBuilder, replica: string, outcome: Outcome, t: number, na
   const decision: RequestDecision = {
     outcome,
     replicaLabel: '__replica__',
+    status: OUTCOME_STATUS[outcome],
     series: names.map(() => ({ outcome, cluster: 'c1', replica, stripReplica: outcome === 'accepted' })),
   };
   b.request('t1', write, decision, t * S);

@@ -73,7 +73,7 @@ test('inspect and state tables escape tenants, clusters, replicas and paths', ()
     assert.doesNotMatch(text, RAW);
     assert.ok(text.includes('cap\\x1b[2J.rwcap') && text.includes('t\\x1b]0;owned\\x07') && text.includes('r\\u202e1'), text);
   }
-  const state = [{ tenant: EVIL_TENANT, cluster: EVIL_CLUSTER, elected_replica: EVIL_REPLICA, received_at: '2026-11-24T18:59:22.183Z', received_at_ms: 0, deleted_at: null, elected_at: null, elections: 1 }];
+  const state = [{ tenant: EVIL_TENANT, cluster: EVIL_CLUSTER, elected_replica: EVIL_REPLICA, received_at: '2026-11-24T18:59:22.183Z', received_at_ms: 0, deleted_at: null, elected_at: null, elected_changes: 0, elections: 1 }];
   for (const w of [undefined, 80, 40]) {
     const text = renderStateTable(state, w);
     assert.doesNotMatch(text, RAW);

@@ -66,6 +66,7 @@ function story(): { report: Report; timeline: Timeline } {
       ha_tracker_sample_failover_timeout: '0s',
     },
     tenants: {},
+    ignored_override_keys: [],
   };
   report.config.tenants.t1 = { ...report.config.defaults, ha_tracker_failover_timeout: '41s' };
   return { report, timeline: c.finish() };

@@ -40,7 +40,7 @@ test('openStore() is SQLite in memory; with a path it is a file in WAL mode', ()
     assert.ok(existsSync(t.file));
     const db = new Database(t.file, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(db.prepare('SELECT count(*) AS n FROM replica_desc').get()!.n, 1);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM replica_desc').get() as { n: number }).n, 1);
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
     db.close();
   } finally {
