@@ -1,0 +1,67 @@
+// Run an ha-dedup command in this process (runMain from src/cli/main.ts) with captured streams:
+// the shared helper of the CLI tests. The result has spawnSync's shape (status, stdout, stderr),
+// so a test that needs no real process reads the same as one that spawns bin/ha-dedup.
+// Tests that need a real process (signals, pipes, a TTY, /dev/full, exit on a closed stdout, the
+// bundle itself) still spawn it (BIN).
+import { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runMain, type CliIo } from '../../src/cli/main.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+export const BIN = `${ROOT}/bin/ha-dedup`;
+
+export interface RunOptions {
+  /** What stdin holds (default: nothing, as spawnSync gives a child without `input`). */
+  input?: string | Uint8Array;
+  /** The environment (default: process.env, as spawnSync's). */
+  env?: NodeJS.ProcessEnv;
+  /** Pretend stdout/stderr are terminals of this many columns (what a TTY's WriteStream has). */
+  stdoutTTY?: { columns?: number };
+  stderrTTY?: { columns?: number };
+  stdinTTY?: boolean;
+}
+
+export interface RunResult<T> {
+  status: number;
+  stdout: T;
+  stderr: T;
+}
+
+class Capture extends Writable {
+  readonly chunks: Buffer[] = [];
+  isTTY?: boolean;
+  columns?: number;
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+    cb();
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+function capture(tty: { columns?: number } | undefined): Capture {
+  const c = new Capture();
+  if (tty !== undefined) {
+    c.isTTY = true;
+    if (tty.columns !== undefined) c.columns = tty.columns;
+  }
+  return c;
+}
+
+/** `ha-dedup ...args` in process; stdout and stderr as Buffers. */
+export async function runCliBytes(args: readonly string[], opts: RunOptions = {}): Promise<RunResult<Buffer>> {
+  const stdout = capture(opts.stdoutTTY);
+  const stderr = capture(opts.stderrTTY);
+  const input = opts.input === undefined ? [] : [typeof opts.input === 'string' ? Buffer.from(opts.input) : opts.input];
+  const stdin = Object.assign(Readable.from(input, { objectMode: false }), opts.stdinTTY ? { isTTY: true } : {});
+  const io: CliIo = { stdin, stdout, stderr, env: opts.env ?? process.env };
+  const status = await runMain(['node', 'ha-dedup', ...args], io);
+  return { status, stdout: stdout.bytes(), stderr: stderr.bytes() };
+}
+
+/** `ha-dedup ...args` in process; stdout and stderr as UTF-8 text. */
+export async function runCli(args: readonly string[], opts: RunOptions = {}): Promise<RunResult<string>> {
+  const r = await runCliBytes(args, opts);
+  return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+}
