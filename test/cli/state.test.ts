@@ -1,4 +1,6 @@
-// `ha-dedup state --db FILE [show|reset]` end to end (spawns bin/ha-dedup: run `npm run build` first).
+// `ha-dedup state --db FILE [show|reset]` end to end: in process (test/cli/run.ts), spawning
+// bin/ha-dedup (run `npm run build` first) where a real process matters: another user, a replay
+// holding the database.
 // show only reads (issue 13 point 6): no -wal/-shm left beside the file, readable on a read-only
 // file system and while a replay holds the database; errors name their cause.
 import { test } from 'node:test';
@@ -10,38 +12,45 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { lockHolders } from '../../src/store/readonly.js';
+import { runCli } from './run.js';
 
 const BIN = fileURLToPath(new URL('../../bin/ha-dedup', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../fixtures/prom-ha-dev.rwcap', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
-function cli(args: string[], opts: { uid?: number; gid?: number } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, ...opts });
+/** In process; as another user (uid, gid) in a process of its own. */
+async function cli(args: string[], opts: { uid?: number; gid?: number } = {}) {
+  const env = { ...process.env, NO_COLOR: '1' };
+  if (opts.uid === undefined) {
+    const r = await runCli(args, { env });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, ...opts });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A db holding the fixture replayed with the cortex model (no jitter), written by `replay --db`. */
-function fixtureDb(dir: string): string {
+async function fixtureDb(dir: string): Promise<string> {
   const file = join(dir, 'state.db');
-  const r = cli(['replay', FIXTURE, '--db', file, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report-format', 'json']);
+  const r = await cli(['replay', FIXTURE, '--db', file, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report-format', 'json']);
   assert.equal(r.code, 0, r.stderr);
   return file;
 }
 
-function withDir(fn: (dir: string) => void): void {
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-state-cli-'));
   try {
-    fn(dir);
+    await fn(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-test('state show prints clusters, elected replicas, UTC times and election counts', () =>
-  withDir((dir) => {
-    const db = fixtureDb(dir);
-    const r = cli(['state', '--db', db]);
+test('state show prints clusters, elected replicas, UTC times and election counts', async () =>
+  await withDir(async (dir) => {
+    const db = await fixtureDb(dir);
+    const r = await cli(['state', '--db', db]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /semantics: cortex/);
     assert.match(r.stdout, /clusters: 1, elections recorded: 3/);
@@ -49,14 +58,14 @@ test('state show prints clusters, elected replicas, UTC times and election count
     assert.ok(row, r.stdout);
     // cortex on the fixture: replica1 elected again at 171.985s after the first request (18:55:30.198 UTC)
     assert.match(row, /│ tenant-a +│ dev-pair +│ replica1 +│ 2026-11-24T18:5\d:\d\d\.\d{3}Z │ - +│ 2026-11-24T18:58:22\.183Z │ 3 +│/);
-    assert.equal(cli(['state', '--db', db, 'show']).stdout, r.stdout);
+    assert.equal((await cli(['state', '--db', db, 'show'])).stdout, r.stdout);
     assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colour codes');
   }));
 
-test('state show --json: version 1, keys sorted, one entry per cluster and per election', () =>
-  withDir((dir) => {
-    const db = fixtureDb(dir);
-    const r = cli(['state', '--db', db, 'show', '--json']);
+test('state show --json: version 1, keys sorted, one entry per cluster and per election', async () =>
+  await withDir(async (dir) => {
+    const db = await fixtureDb(dir);
+    const r = await cli(['state', '--db', db, 'show', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.version, 1);
@@ -72,49 +81,49 @@ test('state show --json: version 1, keys sorted, one entry per cluster and per e
     assert.equal(r.stdout, JSON.stringify(sorted(doc), null, 2) + '\n');
   }));
 
-test('state reset clears everything without asking', () =>
-  withDir((dir) => {
-    const db = fixtureDb(dir);
-    const r = cli(['state', '--db', db, 'reset']);
+test('state reset clears everything without asking', async () =>
+  await withDir(async (dir) => {
+    const db = await fixtureDb(dir);
+    const r = await cli(['state', '--db', db, 'reset']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /cleared all tracker state/);
-    const doc = JSON.parse(cli(['state', '--db', db, '--json']).stdout);
+    const doc = JSON.parse((await cli(['state', '--db', db, '--json'])).stdout);
     assert.deepEqual([doc.clusters, doc.elections, doc.meta, doc.semantics], [[], [], {}, null]);
   }));
 
-test('state errors: missing file and non-database are exit 4 with one line; bad usage exit 2', () =>
-  withDir((dir) => {
-    const missing = cli(['state', '--db', join(dir, 'nope.db')]);
+test('state errors: missing file and non-database are exit 4 with one line; bad usage exit 2', async () =>
+  await withDir(async (dir) => {
+    const missing = await cli(['state', '--db', join(dir, 'nope.db')]);
     assert.equal(missing.code, 4);
     assert.match(missing.stderr, /^ha-dedup: state database .*nope\.db does not exist/);
     assert.equal(missing.stderr.trim().split('\n').length, 1);
-    assert.equal(cli(['state', '--db', join(dir, 'nope.db'), 'reset']).code, 4);
+    assert.equal((await cli(['state', '--db', join(dir, 'nope.db'), 'reset'])).code, 4);
     const junk = join(dir, 'junk.db');
     writeFileSync(junk, 'this is not sqlite at all, just some text that is long enough'.repeat(100));
-    const bad = cli(['state', '--db', junk]);
+    const bad = await cli(['state', '--db', junk]);
     assert.equal(bad.code, 4);
     assert.match(bad.stderr, /not an SQLite database/);
-    assert.equal(cli(['state']).code, 2);
-    assert.equal(cli(['state', '--db', junk, 'frobnicate']).code, 2);
+    assert.equal((await cli(['state'])).code, 2);
+    assert.equal((await cli(['state', '--db', junk, 'frobnicate'])).code, 2);
   }));
 
 /** The names in a directory, sorted. */
 const ls = (dir: string) => readdirSync(dir).sort();
 
-test('state show writes nothing beside the database: no -wal, no -shm (directory the same before and after)', () =>
-  withDir((dir) => {
-    const db = fixtureDb(dir);
+test('state show writes nothing beside the database: no -wal, no -shm (directory the same before and after)', async () =>
+  await withDir(async (dir) => {
+    const db = await fixtureDb(dir);
     const before = ls(dir);
     assert.deepEqual(before, ['state.db'], 'a finished replay leaves only the database');
-    assert.equal(cli(['state', '--db', db]).code, 0);
-    assert.equal(cli(['state', '--db', db, '--json']).code, 0);
+    assert.equal((await cli(['state', '--db', db])).code, 0);
+    assert.equal((await cli(['state', '--db', db, '--json'])).code, 0);
     assert.deepEqual(ls(dir), before);
   }));
 
 test('state show while a replay holds the database: its last committed state, the replay named; reset says locked by its pid', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-state-cli-'));
   try {
-    const db = fixtureDb(dir);
+    const db = await fixtureDb(dir);
     // a replay that has opened the database and waits for input on stdin: it holds it
     const replay = spawn(process.execPath, [BIN, 'replay', '-', '--db', db, '--output-format', 'none'], { stdio: ['pipe', 'ignore', 'pipe'] });
     let replayErr = '';
@@ -127,13 +136,13 @@ test('state show while a replay holds the database: its last committed state, th
       }
       assert.deepEqual(lockHolders(db).map((h) => h.pid), [replay.pid]);
       const before = ls(dir);
-      const r = cli(['state', '--db', db, '--json']);
+      const r = await cli(['state', '--db', db, '--json']);
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout);
       assert.deepEqual(doc.elections.map((e: { from: string | null; to: string }) => `${e.from}->${e.to}`), ['null->replica1', 'replica1->replica2', 'replica2->replica1']);
       assert.match(r.stderr, new RegExp(`note: .*state\\.db is in use by pid ${replay.pid} \\(ha-dedup replay - --db .*state\\.db --output-format none\\): this is its state as of its last commit`));
       assert.deepEqual(ls(dir), before, 'nothing created beside the database');
-      const reset = cli(['state', '--db', db, 'reset']);
+      const reset = await cli(['state', '--db', db, 'reset']);
       assert.equal(reset.code, 4);
       assert.match(reset.stderr, new RegExp(`^ha-dedup: state database .*state\\.db is locked by pid ${replay.pid} \\(ha-dedup replay -`));
       assert.equal(reset.stderr.trim().split('\n').length, 1);
@@ -147,13 +156,13 @@ test('state show while a replay holds the database: its last committed state, th
   }
 });
 
-test('state show on a read-only file system; reset there says read-only', { skip: isRoot ? false : 'needs root to bind-mount a directory read-only' }, () =>
-  withDir((dir) => {
+test('state show on a read-only file system; reset there says read-only', { skip: isRoot ? false : 'needs root to bind-mount a directory read-only' }, async () =>
+  await withDir(async (dir) => {
     const src = join(dir, 'src');
     const ro = join(dir, 'ro');
     mkdirSync(src);
     mkdirSync(ro);
-    fixtureDb(src);
+    await fixtureDb(src);
     const m = spawnSync('sh', ['-c', `mount --bind "${src}" "${ro}" && mount -o remount,ro,bind "${ro}"`], { encoding: 'utf8' });
     if (m.status !== 0) {
       // a container without CAP_SYS_ADMIN: the read-only directory test below covers the same SQLite failure
@@ -163,11 +172,11 @@ test('state show on a read-only file system; reset there says read-only', { skip
     try {
       const db = join(ro, 'state.db');
       const before = ls(ro);
-      const r = cli(['state', '--db', db]);
+      const r = await cli(['state', '--db', db]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /clusters: 1, elections recorded: 3/);
       assert.deepEqual(ls(ro), before);
-      const reset = cli(['state', '--db', db, 'reset']);
+      const reset = await cli(['state', '--db', db, 'reset']);
       assert.equal(reset.code, 4);
       assert.match(reset.stderr, /^ha-dedup: cannot write state database .*state\.db: it is on a read-only file system\n$/);
     } finally {
@@ -175,21 +184,21 @@ test('state show on a read-only file system; reset there says read-only', { skip
     }
   }));
 
-test('state show as a user who may only read (read-only file and directory); permission denied named; reset refused naming it', { skip: isRoot ? false : 'needs root to run ha-dedup as another user' }, () =>
-  withDir((dir) => {
+test('state show as a user who may only read (read-only file and directory); permission denied named; reset refused naming it', { skip: isRoot ? false : 'needs root to run ha-dedup as another user' }, async () =>
+  await withDir(async (dir) => {
     const d = join(dir, 'ro');
     mkdirSync(d);
-    const db = fixtureDb(d);
+    const db = await fixtureDb(d);
     chmodSync(db, 0o444);
     chmodSync(d, 0o555);
     chmodSync(dir, 0o755);
     const as = { uid: NOBODY, gid: NOBODY };
     const before = ls(d);
-    const r = cli(['state', '--db', db], as);
+    const r = await cli(['state', '--db', db], as);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /clusters: 1, elections recorded: 3/);
     assert.deepEqual(ls(d), before);
-    const reset = cli(['state', '--db', db, 'reset'], as);
+    const reset = await cli(['state', '--db', db, 'reset'], as);
     assert.equal(reset.code, 4);
     assert.match(reset.stderr, /^ha-dedup: cannot write state database .*state\.db: permission denied on .*state\.db \(writing needs write permission on the file and its directory\)\n$/);
     // not even readable: permission denied, not "unable to open database file"
@@ -197,14 +206,14 @@ test('state show as a user who may only read (read-only file and directory); per
     copyFileSync(db, secret);
     chmodSync(secret, 0o600);
     chownSync(secret, 0, 0);
-    const denied = cli(['state', '--db', secret], as);
+    const denied = await cli(['state', '--db', secret], as);
     assert.equal(denied.code, 4);
     assert.match(denied.stderr, /^ha-dedup: cannot read state database .*secret\.db: permission denied on .*secret\.db \(the user running ha-dedup needs read permission on it\)\n$/);
     chmodSync(d, 0o755);
   }));
 
-test('not a ha-dedup state database of this version: no tables, foreign tables, unknown state_version, a missing table (exit 4)', () =>
-  withDir((dir) => {
+test('not a ha-dedup state database of this version: no tables, foreign tables, unknown state_version, a missing table (exit 4)', async () =>
+  await withDir(async (dir) => {
     const make = (name: string, sql: string): string => {
       const f = join(dir, name);
       const d = new Database(f);
@@ -221,7 +230,7 @@ test('not a ha-dedup state database of this version: no tables, foreign tables, 
       [make('partial.db', 'CREATE TABLE replica_desc (tenant, cluster, replica, received_at, deleted_at, elected_at, elected_changes); PRAGMA user_version = 1'), /missing tables cluster_memory, elections, meta/],
     ];
     for (const [f, re] of cases) {
-      const r = cli(['state', '--db', f]);
+      const r = await cli(['state', '--db', f]);
       assert.equal(r.code, 4, `${f}: ${r.stderr}`);
       assert.match(r.stderr, /^ha-dedup: state database .* is not a ha-dedup state database of this version \(/);
       assert.match(r.stderr, re);
