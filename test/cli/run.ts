@@ -19,6 +19,8 @@ export interface RunOptions {
   stdoutTTY?: { columns?: number };
   stderrTTY?: { columns?: number };
   stdinTTY?: boolean;
+  /** The directory relative paths are taken from: must be this process's (a command in process has no other). */
+  cwd?: string;
 }
 
 export interface RunResult<T> {
@@ -51,6 +53,7 @@ function capture(tty: { columns?: number } | undefined): Capture {
 
 /** `ha-dedup ...args` in process; stdout and stderr as Buffers. */
 export async function runCliBytes(args: readonly string[], opts: RunOptions = {}): Promise<RunResult<Buffer>> {
+  if (opts.cwd !== undefined && opts.cwd !== process.cwd()) throw new Error(`runCli: cwd ${opts.cwd} is not this process's (${process.cwd()}); run the tests from the project root`);
   const stdout = capture(opts.stdoutTTY);
   const stderr = capture(opts.stderrTTY);
   const input = opts.input === undefined ? [] : [typeof opts.input === 'string' ? Buffer.from(opts.input) : opts.input];
