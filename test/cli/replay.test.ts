@@ -1,4 +1,6 @@
-// `ha-dedup replay` as a user runs it: the built CLI (npx tsc -p . first) on the bundled capture.
+// `ha-dedup replay` as a user runs it, on the bundled capture: in process (test/cli/run.ts), and
+// the built CLI (bin/ha-dedup, `npm run build` first) where a real process matters: a pipe to
+// head, a terminal, a file size limit, /dev/full.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,15 +9,27 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PbReader } from '../../src/wire/pbreader.js';
 import { decodeCapturedRequest, encodeCaptureRecord, withCrc } from '../../src/wire/rwcap.js';
+import { runCliBytes } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'ha-dedup');
 const FIXTURE = join(ROOT, 'fixtures', 'prom-ha-dev.rwcap');
 
-function run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer } = {}) {
-  const env = { ...process.env, NO_COLOR: '', ...opts.env };
+function runEnv(over: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '', ...over };
   delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, input: opts.input, maxBuffer: 256 << 20 });
+  return env;
+}
+
+/** In process (test/cli/run.ts). */
+async function run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer } = {}) {
+  const r = await runCliBytes(args, { cwd: ROOT, env: runEnv(opts.env), ...(opts.input !== undefined ? { input: opts.input } : {}) });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+/** bin/ha-dedup in a process of its own. */
+function spawnRun(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: runEnv(undefined), maxBuffer: 256 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
 }
 
@@ -23,11 +37,11 @@ function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'ha-dedup-replay-cli-'));
 }
 
-test('same input and options give byte-identical output and JSON report', () => {
+test('same input and options give byte-identical output and JSON report', async () => {
   const dir = tmp();
   try {
-    const a = run(['replay', FIXTURE, '--report', join(dir, 'a.json')]);
-    const b = run(['replay', FIXTURE, '--report', join(dir, 'b.json')]);
+    const a = await run(['replay', FIXTURE, '--report', join(dir, 'a.json')]);
+    const b = await run(['replay', FIXTURE, '--report', join(dir, 'b.json')]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     assert.ok(a.stdout.length > 1_000_000);
@@ -44,11 +58,11 @@ test('same input and options give byte-identical output and JSON report', () => 
   }
 });
 
-test('counts add up on the fixture, and the samples written are accepted + non_ha + passthrough', () => {
+test('counts add up on the fixture, and the samples written are accepted + non_ha + passthrough', async () => {
   for (const extra of [[], ['--semantics', 'mimir'], ['--dedupe', 'per-sample']]) {
     const dir = tmp();
     try {
-      const r = run(['replay', FIXTURE, '--report', join(dir, 'r.json'), ...extra]);
+      const r = await run(['replay', FIXTURE, '--report', join(dir, 'r.json'), ...extra]);
       assert.equal(r.code, 0, r.stderr);
       const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
       const t = rep.totals;
@@ -73,12 +87,12 @@ test('counts add up on the fixture, and the samples written are accepted + non_h
   }
 });
 
-test('the fixture with no jitter elects at the times the real systems do', () => {
+test('the fixture with no jitter elects at the times the real systems do', async () => {
   for (const [semantics, want] of [
     ['cortex', [0, 77284, 171985]],
     ['mimir', [0, 90000, 180000]],
   ] as const) {
-    const r = run(['replay', FIXTURE, '--semantics', semantics, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report-format', 'json']);
+    const r = await run(['replay', FIXTURE, '--semantics', semantics, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report-format', 'json']);
     assert.equal(r.code, 0, r.stderr);
     const rep = JSON.parse(r.stdout.toString('utf8'));
     const first = rep.clock.first_ms;
@@ -89,7 +103,7 @@ test('the fixture with no jitter elects at the times the real systems do', () =>
   }
 });
 
-test('piping into head exits quietly (EPIPE -> exit 0)', { timeout: 60_000 }, () => {
+test('piping into head exits quietly (EPIPE -> exit 0)', { timeout: 60_000 }, async () => {
   // a real shell pipe: head exits after one line, ha-dedup's next write gets EPIPE
   const dir = tmp();
   try {
@@ -103,7 +117,7 @@ test('piping into head exits quietly (EPIPE -> exit 0)', { timeout: 60_000 }, ()
   }
 });
 
-test('invalid option values are usage errors naming the option (exit 2)', () => {
+test('invalid option values are usage errors naming the option (exit 2)', async () => {
   const cases: [string[], RegExp][] = [
     [['--delay', '5 seconds'], /--delay: "5 seconds" is not a duration/],
     [['--update-timeout', 'x'], /--update-timeout/],
@@ -129,7 +143,7 @@ test('invalid option values are usage errors naming the option (exit 2)', () => 
     [['--report', '/nonexistent/dir/r.json'], /--report \/nonexistent\/dir\/r.json: cannot write: no such directory/],
   ];
   for (const [args, re] of cases) {
-    const r = run(['replay', FIXTURE, ...args]);
+    const r = await run(['replay', FIXTURE, ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}`);
@@ -137,13 +151,13 @@ test('invalid option values are usage errors naming the option (exit 2)', () => 
   }
 });
 
-test('--expect: each failed check on stderr with its actual value, exit 1; passing checks exit 0', () => {
+test('--expect: each failed check on stderr with its actual value, exit 1; passing checks exit 0', async () => {
   const dir = tmp();
   try {
-    const ok = run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report', join(dir, 'r.json'), '--expect', 'elections<=3', '--expect', 'bad_records==0']);
+    const ok = await run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report', join(dir, 'r.json'), '--expect', 'elections<=3', '--expect', 'bad_records==0']);
     assert.equal(ok.code, 0, ok.stderr);
     const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
-    const bad = run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--expect', 'elections<=2', '--expect', 'lost_samples==0', '--expect', 'max_gap_ms<45000', '--expect', 'samples>0']);
+    const bad = await run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--expect', 'elections<=2', '--expect', 'lost_samples==0', '--expect', 'max_gap_ms<45000', '--expect', 'samples>0']);
     assert.equal(bad.code, 1, bad.stderr);
     assert.match(bad.stderr, new RegExp(`expect failed: elections<=2 \\(actual elections = ${rep.totals.elections}\\)`));
     assert.match(bad.stderr, new RegExp(`expect failed: lost_samples==0 \\(actual lost_samples = ${rep.totals.lost_samples}\\)`));
@@ -155,8 +169,8 @@ test('--expect: each failed check on stderr with its actual value, exit 1; passi
   }
 });
 
-test('input errors: missing file and --strict exit 3 with one line', () => {
-  const r = run(['replay', '/nonexistent/capture.rwcap']);
+test('input errors: missing file and --strict exit 3 with one line', async () => {
+  const r = await run(['replay', '/nonexistent/capture.rwcap']);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /\/nonexistent\/capture.rwcap: no such file/);
   const dir = tmp();
@@ -164,14 +178,14 @@ test('input errors: missing file and --strict exit 3 with one line', () => {
     const broken = join(dir, 'broken.rwcap');
     const bytes = readFileSync(FIXTURE);
     writeFileSync(broken, bytes.subarray(0, bytes.length - 100)); // a truncated last record
-    const lenient = run(['replay', broken, '--report', join(dir, 'r.json'), '--output-format', 'none']);
+    const lenient = await run(['replay', broken, '--report', join(dir, 'r.json'), '--output-format', 'none']);
     assert.equal(lenient.code, 0, lenient.stderr);
     assert.match(lenient.stderr, /warning: .*broken.rwcap: record 145 at byte \d+: truncated record/);
     const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     assert.equal(rep.totals.bad_records, 1);
     assert.equal(rep.totals.requests, 145); // every good record before it is used
     assert.equal(rep.bad_records[0].index, 145);
-    const strict = run(['replay', broken, '--strict']);
+    const strict = await run(['replay', broken, '--strict']);
     assert.equal(strict.code, 3);
     assert.match(strict.stderr, /truncated record/);
   } finally {
@@ -179,18 +193,18 @@ test('input errors: missing file and --strict exit 3 with one line', () => {
   }
 });
 
-test('report placement: stderr when data goes to stdout, stdout when it does not (-o, none)', () => {
+test('report placement: stderr when data goes to stdout, stdout when it does not (-o, none)', async () => {
   const dir = tmp();
   try {
-    const a = run(['replay', FIXTURE]);
+    const a = await run(['replay', FIXTURE]);
     assert.match(a.stderr, /Elections/);
     assert.doesNotMatch(a.stdout.toString('utf8'), /Elections/);
-    const b = run(['replay', FIXTURE, '-o', join(dir, 'out.ndjson'), '--report-format', 'markdown']);
+    const b = await run(['replay', FIXTURE, '-o', join(dir, 'out.ndjson'), '--report-format', 'markdown']);
     assert.equal(b.code, 0, b.stderr);
     assert.match(b.stdout.toString('utf8'), /^## ha-dedup replay report/);
     assert.equal(b.stderr, '');
     assert.ok(readFileSync(join(dir, 'out.ndjson')).equals(a.stdout), '-o FILE holds what stdout would');
-    const c = run(['replay', FIXTURE, '--output-format', 'none', '--report-format', 'json']);
+    const c = await run(['replay', FIXTURE, '--output-format', 'none', '--report-format', 'json']);
     assert.equal(JSON.parse(c.stdout.toString('utf8')).version, 1);
     assert.doesNotMatch(a.stderr + b.stderr + c.stderr, /\r|\x1b\[/, 'no progress line or colour without a TTY');
   } finally {
@@ -198,18 +212,18 @@ test('report placement: stderr when data goes to stdout, stdout when it does not
   }
 });
 
-test('rwcap and vm-json outputs: the written samples read back, labels as decided', () => {
+test('rwcap and vm-json outputs: the written samples read back, labels as decided', async () => {
   const dir = tmp();
   try {
-    const rw = run(['replay', FIXTURE, '--output-format', 'rwcap', '-o', join(dir, 'out.rwcap'), '--report', join(dir, 'r.json')]);
+    const rw = await run(['replay', FIXTURE, '--output-format', 'rwcap', '-o', join(dir, 'out.rwcap'), '--report', join(dir, 'r.json')]);
     assert.equal(rw.code, 0, rw.stderr);
     const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
-    const back = run(['replay', join(dir, 'out.rwcap'), '--output-format', 'none', '--report-format', 'json']);
+    const back = await run(['replay', join(dir, 'out.rwcap'), '--output-format', 'none', '--report-format', 'json']);
     const again = JSON.parse(back.stdout.toString('utf8'));
     // the deduplicated capture holds exactly the written samples, none of them HA any more
     assert.equal(again.totals.samples, rep.totals.accepted_samples + rep.totals.non_ha_samples + rep.totals.passthrough_samples);
     assert.equal(again.totals.non_ha_samples, again.totals.samples);
-    const vm = run(['replay', FIXTURE, '--output-format', 'vm-json']);
+    const vm = await run(['replay', FIXTURE, '--output-format', 'vm-json']);
     assert.equal(vm.code, 0, vm.stderr);
     const first = JSON.parse(vm.stdout.toString('utf8').split('\n')[0]!);
     assert.ok('metric' in first && 'values' in first && 'timestamps' in first);
@@ -219,11 +233,11 @@ test('rwcap and vm-json outputs: the written samples read back, labels as decide
   }
 });
 
-test('--db resumes: a capture split in two runs on one db gives the output of one run', () => {
+test('--db resumes: a capture split in two runs on one db gives the output of one run', async () => {
   const dir = tmp();
   try {
     const nd = join(dir, 'all.ndjson');
-    const conv = run(['convert', FIXTURE, '-o', nd, '--to', 'ndjson']);
+    const conv = await run(['convert', FIXTURE, '-o', nd, '--to', 'ndjson']);
     assert.equal(conv.code, 0, conv.stderr);
     const lines = readFileSync(nd, 'utf8').split('\n').filter(Boolean);
     // split at a request boundary in the middle (a change of received_at_ms)
@@ -233,22 +247,22 @@ test('--db resumes: a capture split in two runs on one db gives the output of on
     writeFileSync(join(dir, 'p1.ndjson'), lines.slice(0, cut).join('\n') + '\n');
     writeFileSync(join(dir, 'p2.ndjson'), lines.slice(cut).join('\n') + '\n');
     const db = join(dir, 'ha.db');
-    const one = run(['replay', nd, '--report', join(dir, 'one.json')]);
-    const p1 = run(['replay', join(dir, 'p1.ndjson'), '--db', db, '--report', join(dir, 'p1.json')]);
-    const p2 = run(['replay', join(dir, 'p2.ndjson'), '--db', db, '--report', join(dir, 'p2.json')]);
+    const one = await run(['replay', nd, '--report', join(dir, 'one.json')]);
+    const p1 = await run(['replay', join(dir, 'p1.ndjson'), '--db', db, '--report', join(dir, 'p1.json')]);
+    const p2 = await run(['replay', join(dir, 'p2.ndjson'), '--db', db, '--report', join(dir, 'p2.json')]);
     for (const r of [one, p1, p2]) assert.equal(r.code, 0, r.stderr);
     assert.ok(Buffer.concat([p1.stdout, p2.stdout]).equals(one.stdout), 'split output equals one run');
     const [r1, r2, ro] = ['p1', 'p2', 'one'].map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')));
     assert.equal(r1.totals.elections + r2.totals.elections, ro.totals.elections);
     assert.equal(r2.clock.clock_regressions, 0);
     // replaying the first part again on the same db: its records are behind the saved clock
-    const p3 = run(['replay', join(dir, 'p1.ndjson'), '--db', db, '--report', join(dir, 'p3.json'), '--output-format', 'none']);
+    const p3 = await run(['replay', join(dir, 'p1.ndjson'), '--db', db, '--report', join(dir, 'p3.json'), '--output-format', 'none']);
     assert.equal(p3.code, 0, p3.stderr);
     const r3 = JSON.parse(readFileSync(join(dir, 'p3.json'), 'utf8'));
     assert.ok(r3.clock.clock_regressions > 0);
     assert.equal(r3.clock.first_ms, r2.clock.last_ms, 'the clock continues from the saved now');
     // a different model on the same db is a state error
-    const wrong = run(['replay', join(dir, 'p2.ndjson'), '--db', db, '--semantics', 'mimir']);
+    const wrong = await run(['replay', join(dir, 'p2.ndjson'), '--db', db, '--semantics', 'mimir']);
     assert.equal(wrong.code, 4);
     assert.ok(existsSync(db));
   } finally {
@@ -256,7 +270,7 @@ test('--db resumes: a capture split in two runs on one db gives the output of on
   }
 });
 
-test('on a terminal: no sample data, the report on stdout, colour unless NO_COLOR or --no-color', { skip: spawnSync('script', ['--version']).status !== 0 ? 'util-linux script(1) is not installed' : false }, () => {
+test('on a terminal: no sample data, the report on stdout, colour unless NO_COLOR or --no-color', { skip: spawnSync('script', ['--version']).status !== 0 ? 'util-linux script(1) is not installed' : false }, async () => {
   const tty = (extra: string, env: Record<string, string> = {}) => {
     const r = spawnSync('script', ['-qec', `${process.execPath} ${BIN} replay ${FIXTURE} --update-timeout-jitter-max 0s ${extra}`, '/dev/null'], {
       cwd: ROOT,
@@ -276,18 +290,18 @@ test('on a terminal: no sample data, the report on stdout, colour unless NO_COLO
   assert.doesNotMatch(flag.out, /\x1b\[3\dm/);
 });
 
-test('no INPUT or "-" reads stdin', () => {
+test('no INPUT or "-" reads stdin', async () => {
   const input = readFileSync(join(ROOT, 'fixtures', 'scenarios', 'flap', 'input.ndjson'));
-  const file = run(['replay', join(ROOT, 'fixtures', 'scenarios', 'flap', 'input.ndjson'), '--update-timeout-jitter-max', '0s']);
-  const dash = run(['replay', '-', '--update-timeout-jitter-max', '0s'], { input });
-  const none = run(['replay', '--update-timeout-jitter-max', '0s'], { input });
+  const file = await run(['replay', join(ROOT, 'fixtures', 'scenarios', 'flap', 'input.ndjson'), '--update-timeout-jitter-max', '0s']);
+  const dash = await run(['replay', '-', '--update-timeout-jitter-max', '0s'], { input });
+  const none = await run(['replay', '--update-timeout-jitter-max', '0s'], { input });
   assert.equal(file.code, 0, file.stderr);
   assert.ok(dash.stdout.equals(file.stdout));
   assert.ok(none.stdout.equals(file.stdout));
   assert.match(dash.stderr, /1 elections/);
 });
 
-test('HA_DEDUP_SNAPPY=js decompresses with the JavaScript decoder: the same output, report and bad-record reasons as the default', () => {
+test('HA_DEDUP_SNAPPY=js decompresses with the JavaScript decoder: the same output, report and bad-record reasons as the default', async () => {
   const dir = tmp();
   try {
     // the fixture with record 3's body cut short (CRC recomputed, so snappy is what fails)
@@ -301,15 +315,15 @@ test('HA_DEDUP_SNAPPY=js decompresses with the JavaScript decoder: the same outp
     }
     const input = join(dir, 'cut.rwcap');
     writeFileSync(input, Buffer.concat(parts));
-    const a = run(['replay', input, '--report', join(dir, 'a.json')]);
-    const b = run(['replay', input, '--report', join(dir, 'b.json')], { env: { HA_DEDUP_SNAPPY: 'js' } });
+    const a = await run(['replay', input, '--report', join(dir, 'a.json')]);
+    const b = await run(['replay', input, '--report', join(dir, 'b.json')], { env: { HA_DEDUP_SNAPPY: 'js' } });
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     assert.match(a.stderr, /^ha-dedup: warning: .*cut\.rwcap: record 3 at byte \d+: snappy: .*$/m);
     assert.equal(a.stderr, b.stderr);
     assert.ok(a.stdout.length > 0 && a.stdout.equals(b.stdout));
     assert.equal(readFileSync(join(dir, 'a.json'), 'utf8'), readFileSync(join(dir, 'b.json'), 'utf8'));
-    const c = run(['inspect', FIXTURE], { env: { HA_DEDUP_SNAPPY: 'wasm' } });
+    const c = await run(['inspect', FIXTURE], { env: { HA_DEDUP_SNAPPY: 'wasm' } });
     assert.equal(c.code, 2);
     assert.equal(c.stderr, 'ha-dedup: HA_DEDUP_SNAPPY: "wasm" is not js (leave it unset for the WebAssembly decoder)\n');
   } finally {
@@ -317,19 +331,19 @@ test('HA_DEDUP_SNAPPY=js decompresses with the JavaScript decoder: the same outp
   }
 });
 
-test('HA_DEDUP_STORE=map keeps the state in a plain map: the same output and report as in-memory SQLite; not with --db', () => {
+test('HA_DEDUP_STORE=map keeps the state in a plain map: the same output and report as in-memory SQLite; not with --db', async () => {
   const dir = tmp();
   try {
-    const a = run(['replay', FIXTURE, '--report', join(dir, 'a.json')]);
-    const b = run(['replay', FIXTURE, '--report', join(dir, 'b.json')], { env: { HA_DEDUP_STORE: 'map' } });
+    const a = await run(['replay', FIXTURE, '--report', join(dir, 'a.json')]);
+    const b = await run(['replay', FIXTURE, '--report', join(dir, 'b.json')], { env: { HA_DEDUP_STORE: 'map' } });
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     assert.ok(a.stdout.equals(b.stdout));
     assert.equal(readFileSync(join(dir, 'a.json'), 'utf8'), readFileSync(join(dir, 'b.json'), 'utf8'));
-    const c = run(['replay', FIXTURE, '--db', join(dir, 's.db'), '--output-format', 'none'], { env: { HA_DEDUP_STORE: 'map' } });
+    const c = await run(['replay', FIXTURE, '--db', join(dir, 's.db'), '--output-format', 'none'], { env: { HA_DEDUP_STORE: 'map' } });
     assert.equal(c.code, 2);
     assert.equal(c.stderr, 'ha-dedup: HA_DEDUP_STORE=map keeps the state in memory: it cannot be used with --db\n');
-    const d = run(['replay', FIXTURE, '--output-format', 'none'], { env: { HA_DEDUP_STORE: 'redis' } });
+    const d = await run(['replay', FIXTURE, '--output-format', 'none'], { env: { HA_DEDUP_STORE: 'redis' } });
     assert.equal(d.code, 2);
     assert.equal(d.stderr, 'ha-dedup: HA_DEDUP_STORE: "redis" is not sqlite or map\n');
   } finally {
@@ -337,7 +351,7 @@ test('HA_DEDUP_STORE=map keeps the state in a plain map: the same output and rep
   }
 });
 
-test('a regular output file that stops taking writes (file size limit) is one line naming it, for replay and convert', () => {
+test('a regular output file that stops taking writes (file size limit) is one line naming it, for replay and convert', async () => {
   // -o on a regular file is written synchronously (src/cli/outfile.ts), a path apart from the
   // stream /dev/full takes above; `ulimit -f` makes the kernel refuse writes past 100 KiB (EFBIG)
   const dir = tmp();
@@ -354,14 +368,14 @@ test('a regular output file that stops taking writes (file size limit) is one li
   }
 });
 
-test('an output that cannot be written (ENOSPC) is one line, not a hang or a stack trace', { skip: existsSync('/dev/full') ? false : 'no /dev/full on this system' }, () => {
-  const r = run(['replay', FIXTURE, '-o', '/dev/full']);
+test('an output that cannot be written (ENOSPC) is one line, not a hang or a stack trace', { skip: existsSync('/dev/full') ? false : 'no /dev/full on this system' }, async () => {
+  const r = spawnRun(['replay', FIXTURE, '-o', '/dev/full']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^ha-dedup: -o \/dev\/full: cannot write: ENOSPC/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
 
-test('one voice: commander\'s own errors start "ha-dedup: " on one line, "Did you mean" kept; Cortex/Mimir flags get the ha-dedup option', () => {
+test('one voice: commander\'s own errors start "ha-dedup: " on one line, "Did you mean" kept; Cortex/Mimir flags get the ha-dedup option', async () => {
   const cases: [string[], string][] = [
     [['replay', FIXTURE, '--failovr-timeout', '1m'], "ha-dedup: unknown option '--failovr-timeout' (Did you mean --failover-timeout?)\n"],
     [['replay', FIXTURE, '-distributor.ha-tracker.failover-timeout=1m'], "ha-dedup: unknown option '-distributor.ha-tracker.failover-timeout=1m': a Cortex/Mimir flag; use --failover-timeout 1m\n"],
@@ -383,7 +397,7 @@ test('one voice: commander\'s own errors start "ha-dedup: " on one line, "Did yo
     [['convert', FIXTURE, 'extra', '-o', '-', '--to', 'ndjson'], "ha-dedup: too many arguments for 'convert'. Expected 1 argument but got 2.\n"],
   ];
   for (const [args, want] of cases) {
-    const r = run(args);
+    const r = await run(args);
     assert.equal(r.code, 2, args.join(' '));
     assert.equal(r.stderr, want, args.join(' '));
   }
@@ -414,12 +428,12 @@ overrides:
     accept_ha_samples: false
 `;
 
-test('a real runtime config works as --overrides: other limits ignored and listed once, both per-sample spellings read', () => {
+test('a real runtime config works as --overrides: other limits ignored and listed once, both per-sample spellings read', async () => {
   const dir = tmp();
   try {
     const yaml = join(dir, 'runtime.yaml');
     writeFileSync(yaml, RUNTIME_CONFIG);
-    const r = run(['replay', FIXTURE, '--overrides', yaml, '--output-format', 'none', '--report-format', 'json']);
+    const r = await run(['replay', FIXTURE, '--overrides', yaml, '--output-format', 'none', '--report-format', 'json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const rep = JSON.parse(r.stdout.toString('utf8'));
@@ -433,7 +447,7 @@ test('a real runtime config works as --overrides: other limits ignored and liste
     assert.equal(a.ha_tracker_failover_timeout, '40s');
     assert.equal(rep.config.tenants['tenant-b'].accept_ha_samples, false);
     // without the file: the fixture's tenant-a is per-request
-    const plain = JSON.parse(run(['replay', FIXTURE, '--output-format', 'none', '--report-format', 'json']).stdout.toString('utf8'));
+    const plain = JSON.parse((await run(['replay', FIXTURE, '--output-format', 'none', '--report-format', 'json'])).stdout.toString('utf8'));
     assert.equal(plain.config.tenants['tenant-a'].accept_mixed_ha_samples, false);
     assert.deepEqual(plain.config.ignored_override_keys, []);
   } finally {
@@ -441,7 +455,7 @@ test('a real runtime config works as --overrides: other limits ignored and liste
   }
 });
 
-test('overrides: misspelt HA keys and unknown keys are errors naming key and tenant; value errors name the YAML key, not a flag', () => {
+test('overrides: misspelt HA keys and unknown keys are errors naming key and tenant; value errors name the YAML key, not a flag', async () => {
   const dir = tmp();
   try {
     const cases: [string, string][] = [
@@ -457,7 +471,7 @@ test('overrides: misspelt HA keys and unknown keys are errors naming key and ten
     for (const [yaml, want] of cases) {
       const f = join(dir, 'o.yaml');
       writeFileSync(f, yaml);
-      const r = run(['replay', FIXTURE, '--overrides', f, '--output-format', 'none']);
+      const r = await run(['replay', FIXTURE, '--overrides', f, '--output-format', 'none']);
       assert.equal(r.code, 2, yaml);
       assert.equal(r.stderr, `ha-dedup: ${f}: ${want}\n`, yaml);
       assert.doesNotMatch(r.stderr, /--failover-timeout|--update-timeout/, 'a value from the file is not blamed on a flag');
@@ -476,24 +490,24 @@ function manyClusters(clusters: number): string {
   return lines.join('\n') + '\n';
 }
 
-test('defaults follow the chosen system: mimir allows 100 clusters per tenant without --max-clusters, cortex has no limit; the report says so', () => {
+test('defaults follow the chosen system: mimir allows 100 clusters per tenant without --max-clusters, cortex has no limit; the report says so', async () => {
   const dir = tmp();
   try {
     const input = join(dir, 'many.ndjson');
     writeFileSync(input, manyClusters(101));
-    const report = (extra: string[]) => {
-      const r = run(['replay', input, '--output-format', 'none', '--report-format', 'json', ...extra]);
+    const report = async (extra: string[]) => {
+      const r = await run(['replay', input, '--output-format', 'none', '--report-format', 'json', ...extra]);
       assert.equal(r.code, 0, r.stderr);
       return JSON.parse(r.stdout.toString('utf8'));
     };
-    const mimir = report(['--semantics', 'mimir']);
+    const mimir = await report(['--semantics', 'mimir']);
     assert.equal(mimir.config.defaults.ha_max_clusters, 100);
     assert.equal(mimir.config.tenants.t1.ha_max_clusters, 100);
     assert.equal(mimir.totals.rejected_samples, 1, 'the 101st cluster is refused');
-    const cortex = report([]);
+    const cortex = await report([]);
     assert.equal(cortex.config.defaults.ha_max_clusters, 0);
     assert.equal(cortex.totals.rejected_samples, 0);
-    const given = report(['--semantics', 'mimir', '--max-clusters', '0']);
+    const given = await report(['--semantics', 'mimir', '--max-clusters', '0']);
     assert.equal(given.config.defaults.ha_max_clusters, 0);
     assert.equal(given.totals.rejected_samples, 0);
   } finally {
@@ -501,16 +515,16 @@ test('defaults follow the chosen system: mimir allows 100 clusters per tenant wi
   }
 });
 
-test('election JSON gives "at" (RFC 3339) beside at_ms; --expect takes != and exponents', () => {
+test('election JSON gives "at" (RFC 3339) beside at_ms; --expect takes != and exponents', async () => {
   const dir = tmp();
   try {
-    const r = run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report', join(dir, 'r.json'), '--expect', 'elections!=2', '--expect', 'max_gap_ms<4.5e4', '--expect', 'samples>=3.6e4']);
+    const r = await run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--report', join(dir, 'r.json'), '--expect', 'elections!=2', '--expect', 'max_gap_ms<4.5e4', '--expect', 'samples>=3.6e4']);
     assert.equal(r.code, 0, r.stderr);
     const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     assert.equal(rep.elections.length, 3);
     for (const e of rep.elections) assert.equal(e.at, new Date(e.at_ms).toISOString());
     assert.deepEqual(Object.keys(rep.elections[0]), [...Object.keys(rep.elections[0])].sort(), 'keys stay sorted');
-    const bad = run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--expect', 'elections!=3', '--expect', 'max_gap_ms<3e4']);
+    const bad = await run(['replay', FIXTURE, '--update-timeout-jitter-max', '0s', '--output-format', 'none', '--expect', 'elections!=3', '--expect', 'max_gap_ms<3e4']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^ha-dedup: expect failed: elections!=3 \(actual elections = 3\)$/m);
     assert.match(bad.stderr, /^ha-dedup: expect failed: max_gap_ms<3e4 \(actual max_gap_ms = 34698\)$/m);
@@ -519,32 +533,32 @@ test('election JSON gives "at" (RFC 3339) beside at_ms; --expect takes != and ex
   }
 });
 
-test('quiet: vm-json output warns once (SPEC 4.4 counts the metadata it leaves out); -q drops the report and warnings, not errors', () => {
+test('quiet: vm-json output warns once (SPEC 4.4 counts the metadata it leaves out); -q drops the report and warnings, not errors', async () => {
   const dir = tmp();
   try {
-    const vm = run(['replay', FIXTURE, '--output-format', 'vm-json']);
+    const vm = await run(['replay', FIXTURE, '--output-format', 'vm-json']);
     assert.equal(vm.code, 0, vm.stderr);
     assert.equal(vm.stderr.split('\n').filter((l) => /warning/.test(l)).length, 1, 'one warning line');
     assert.match(vm.stderr, /^ha-dedup: warning: vm-json: left out 0 histogram sample\(s\), 0 exemplar\(s\) and 1132 metadata entries/m);
     assert.match(vm.stderr, /^Clusters\n/m, 'the report follows on stderr');
-    const vmq = run(['replay', FIXTURE, '--output-format', 'vm-json', '-q']);
+    const vmq = await run(['replay', FIXTURE, '--output-format', 'vm-json', '-q']);
     assert.equal(vmq.code, 0, vmq.stderr);
     assert.equal(vmq.stderr, '', '-q drops that warning too');
-    const q = run(['replay', FIXTURE, '-q', '--report', join(dir, 'r.json')]);
+    const q = await run(['replay', FIXTURE, '-q', '--report', join(dir, 'r.json')]);
     assert.equal(q.code, 0);
     assert.equal(q.stderr, '');
     assert.ok(q.stdout.length > 1_000_000, 'the data is still written');
     assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).version, 1, 'and the JSON report');
-    const none = run(['replay', FIXTURE, '--quiet', '--output-format', 'none']);
+    const none = await run(['replay', FIXTURE, '--quiet', '--output-format', 'none']);
     assert.equal(none.stdout.length, 0, 'no human report on stdout either');
     const bad = join(ROOT, 'fixtures', 'scenarios', 'bad-records', 'input.ndjson');
-    const warned = run(['replay', bad, '-q', '--output-format', 'none']);
+    const warned = await run(['replay', bad, '-q', '--output-format', 'none']);
     assert.equal(warned.code, 0);
     assert.equal(warned.stderr, '', 'no bad-record warnings');
-    const failing = run(['replay', bad, '-q', '--output-format', 'none', '--expect', 'bad_records==0']);
+    const failing = await run(['replay', bad, '-q', '--output-format', 'none', '--expect', 'bad_records==0']);
     assert.equal(failing.code, 1);
     assert.equal(failing.stderr, 'ha-dedup: expect failed: bad_records==0 (actual bad_records = 2)\nha-dedup: 1 of 1 --expect checks failed\n');
-    const usage = run(['replay', FIXTURE, '-q', '--delay', 'soon']);
+    const usage = await run(['replay', FIXTURE, '-q', '--delay', 'soon']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /^ha-dedup: --delay: "soon" is not a duration/);
   } finally {
@@ -552,14 +566,14 @@ test('quiet: vm-json output warns once (SPEC 4.4 counts the metadata it leaves o
   }
 });
 
-test('control characters in labels, tenants and paths are escaped in the table and in warnings, kept in JSON (issue 12.11)', () => {
+test('control characters in labels, tenants and paths are escaped in the table and in warnings, kept in JSON (issue 12.11)', async () => {
   const dir = tmp();
   try {
     const input = join(dir, 'in\x1b[2Jput.ndjson');
     const line = (tenant: string, replica: string, t: number) =>
       JSON.stringify({ tenant, received_at_ms: t, labels: { __name__: 'up', __replica__: replica, cluster: 'c\x1b[31mred' }, timestamp: t, value: 1 });
     writeFileSync(input, [line('t\x1b]0;title\x07', 'a\u202e', 1000), '{"labels": broken', line('t\x1b]0;title\x07', 'a\u202e', 2000)].join('\n') + '\n');
-    const r = run(['replay', input, '--output-format', 'none', '--report', join(dir, 'r.json')]);
+    const r = await run(['replay', input, '--output-format', 'none', '--report', join(dir, 'r.json')]);
     assert.equal(r.code, 0, r.stderr);
     const text = r.stdout.toString('utf8') + r.stderr;
     assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/, 'nothing raw reaches the terminal');
@@ -572,13 +586,13 @@ test('control characters in labels, tenants and paths are escaped in the table a
   }
 });
 
-test('an unreadable --overrides file is one line', { skip: process.getuid?.() === 0 ? 'running as root: every file is readable (test/cli/outfile.test.ts covers the wording)' : false }, () => {
+test('an unreadable --overrides file is one line', { skip: process.getuid?.() === 0 ? 'running as root: every file is readable (test/cli/outfile.test.ts covers the wording)' : false }, async () => {
   const dir = tmp();
   try {
     const f = join(dir, 'o.yaml');
     writeFileSync(f, 'overrides: {}\n');
     chmodSync(f, 0);
-    const r = run(['replay', FIXTURE, '--overrides', f, '--output-format', 'none']);
+    const r = await run(['replay', FIXTURE, '--overrides', f, '--output-format', 'none']);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `ha-dedup: --overrides ${f}: cannot read: permission denied\n`);
   } finally {
