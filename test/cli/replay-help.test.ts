@@ -4,11 +4,9 @@
 // wrapped at all, its option names being long), and it lists what --expect accepts (14.6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { EXPECT_KEYS } from '../../src/report/expect.js';
+import { runCli } from './run.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 
 const EXPECTED = `Usage: ha-dedup replay [options] [INPUT...]
 
@@ -84,8 +82,8 @@ Options:
 
 `;
 
-test('replay --help is the pinned text and names every SPEC 3 option', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ha-dedup'), 'replay', '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '80' } });
+test('replay --help is the pinned text and names every SPEC 3 option', async () => {
+  const r = await runCli(['replay', '--help'], { env: { ...process.env, COLUMNS: '80' } });
   assert.equal(r.status, 0);
   assert.equal(r.stdout, EXPECTED);
   for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '-o, --output', '--output-format', '--report', '--report-format', '--html', '--expect', '--strict']) {
@@ -97,9 +95,9 @@ test('replay --help is the pinned text and names every SPEC 3 option', () => {
   assert.ok(flat.includes('OP: < <= == != >= >'));
 });
 
-test('every command\'s --help fits 80 columns without a terminal', () => {
+test('every command\'s --help fits 80 columns without a terminal', async () => {
   for (const cmd of [[], ['record'], ['inspect'], ['convert'], ['state'], ['send']]) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ha-dedup'), ...cmd, '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '200' } });
+    const r = await runCli([...cmd, '--help'], { env: { ...process.env, COLUMNS: '200' } });
     assert.equal(r.status, 0);
     for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `${cmd.join(' ')} --help: over 80 columns: ${line}`);
   }
