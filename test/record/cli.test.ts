@@ -1,27 +1,20 @@
 // `ha-dedup record` as a process: the listen line, signals and the summary, exit codes for an
 // existing output, --append (magic check, tail repair), -o -, --max-requests, --duration, and a
-// recorder killed with SIGKILL under load. Runs bin/ha-dedup, so build first (npm test does).
+// recorder killed with SIGKILL under load. Runs bin/ha-dedup, so build first (npm test does);
+// the commands that end before they serve run in process (test/cli/run.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, appendFileSync, statSync } from 'node:fs';
-import { spawnSync, execFile } from 'node:child_process';
-import { send, readCapture, readCaptureBytes, readWithWireReader, tempDir, fixtureRequests, spawnCli, BIN, RW1_HEADERS } from './helpers.js';
+import { send, readCapture, readCaptureBytes, readWithWireReader, tempDir, fixtureRequests, spawnCli, RW1_HEADERS } from './helpers.js';
+import { runCli } from '../cli/run.js';
 
 const FIX = fixtureRequests();
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 10_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-    c.stdin?.end();
-  });
-}
-
-function runSync(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 10_000 });
+/** In process (test/cli/run.ts): commands that end before serving anything. */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = await runCli(args);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -55,18 +48,18 @@ test('records until SIGTERM, then prints a per-tenant summary and exits 0', asyn
   }
 });
 
-test('an existing output is an error without --append (exit 2, one line, file untouched)', () => {
+test('an existing output is an error without --append (exit 2, one line, file untouched)', async () => {
   const t = tempDir('cli');
   try {
     const out = join(t.dir, 'c.rwcap');
     writeFileSync(out, 'precious');
-    const r = runSync(['record', '--listen', '127.0.0.1:0', '-o', out]);
+    const r = await run(['record', '--listen', '127.0.0.1:0', '-o', out]);
     assert.equal(r.code, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /already exists; use --append/);
     assert.equal(readFileSync(out, 'utf8'), 'precious');
     // --append to something that is not a capture: exit 3, one line, untouched
-    const a = runSync(['record', '--listen', '127.0.0.1:0', '-o', out, '--append']);
+    const a = await run(['record', '--listen', '127.0.0.1:0', '-o', out, '--append']);
     assert.equal(a.code, 3);
     assert.equal(a.stderr.trim().split('\n').length, 1, a.stderr);
     assert.match(a.stderr, /is not an rwcap capture/);
