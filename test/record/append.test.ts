@@ -1,19 +1,18 @@
 // `record --append` never cuts good records (issue 13 point 2): the issue's two cases, a flipped
 // bit in record 50's length prefix and two captures joined with cat, are refused with exit 3,
-// the offset and a repair that works; the file is left byte for byte as it was. Runs bin/ha-dedup.
+// the offset and a repair that works; the file is left byte for byte as it was. In process (test/cli/run.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { execFile, execFileSync } from 'node:child_process';
-import { readCapture, tempDir, BIN, FIXTURE } from './helpers.js';
+import { execFileSync } from 'node:child_process';
+import { readCapture, tempDir, FIXTURE } from './helpers.js';
+import { runCli } from '../cli/run.js';
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
+/** In process (test/cli/run.ts). */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = await runCli(args);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The repair command the refusal prints ("head -c ... && tail -c ..."), run with sh. */

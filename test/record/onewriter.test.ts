@@ -1,24 +1,23 @@
 // One writer per capture (issue 13 point 1): a capture being recorded is locked (FILE.lock names
 // the recorder); a second recorder on it, with or without --append, refuses with exit 2 naming
 // the holder; a stale lock (its recorder killed with kill -9, or its pid reused) is taken over;
-// replay and inspect read a capture while it is being recorded. Runs bin/ha-dedup (build first).
+// replay and inspect read a capture while it is being recorded. The recorders are bin/ha-dedup
+// processes (build first); the commands that end by themselves run in process (test/cli/run.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFile } from 'node:child_process';
-import { send, readCapture, tempDir, fixtureRequests, spawnCli, BIN, RW1_HEADERS } from './helpers.js';
+import { send, readCapture, tempDir, fixtureRequests, spawnCli, RW1_HEADERS } from './helpers.js';
+import { runCli } from '../cli/run.js';
 
 const FIX = fixtureRequests().filter((r) => r.body.length > 0);
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
+/** In process (test/cli/run.ts). */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = await runCli(args);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('a second recorder on a capture being recorded refuses with exit 2 naming the holder (with and without --append)', async () => {
