@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { displayWidth } from '../../src/report/grid.js';
+import { runCli } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'ha-dedup');
@@ -51,7 +52,7 @@ test('replay on an 80-column terminal: the report fits, one block per cluster; a
   assert.equal(cols.out, narrow.out);
 });
 
-test('inspect and state on an 80-column terminal fit; at 160 the full tables', { skip: NO_SCRIPT }, () => {
+test('inspect and state on an 80-column terminal fit; at 160 the full tables', { skip: NO_SCRIPT }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-terminal-'));
   try {
     const i80 = onTerminal(80, `inspect "${FIXTURE}"`);
@@ -62,7 +63,7 @@ test('inspect and state on an 80-column terminal fit; at 160 the full tables', {
     assert.ok(widest(i160.out) > 80, i160.out);
     assert.match(i160.out, /│ tenant-a │ dev-pair │ replica1 │ 72 /);
     const db = join(dir, 's.db');
-    const rep = spawnSync(process.execPath, [BIN, 'replay', FIXTURE, '--output-format', 'none', '--db', db], { encoding: 'utf8' });
+    const rep = await runCli(['replay', FIXTURE, '--output-format', 'none', '--db', db]);
     assert.equal(rep.status, 0, rep.stderr);
     const s80 = onTerminal(80, `state --db "${db}"`);
     assert.equal(s80.code, 0, s80.out);
