@@ -1,7 +1,7 @@
 // The main job as a library function: inputs -> merge by clock -> SimClock -> tracker ->
 // outcome events -> output writer + report builder (STYLE.md). No process, TTY or wall clock
 // here: the CLI passes streams and callbacks in (src/cli/commands/replay.ts).
-import type { BadRecord, ClockSource, HAConfig, InputFormat, Metadata, OutputFormat, Semantics, TimeSeries } from '../model/index.js';
+import type { BadRecord, ClockSource, HAConfig, InputFormat, Metadata, OutputFormat, Request, Semantics, TimeSeries } from '../model/index.js';
 import { HaDedupError } from '../model/index.js';
 import { SimClock, type ClockOptions } from '../clock/clock.js';
 import { createPrng } from '../clock/prng.js';
@@ -11,6 +11,7 @@ import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from './
 import { createOutputWriter, withoutLabelShared } from '../wire/writers.js';
 import { ReportBuilder, type BadRecordReport, type InputReport, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
+import { DbResume, stopPointOf, type StopPoint } from './resume.js';
 
 /** Store meta keys owned by the pipeline. */
 export const REPLAY_META = {
@@ -42,6 +43,10 @@ export interface ReplayOptions {
   outputFormat: OutputFormat;
   strict: boolean;
   maxDecodedSize: number;
+  /** --allow-config-change: resume a --db under other settings (issue 13.4). */
+  allowConfigChange?: boolean;
+  /** The output's name for messages (-o FILE; null or absent: stdout). */
+  outputName?: string | null;
 }
 
 export interface ReplayProgress {
@@ -58,12 +63,16 @@ export interface ReplayIO {
   /** Called every `progressEvery` requests (and never when absent). */
   progress?(p: ReplayProgress): void;
   progressEvery?: number;
+  /** Polled before each request: true stops the run there (a signal), with a partial report. */
+  stopRequested?(): boolean;
 }
 
 export interface ReplayResult {
   report: Report;
   /** Samples (floats + histograms) handed to the output writer. */
   writtenSamples: number;
+  /** Set when stopRequested() stopped the run: the last record applied (null: none was). */
+  stopped?: { at: StopPoint | null };
 }
 
 const MAX_LISTED_BAD = 100;
@@ -100,9 +109,13 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
 
   let store: StateStore | null = null;
   let tracker: HATracker;
+  let dbConfig: Awaited<ReturnType<typeof import('./settings.js').checkSettings>> | null = null;
   try {
     store = opts.db === null && opts.store === 'map' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
-    tracker = createTracker({ semantics: opts.semantics, configs, store, random: createPrng(opts.seed) });
+    // --db FILE: this run's settings against the recorded ones (issue 13.4, src/pipeline/settings.ts)
+    if (opts.db !== null) dbConfig = (await import('./settings.js')).checkSettings(store, opts.db, opts, opts.allowConfigChange === true, io.warn);
+    // with --db FILE the state is committed after the output (DbResume.commit), never by the tracker alone
+    tracker = createTracker({ semantics: opts.semantics, configs, store, random: createPrng(opts.seed), commitEvery: opts.db !== null ? 0 : undefined });
   } catch (e) {
     store?.close();
     throw e;
@@ -115,6 +128,8 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
       if (!Number.isFinite(prevNow)) throw new HaDedupError('state', `state database is inconsistent: ${REPLAY_META.clock} = "${prevText}" is not a time`);
     }
     const clock = new SimClock(prevNow);
+    // --db FILE: skip what is applied, commit after the output, earlier elections (src/pipeline/resume.ts)
+    const resume = opts.db !== null ? new DbResume(store, opts.db, paths, prevNow, opts.outputName ?? null, io.warn) : null;
     const builder = new ReportBuilder();
     const out = io.output === null || opts.outputFormat === 'none' ? null : io.output;
     const writer = createOutputWriter(out === null ? 'none' : opts.outputFormat, out ?? process.stdout, { onWarning: (m) => io.warn(`ha-dedup: warning: ${m}`) });
@@ -136,13 +151,19 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         format: opts.format,
         maxDecodedSize: opts.maxDecodedSize,
         strict: opts.strict,
-        onBadRecord: onBad(i),
+        onBadRecord: resume === null ? onBad(i) : resume.onBadRecord(i, onBad(i)),
         onFormat: (f) => {
           inputs[i]!.format = f;
         },
       }),
     );
-    for await (const { request, timeMs } of mergeInputs(streams, clockOpts)) {
+    let stopped = false;
+    let lastApplied: Request | null = null;
+    for await (const { request, timeMs } of mergeInputs(resume === null ? streams : streams.map((st, i) => resume.skipApplied(i, st)), clockOpts)) {
+      if (io.stopRequested?.()) {
+        stopped = true; // issue 13.5: the state and the output end after the last request applied
+        break;
+      }
       inputs[request.inputIndex]!.records++;
       if (request.receivedAtMs !== null) sawReceiveTime = true;
       const now = clock.observe(timeMs);
@@ -203,9 +224,12 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         }
       }
       requests++;
+      lastApplied = request;
+      if (resume !== null && resume.applied(request, timeMs)) await resume.commit(writer, tracker, out, inputs);
       if (io.progress && requests % every === 0) io.progress({ requests, samples, nowMs: now });
     }
     await writer.end();
+    if (resume !== null) await resume.commit(writer, tracker, out, inputs);
     tracker.flush();
 
     const source: ClockSource = opts.clock ?? (sawReceiveTime ? 'received' : 'sample');
@@ -217,7 +241,14 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
       badRecords,
       badRecordCount: badCount,
     });
-    return { report, writtenSamples: written };
+    // --db FILE and signals (issue 13.4, 13.5, 12.14)
+    if (dbConfig !== null && report.config !== null) report.config.db = dbConfig.report;
+    if (resume !== null) {
+      resume.warnings();
+      resume.finish(report, tracker);
+    }
+    if (stopped) report.complete = false;
+    return { report, writtenSamples: written, ...(stopped ? { stopped: { at: lastApplied === null ? null : stopPointOf(lastApplied, paths, inputs) } } : {}) };
   } finally {
     store.close();
   }

@@ -3,11 +3,12 @@
 import type { Command } from 'commander';
 import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
-import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
+import { EXIT, HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
 import { defaultMaxClusters, type SettingNames } from '../../tracker/config.js';
 import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
+import type { StopPoint } from '../../pipeline/resume.js';
 import { EXPECT_KEYS, EXPECT_OPS, checkExpectations, loadPaint, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
 import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
@@ -42,6 +43,7 @@ export interface ReplayCliOptions {
   color: boolean;
   maxDecodedSize: string;
   quiet?: boolean;
+  allowConfigChange?: boolean;
 }
 
 export interface ParsedReplay {
@@ -159,6 +161,7 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     }
   }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
+  if (o.allowConfigChange === true && o.db === undefined) throw usageError('--allow-config-change: only with --db FILE (it lets a run resume a database under other settings)');
   return {
     replay: {
       inputs,
@@ -175,6 +178,8 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
       strict: o.strict === true,
       maxDecodedSize,
       store: storeFromEnv(process.env.HA_DEDUP_STORE, o.db),
+      allowConfigChange: o.allowConfigChange === true,
+      outputName: output,
     },
     output,
     reportFile: o.report ?? null,
@@ -211,12 +216,31 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
   const reportExisted = p.reportFile !== null && existsSync(p.reportFile);
   if (p.reportFile !== null) closeSync(openForWrite(p.reportFile, '--report', 'a'));
   let report: Report;
+  // SIGINT/SIGTERM (issue 13.5): stop after the request in hand, write the output, the state and
+  // a partial report, then exit 130/143 saying where; a second signal exits at once (the state is
+  // the last commit's, which never runs ahead of the output)
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signal === null) {
+      signal = sig;
+      return;
+    }
+    process.stderr.write(`ha-dedup: ${sig} again: stopped at once${p.replay.db !== null ? `; --db ${p.replay.db} holds the state of its last commit` : ''}\n`);
+    process.exit(sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let stopped: StopPoint | null | undefined;
   try {
-    report = await replayAndReport(p, stdoutTTY);
+    ({ report, stopped } = await replayAndReport(p, stdoutTTY, () => signal !== null));
   } catch (err) {
     if (p.reportFile !== null && !reportExisted) rmSync(p.reportFile, { force: true });
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
+  if (stopped !== undefined) throw stoppedError(signal ?? 'SIGINT', stopped, p.replay.db);
   if (p.expectations.length > 0) {
     const results = checkExpectations(p.expectations, report.totals);
     const failed = results.filter((r) => !r.ok);
@@ -225,8 +249,15 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
   }
 }
 
+/** The one line of a run stopped by a signal (issue 13.5): where it stopped and what --db holds. */
+function stoppedError(sig: NodeJS.Signals, at: StopPoint | null, db: string | null): HaDedupError {
+  const where = at === null ? 'stopped before the first record' : `stopped at ${at.unit} ${at.index} of ${printable(at.input)}`;
+  const state = db === null ? 'the state is not kept (no --db)' : at === null ? `--db ${printable(db)} holds the state it had` : `--db ${printable(db)} holds the state after it`;
+  return new HaDedupError(sig === 'SIGTERM' ? 'terminated' : 'interrupted', `${sig}: ${where}; ${state}; the report is partial`);
+}
+
 /** Run the replay, write the JSON report file and print the human report. */
-async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Report> {
+async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, stopRequested: () => boolean): Promise<{ report: Report; stopped?: StopPoint | null }> {
   // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
   // whenever stdout carries no data (-o FILE or --output-format none).
   const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
@@ -244,6 +275,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       },
       progress: progress === null ? undefined : (s) => progress.update(s),
       progressEvery: 200,
+      stopRequested,
     });
   } catch (err) {
     throw file?.failure() ?? err;
@@ -259,7 +291,8 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       throw usageError(`--report ${p.reportFile}: cannot write: ${(err as Error).message}`);
     }
   }
-  if (p.quiet) return report;
+  const stopped = result.stopped?.at;
+  if (p.quiet) return { report, stopped };
   const human = dataToStdout ? process.stderr : process.stdout;
   const color = useColor(human, p.color);
   const text =
@@ -269,7 +302,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
         ? renderMarkdown(report)
         : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
   human.write(text);
-  return report;
+  return { report, stopped };
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -312,6 +345,7 @@ export function register(program: Command): void {
     .option('--max-clusters <n>', 'HA clusters per tenant; 0 = no limit (default: 0 with cortex, 100 with mimir, as in those systems)')
     .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)')
     .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
+    .option('--allow-config-change', 'resume a --db under settings other than the ones it recorded (one warning per difference)')
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
     .option('--report <file>', 'write the JSON report to FILE')
