@@ -247,9 +247,10 @@ test('--db resumes: a capture split in two runs on one db gives the output of on
     const r3 = JSON.parse(readFileSync(join(dir, 'p3.json'), 'utf8'));
     assert.ok(r3.clock.clock_regressions > 0);
     assert.equal(r3.clock.first_ms, r2.clock.last_ms, 'the clock continues from the saved now');
-    // a different model on the same db is a state error
+    // a different model on the same db: a resume under other settings, exit 2 naming it (issue 13.4)
     const wrong = run(['replay', join(dir, 'p2.ndjson'), '--db', db, '--semantics', 'mimir']);
-    assert.equal(wrong.code, 4);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--semantics cortex in the database, mimir now/);
     assert.ok(existsSync(db));
   } finally {
     rmSync(dir, { recursive: true, force: true });
