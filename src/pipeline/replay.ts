@@ -113,7 +113,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
   try {
     store = opts.db === null && opts.store === 'map' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
     // --db FILE: this run's settings against the recorded ones (issue 13.4, src/pipeline/settings.ts)
-    if (opts.db !== null) dbConfig = (await import('./settings.js')).checkSettings(store, opts.db, opts, opts.allowConfigChange === true, io.warn);
+    if (opts.db !== null) dbConfig = await (await import('./settings.js')).checkSettings(store, opts.db, opts, opts.allowConfigChange === true, io.warn);
     // with --db FILE the state is committed after the output (DbResume.commit), never by the tracker alone
     tracker = createTracker({ semantics: opts.semantics, configs, store, random: createPrng(opts.seed), commitEvery: opts.db !== null ? 0 : undefined });
   } catch (e) {

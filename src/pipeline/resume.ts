@@ -172,13 +172,13 @@ export class DbResume {
     });
   }
 
-  /** Requests of input `i` minus the ones already applied (wraps openInput's stream). */
-  async *skipApplied(i: number, stream: AsyncIterable<Request>): AsyncGenerator<Request> {
+  /** Requests of input `i` minus the ones already applied (wraps openInput's stream; the stream itself when none are). */
+  skipApplied(i: number, stream: AsyncIterable<Request>): AsyncIterable<Request> {
     const st = this.inputs[i]!;
-    if (st.skipTo < 0) {
-      yield* stream;
-      return;
-    }
+    return st.skipTo < 0 ? stream : this.skipping(st, stream);
+  }
+
+  private async *skipping(st: InputState, stream: AsyncIterable<Request>): AsyncGenerator<Request> {
     for await (const r of stream) {
       if (r.offset <= st.skipTo) {
         st.skipped++;

@@ -9,7 +9,6 @@
 // overrides (of what they set, normalised: comments, key order and "1m" vs "60s" do not count),
 // beside the overrides themselves in that normal form, so a difference can name the tenant.
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
 import { formatDuration, parseDuration, usageError } from '../model/index.js';
 import type { StateStore } from '../store/index.js';
 import { META as TRACKER_META } from '../tracker/index.js';
@@ -101,7 +100,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * The HA settings an overrides file sets, per tenant: durations in ms, Mimir's per-sample key
  * under Cortex's name, keys and tenants sorted. The file was validated by loadOverrides already.
  */
-export function normalOverrides(text: string): NormalOverrides {
+export async function normalOverrides(text: string): Promise<NormalOverrides> {
+  // the YAML library is loaded only when there is an overrides file (start-up, memory)
+  const { parse: parseYaml } = await import('yaml');
   const doc: unknown = parseYaml(text, { uniqueKeys: true });
   const out: NormalOverrides = {};
   const overrides = isObject(doc) ? doc.overrides : undefined;
@@ -210,14 +211,14 @@ export interface SettingsCheck {
  * `allowChange`; with it, `warn` gets one line per difference. A database with tracker state but
  * no recorded settings (written by an ha-dedup before they were recorded) gets one warning.
  */
-export function checkSettings(
+export async function checkSettings(
   store: StateStore,
   db: string,
   opts: Pick<ReplayOptions, 'semantics' | 'defaults' | 'seed' | 'tenant' | 'overrides'>,
   allowChange: boolean,
   warn: (line: string) => void,
-): SettingsCheck {
-  const norm = opts.overrides === null ? null : normalOverrides(opts.overrides.text);
+): Promise<SettingsCheck> {
+  const norm = opts.overrides === null ? null : await normalOverrides(opts.overrides.text);
   const run = decisionSettings(opts, norm);
   const savedText = store.getMeta(SETTINGS_META.settings);
   let saved: DecisionSettings | null = null;
