@@ -17,7 +17,7 @@
 //   (`resume.elections_before`), and a cluster with no election in this run shows the replica
 //   the state has elected instead of none.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
 import type { BadRecord, Election, Request } from '../model/index.js';
 import type { HATracker } from '../tracker/index.js';
 import type { StateStore } from '../store/index.js';
@@ -54,8 +54,12 @@ interface InputPosition {
 
 interface SavedPosition {
   inputs: InputPosition[];
-  /** Where the output stood at this commit: its path ("-" = stdout) and size, null when not a regular file. */
-  output: { path: string; bytes: number | null } | null;
+  /**
+   * Where the output stood at this commit: its name as given (`path`, "-" = stdout), the file
+   * actually being written (`file`: a staged temporary file beside the target, or stdout's file;
+   * null when not a regular file) and its size then (null when not a regular file).
+   */
+  output: { path: string; file: string | null; bytes: number | null } | null;
 }
 
 const LINE_FORMATS = new Set(['ndjson', 'rwcap-json', 'vm-json']);
@@ -99,15 +103,22 @@ function parsePosition(text: string | undefined): SavedPosition | null {
   }
 }
 
-/** Size of the file behind a sink, or null (a pipe, a terminal, no sink). */
-function sinkSize(sink: NodeJS.WritableStream | null): number | null {
+/** The regular file behind a sink (its path from /proc, Linux) and its size; nulls for a pipe, a terminal, no sink. */
+function sinkFile(sink: NodeJS.WritableStream | null): { file: string | null; bytes: number | null } {
   const fd = (sink as { fd?: unknown } | null)?.fd;
-  if (typeof fd !== 'number') return null;
+  if (typeof fd !== 'number') return { file: null, bytes: null };
   try {
     const st = fstatSync(fd);
-    return st.isFile() ? st.size : null;
+    if (!st.isFile()) return { file: null, bytes: null };
+    let file: string | null = null;
+    try {
+      file = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      // no /proc: the name as given
+    }
+    return { file, bytes: st.size };
   } catch {
-    return null;
+    return { file: null, bytes: null };
   }
 }
 
@@ -119,7 +130,6 @@ interface InputState {
   /** The saved position the skip came from (its records count carries on). */
   from: InputPosition | null;
   skipped: number;
-  skippedBad: number;
   /** The last record applied in this run. */
   last: { index: number; offset: number } | null;
   applied: number;
@@ -158,7 +168,7 @@ export class DbResume {
     this.electionsBefore = store.loadElections();
     this.saved = parsePosition(store.getMeta(RESUME_META.position));
     this.inputs = paths.map((path) => {
-      const st: InputState = { path, fingerprint: fingerprintOf(path), skipTo: -1, from: null, skipped: 0, skippedBad: 0, last: null, applied: 0, before: 0 };
+      const st: InputState = { path, fingerprint: fingerprintOf(path), skipTo: -1, from: null, skipped: 0, last: null, applied: 0, before: 0 };
       for (const p of this.saved?.inputs ?? []) {
         if (p.fingerprint === null) continue;
         const now = p.fingerprint.bytes === st.fingerprint?.bytes ? st.fingerprint : fingerprintOf(path, p.fingerprint.bytes);
@@ -194,7 +204,6 @@ export class DbResume {
     return (bad) => {
       if (bad.offset <= st.skipTo) {
         st.skipped++;
-        st.skippedBad++;
         return;
       }
       report(bad);
@@ -233,7 +242,7 @@ export class DbResume {
     });
     // the output of the run that applied the records: this one's once it applied any, else the saved one
     const appliedAny = this.inputs.some((st) => st.last !== null);
-    const output = appliedAny ? (sink === null ? null : { path: this.outputPath ?? '-', bytes: sinkSize(sink) }) : (this.saved?.output ?? null);
+    const output = appliedAny ? (sink === null ? null : { path: this.outputPath ?? '-', ...sinkFile(sink) }) : (this.saved?.output ?? null);
     return { inputs, output };
   }
 
@@ -243,9 +252,11 @@ export class DbResume {
     for (const st of this.inputs) {
       if (st.skipped > 0 && st.from !== null) {
         const out = saved?.output;
+        // the file it was writing: a staged file a killed run left beside its target, else the target
+        const name = out?.file != null && existsSync(out.file) ? out.file : out?.path === '-' ? null : (out?.path ?? null);
         const tail =
           out !== null && out !== undefined && out.bytes !== null
-            ? `; the run that applied them had written ${out.bytes} bytes of output by then (${out.path === '-' ? 'to its standard output' : `to ${out.path}`}): to resume without duplicates, keep that much of it (truncate -s ${out.bytes} ${out.path === '-' ? 'FILE' : out.path}) and append this run's output`
+            ? `; the run that applied them had written ${out.bytes} bytes of output by then (${name === null ? 'to its standard output' : `to ${name}`}): to resume without duplicates, keep that much of it (truncate -s ${out.bytes} ${name ?? 'FILE'}) and append this run's output`
             : '';
         this.warn(`ha-dedup: warning: ${st.path}: skipped ${st.skipped} records already applied to --db ${this.db} (up to ${st.from.unit} ${st.from.index}, byte ${st.from.offset})${tail}`);
       }

@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -266,6 +266,21 @@ function bigInput(file: string, n: number): void {
   writeFileSync(file, out.join('\n') + '\n');
 }
 
+/** Size of the output being written to `file`: the file itself, or one staged beside it (`.NAME.*.tmp`); 0 when there is none yet. */
+function outputSize(file: string): number {
+  const dir = dirname(file);
+  const name = basename(file);
+  for (const f of [name, ...readdirSync(dir).filter((n) => n.startsWith(`.${name}.`) && n.endsWith('.tmp'))]) {
+    try {
+      const size = statSync(join(dir, f)).size;
+      if (size > 0) return size;
+    } catch {
+      // not there (yet, or any more)
+    }
+  }
+  return 0;
+}
+
 /** Start `replay` and send `signal` once its output file has data (so it is in the middle of its input). */
 function runUntil(args: string[], outFile: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolvePromise) => {
@@ -274,13 +289,7 @@ function runUntil(args: string[], outFile: string, signal: NodeJS.Signals): Prom
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setInterval(() => {
-      let size = 0;
-      try {
-        size = statSync(outFile).size;
-      } catch {
-        return;
-      }
-      if (size > 0) {
+      if (outputSize(outFile) > 0) {
         clearInterval(timer);
         child.kill(signal);
       }
@@ -352,13 +361,9 @@ test('13.5: after kill -9 the state never runs ahead of the written output; the 
     const r = await new Promise<{ signal: NodeJS.Signals | null }>((res) => {
       const child = spawn(process.execPath, [BIN, 'replay', input, '--db', db, '-o', out1], { cwd: ROOT, stdio: 'ignore' });
       const timer = setInterval(() => {
-        try {
-          if (statSync(out1).size > 600_000) {
-            clearInterval(timer);
-            child.kill('SIGKILL');
-          }
-        } catch {
-          // not created yet
+        if (outputSize(out1) > 600_000) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
         }
       }, 2);
       child.on('exit', (_c, signal) => {
@@ -367,11 +372,11 @@ test('13.5: after kill -9 the state never runs ahead of the written output; the 
       });
     });
     assert.equal(r.signal, 'SIGKILL');
-    const written = statSync(out1).size;
     const raw = new Database(db); // read-write: it recovers the WAL the killed run left
     assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
     const pos = JSON.parse((raw.prepare("SELECT value FROM meta WHERE key = 'replay.position'").get() as { value: string }).value);
     raw.close();
+    const written = statSync(pos.output.file).size;
     assert.ok(pos.output.bytes <= written, `the state (output at ${pos.output.bytes} bytes) is not ahead of the output (${written} bytes)`);
     assert.equal(pos.inputs[0].records % 1000, 0, 'it lags by whole commit batches');
     // the documented resume: keep the output as it was at the last commit, append the resumed run's
@@ -379,8 +384,10 @@ test('13.5: after kill -9 the state never runs ahead of the written output; the 
     const again = run(['replay', input, '--db', db, '-o', out2, '--report', join(dir, 'r2.json')]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(json(join(dir, 'r2.json')).resume.skipped_records, pos.inputs[0].records);
-    assert.ok(again.stderr.includes(`truncate -s ${pos.output.bytes} ${out1}`), again.stderr);
-    const kept = readFileSync(out1).subarray(0, pos.output.bytes);
+    // the file the killed run was writing (-o itself, or a file staged beside it)
+    assert.ok(typeof pos.output.file === 'string' && existsSync(pos.output.file), JSON.stringify(pos.output));
+    assert.ok(again.stderr.includes(`truncate -s ${pos.output.bytes} ${pos.output.file}`), again.stderr);
+    const kept = readFileSync(pos.output.file).subarray(0, pos.output.bytes);
     assert.ok(Buffer.concat([kept, readFileSync(out2)]).equals(readFileSync(join(dir, 'full.out'))), 'no duplicates, nothing lost');
   }));
 
