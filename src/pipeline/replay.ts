@@ -245,7 +245,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     if (dbConfig !== null && report.config !== null) report.config.db = dbConfig.report;
     if (resume !== null) {
       resume.warnings();
-      resume.finish(report, tracker);
+      resume.finish(report, tracker.records());
     }
     if (stopped) report.complete = false;
     return { report, writtenSamples: written, ...(stopped ? { stopped: { at: lastApplied === null ? null : stopPointOf(lastApplied, paths, inputs) } } : {}) };

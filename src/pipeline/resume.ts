@@ -16,9 +16,18 @@
 // - Earlier elections. The elections the database held before the run go into the report
 //   (`resume.elections_before`), and a cluster with no election in this run shows the replica
 //   the state has elected instead of none.
+//
+// The hooks the replay loop calls (six, each marked "issue 13" in replay.ts; on the event
+// pipeline they map onto the run loop and a consumer after the output writer):
+//   new DbResume(store, db, paths, prevNow, outputName, warn)   before the inputs are opened
+//   skipApplied(i, stream) / onBadRecord(i, onBad)               around each openInput()
+//   if (stopRequested()) break                                    first thing per request
+//   if (applied(request, timeMs)) await commit(writer, tracker, sink, inputs)   after the writer took it
+//   await commit(...) after writer.end(); then warnings() and finish(report, tracker.records())
+// and the tracker is created with commitEvery: 0 when there is a --db FILE.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
-import type { BadRecord, Election, Request } from '../model/index.js';
+import type { BadRecord, Election, ReplicaDesc, Request } from '../model/index.js';
 import type { HATracker } from '../tracker/index.js';
 import type { StateStore } from '../store/index.js';
 import type { OutputWriter } from '../wire/writers.js';
@@ -223,7 +232,7 @@ export class DbResume {
    * Make the output durable as far as it goes, then commit the state with the position after
    * the last request applied. `reports`: the inputs' report rows (for their formats).
    */
-  async commit(writer: OutputWriter, tracker: HATracker, sink: NodeJS.WritableStream | null, reports: InputReport[]): Promise<void> {
+  async commit(writer: Pick<OutputWriter, 'sync'>, tracker: Pick<HATracker, 'flush'>, sink: NodeJS.WritableStream | null, reports: InputReport[]): Promise<void> {
     await writer.sync();
     this.store.setMeta(RESUME_META.position, JSON.stringify(this.position(sink, reports)));
     tracker.flush();
@@ -269,9 +278,10 @@ export class DbResume {
   }
 
   /** Fill the report's `resume` section and the elected replica of clusters elected before this run. */
-  finish(report: Report, tracker: HATracker): void {
+  finish(report: Report, state: readonly ReplicaDesc[]): void {
+    const elected = new Map(state.map((d) => [d.tenant + '\xfd' + d.cluster, d.replica]));
     for (const c of report.clusters) {
-      if (c.elected_replica === null) c.elected_replica = tracker.record(c.tenant, c.cluster)?.replica ?? null;
+      if (c.elected_replica === null) c.elected_replica = elected.get(c.tenant + '\xfd' + c.cluster) ?? null;
     }
     const r: ResumeReport = {
       db: this.db,
