@@ -27,11 +27,9 @@
 // and the tracker is created with commitEvery: 0 when there is a --db FILE.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
-import type { BadRecord, Election, ReplicaDesc, Request } from '../model/index.js';
-import type { HATracker } from '../tracker/index.js';
+import type { BadRecord, Consumer, Election, EndEvent, ReplicaDesc, Request, RequestEvent, RunStart } from '../model/index.js';
 import type { StateStore } from '../store/index.js';
-import type { OutputWriter } from '../wire/writers.js';
-import type { InputReport, Report, ResumeReport } from '../report/index.js';
+import type { Report, ResumeReport } from '../report/index.js';
 import { isoUtc } from '../report/format.js';
 
 /** Store meta keys owned by this module. */
@@ -145,6 +143,17 @@ interface InputState {
   before: number;
 }
 
+/** Where a record is: its input and index (a Request or a DecodedRequest). */
+export interface RecordAt {
+  inputIndex: number;
+  recordIndex: number;
+}
+
+/** An input's report row, for its format. */
+interface InputFormatOf {
+  format: string;
+}
+
 export interface StopPoint {
   input: string;
   unit: 'record' | 'line';
@@ -152,7 +161,7 @@ export interface StopPoint {
 }
 
 /** Where a stopped run stopped: the last request applied, in the words of the input's bad-record lines. */
-export function stopPointOf(r: Request, paths: string[], reports: InputReport[]): StopPoint {
+export function stopPointOf(r: RecordAt, paths: readonly string[], reports: readonly InputFormatOf[]): StopPoint {
   return { input: paths[r.inputIndex]!, unit: LINE_FORMATS.has(reports[r.inputIndex]?.format ?? '') ? 'line' : 'record', index: r.recordIndex };
 }
 
@@ -220,7 +229,7 @@ export class DbResume {
   }
 
   /** Call after request `r` (at clock time `timeMs`) was decided and handed to the writer. True when a commit is due. */
-  applied(r: Request, timeMs: number): boolean {
+  applied(r: RecordAt & { offset: number }, timeMs: number): boolean {
     const st = this.inputs[r.inputIndex]!;
     st.last = { index: r.recordIndex, offset: r.offset };
     st.applied++;
@@ -232,14 +241,38 @@ export class DbResume {
    * Make the output durable as far as it goes, then commit the state with the position after
    * the last request applied. `reports`: the inputs' report rows (for their formats).
    */
-  async commit(writer: Pick<OutputWriter, 'sync'>, tracker: Pick<HATracker, 'flush'>, sink: NodeJS.WritableStream | null, reports: InputReport[]): Promise<void> {
+  async commit(writer: { sync(): Promise<void> }, commitState: () => void, sink: NodeJS.WritableStream | null, reports: readonly InputFormatOf[]): Promise<void> {
     await writer.sync();
     this.store.setMeta(RESUME_META.position, JSON.stringify(this.position(sink, reports)));
-    tracker.flush();
+    commitState();
     this.sinceCommit = 0;
   }
 
-  private position(sink: NodeJS.WritableStream | null, reports: InputReport[]): SavedPosition {
+  /**
+   * The lane consumer that does it on the event pipeline: placed after the output writer, it
+   * sees each request once the writer has taken it, commits every COMMIT_EVERY of them and at
+   * the end (the writer has flushed by then: it ends first).
+   */
+  consumer(writer: { sync(): Promise<void> }, sink: NodeJS.WritableStream | null): Consumer {
+    let commitState: () => void = () => undefined;
+    const formats: InputFormatOf[] = [];
+    return {
+      begin: (ctx: RunStart) => {
+        commitState = ctx.commitState ?? commitState;
+      },
+      request: (ev: RequestEvent) => {
+        if (this.applied(ev.request, ev.recordTimeMs)) return this.commit(writer, commitState, sink, formats);
+        return undefined;
+      },
+      end: (ev: EndEvent) => {
+        formats.length = 0;
+        formats.push(...ev.inputs);
+        return this.commit(writer, commitState, sink, formats);
+      },
+    };
+  }
+
+  private position(sink: NodeJS.WritableStream | null, reports: readonly InputFormatOf[]): SavedPosition {
     const inputs: InputPosition[] = [];
     this.inputs.forEach((st, i) => {
       const unit = LINE_FORMATS.has(reports[i]?.format ?? '') ? 'line' : 'record';
