@@ -17,14 +17,11 @@
 //   (`resume.elections_before`), and a cluster with no election in this run shows the replica
 //   the state has elected instead of none.
 //
-// The hooks the replay loop calls (six, each marked "issue 13" in replay.ts; on the event
-// pipeline they map onto the run loop and a consumer after the output writer):
-//   new DbResume(store, db, paths, prevNow, outputName, warn)   before the inputs are opened
-//   skipApplied(i, stream) / onBadRecord(i, onBad)               around each openInput()
-//   if (stopRequested()) break                                    first thing per request
-//   if (applied(request, timeMs)) await commit(writer, tracker, sink, inputs)   after the writer took it
-//   await commit(...) after writer.end(); then warnings() and finish(report, tracker.records())
-// and the tracker is created with commitEvery: 0 when there is a --db FILE.
+// Where it hooks in (replay.ts, marked "issue 13"): runPipeline's `inputFilter` (skipApplied,
+// onBadRecord around each input) and `stopRequested`; the lane runs its tracker with
+// `commitEvery: 0`, and DbResume.consumer(), placed after the output writer, commits through
+// RunStart.commitState every COMMIT_EVERY requests and at the end; then warnings() and
+// finish(report, end.state).
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
 import type { BadRecord, Consumer, Election, EndEvent, ReplicaDesc, Request, RequestEvent, RunStart } from '../model/index.js';
