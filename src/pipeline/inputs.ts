@@ -13,6 +13,7 @@ import { recordTimeOrNull } from '../clock/clock.js';
 import { ByteReader, type ReadIntoSource } from '../wire/bytereader.js';
 import { WireError } from '../wire/errors.js';
 import { RWCAP_MAGIC, decodeCapturedRequest } from '../wire/rwcap.js';
+import { captureShapeProblem, captureVarint } from '../wire/rwcapshape.js';
 import { decodeCapturedBody, decodeRawBody } from '../wire/body.js';
 import { NdjsonAssembler, parseNdjsonLine, type AssembledRequest } from '../wire/ndjson.js';
 import { parseVmJsonLine, parseVmJsonText } from '../wire/vmjson.js';
@@ -270,32 +271,58 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
     ctx.at('record', index, reader.offset);
     if (!(await reader.ensure(1))) return;
     const offset = reader.offset;
+    // Framing: a problem here (or in the record's envelope) may be a damaged length prefix, after
+    // which the next record does not start where this one claims to end: resynchronise (SPEC 10,
+    // issue 12.5) by scanning forward to the next offset where a valid record starts.
+    let problem: string | null = null;
+    let tail = false; // the problem is a record cut by the end of the input (a crashed recorder)
+    let cap: CapturedRequest | null = null;
     let vi = reader.peekVarint();
-    while (vi === null) {
-      if (!(await reader.more())) {
-        ctx.report('record', index, offset, `truncated record: the length prefix is cut off at the end of the input (${reader.available} bytes left)`);
+    while (vi === null && (await reader.more())) vi = reader.peekVarint();
+    if (vi === null) {
+      problem = `truncated record: the length prefix is cut off at the end of the input (${reader.available} bytes left)`;
+      tail = true;
+    } else {
+      const [len, lenBytes] = vi;
+      if (len < 0) problem = 'malformed record length (a varint longer than 10 bytes)';
+      else if (len > limit) problem = `record length ${len} bytes is over the limit of ${limit} (--max-decoded-size ${ctx.opts.maxDecodedSize})`;
+      else if (!(await reader.ensure(lenBytes + len))) {
+        problem = `truncated record: it declares ${len} bytes but only ${reader.available - lenBytes} are left in the input`;
+        tail = true;
+      } else {
+        try {
+          cap = decodeCapturedRequest(reader.peek(lenBytes + len).subarray(lenBytes));
+          // the body is a view of the reader's buffer, which is reused: keep a copy of it
+          cap.body = Buffer.from(cap.body);
+          reader.skip(lenBytes + len);
+        } catch (e) {
+          if (!(e instanceof WireError)) throw e;
+          problem = e.reason;
+        }
+      }
+    }
+    if (problem !== null) {
+      reader.skip(1);
+      const found = await skipToNextRecord(reader, limit, ctx.opts.maxDecodedSize);
+      const next = reader.offset;
+      if (!found && tail) {
+        ctx.report('record', index, offset, problem);
         return;
       }
-      vi = reader.peekVarint();
+      ctx.report(
+        'record',
+        index,
+        offset,
+        found
+          ? `${problem}; skipped ${next - offset} bytes to the next valid record, at byte ${next}`
+          : `${problem}; no valid record follows in the remaining ${next - offset} bytes`,
+      );
+      if (!found) return;
+      continue;
     }
-    const [len, lenBytes] = vi;
-    if (len < 0) {
-      ctx.report('record', index, offset, 'malformed record length; the rest of the input cannot be framed');
-      return;
-    }
-    if (len > limit) {
-      ctx.report('record', index, offset, `record length ${len} bytes is over the limit of ${limit} (--max-decoded-size ${ctx.opts.maxDecodedSize}); the rest of the input cannot be framed`);
-      return;
-    }
-    if (!(await reader.ensure(lenBytes + len))) {
-      ctx.report('record', index, offset, `truncated record: it declares ${len} bytes but only ${reader.available - lenBytes} are left in the input`);
-      return;
-    }
-    reader.skip(lenBytes);
-    const msg = reader.take(len);
     let req: Request;
     try {
-      req = toRequest(ctx, index, offset, decodeCapturedRequest(msg));
+      req = toRequest(ctx, index, offset, cap!);
     } catch (e) {
       if (e instanceof WireError) {
         ctx.report('record', index, offset, e.reason);
@@ -304,6 +331,64 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
       throw e;
     }
     yield req;
+  }
+}
+
+/** Bytes looked at past a candidate record start before the cheap shape check (rwcapshape.ts). */
+const RESYNC_LOOKAHEAD = 80;
+
+/**
+ * After damage: consume bytes up to the next offset where a complete, valid capture record
+ * starts (its envelope well formed, its body CRC-32 matching when set; a record without a CRC
+ * must hold a non-empty body that decodes, since a few garbage bytes can look like a tiny
+ * record). True when one was found (the reader is at it), false at the end of the input (all
+ * consumed). Memory stays bounded: only the candidate record is buffered.
+ */
+async function skipToNextRecord(reader: ByteReader, limit: number, maxDecodedSize: number): Promise<boolean> {
+  for (;;) {
+    const full = await reader.ensure(RESYNC_LOOKAHEAD);
+    const avail = reader.available;
+    if (avail === 0) return false;
+    const buf = reader.peek(avail);
+    const stop = full && !reader.sourceDone ? avail - RESYNC_LOOKAHEAD + 1 : avail;
+    let i = 0;
+    let candidate = false;
+    for (; i < stop; i++) {
+      const v = captureVarint(buf, i, avail);
+      if (v === null || v[1] < 0 || v[0] === 0 || v[0] > limit) continue;
+      const body = i + v[1];
+      const peek = Math.min(64, v[0], avail - body);
+      if (captureShapeProblem(buf.subarray(body, body + peek), peek, true) !== null) continue;
+      candidate = true;
+      break;
+    }
+    reader.skip(i);
+    if (!candidate) {
+      if (stop === avail && reader.sourceDone) return false;
+      continue;
+    }
+    if (await isRecordAt(reader, maxDecodedSize)) return true;
+    reader.skip(1);
+  }
+}
+
+/** Whether a complete, valid record starts at the reader's position (nothing is consumed). */
+async function isRecordAt(reader: ByteReader, maxDecodedSize: number): Promise<boolean> {
+  const v = reader.peekVarint();
+  if (v === null || v[0] <= 0) return false;
+  const [len, lenBytes] = v;
+  if (!(await reader.ensure(lenBytes + len))) return false;
+  const msg = reader.peek(lenBytes + len).subarray(lenBytes);
+  if (captureShapeProblem(msg, len, false) !== null) return false;
+  try {
+    const cap = decodeCapturedRequest(msg);
+    if (cap.bodyCrc32 !== 0) return true;
+    if (cap.body.length === 0) return false;
+    decodeCapturedBody(cap.body, cap.contentType, cap.contentEncoding, maxDecodedSize);
+    return true;
+  } catch (e) {
+    if (e instanceof WireError) return false;
+    throw e;
   }
 }
 

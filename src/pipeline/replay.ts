@@ -2,7 +2,7 @@
 // outcome events -> output writer + report builder (STYLE.md). No process, TTY or wall clock
 // here: the CLI passes streams and callbacks in (src/cli/commands/replay.ts).
 import type { BadRecord, ClockSource, HAConfig, InputFormat, Metadata, OutputFormat, Semantics, TimeSeries } from '../model/index.js';
-import { HaDedupError } from '../model/index.js';
+import { HaDedupError, isValidTimeMs } from '../model/index.js';
 import { SimClock, type ClockOptions } from '../clock/clock.js';
 import { createPrng } from '../clock/prng.js';
 import { createTracker, tenantConfigs, type HATracker, type TenantConfigs } from '../tracker/index.js';
@@ -112,7 +112,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     let prevNow: number | null = null;
     if (prevText !== undefined) {
       prevNow = Number(prevText);
-      if (!Number.isFinite(prevNow)) throw new HaDedupError('state', `state database is inconsistent: ${REPLAY_META.clock} = "${prevText}" is not a time`);
+      if (!isValidTimeMs(prevNow)) throw new HaDedupError('state', `state database is inconsistent: ${REPLAY_META.clock} = "${prevText}" is not a time in the supported range`);
     }
     const clock = new SimClock(prevNow);
     const builder = new ReportBuilder();

@@ -9,7 +9,7 @@
 import type { CapturedRequest } from '../model/index.js';
 import { crc32 } from './crc32.js';
 import { WireError } from './errors.js';
-import { PbReader } from './pbreader.js';
+import { PbReader, fieldBits, skipUnknown } from './pbreader.js';
 import { PbWriter } from './pbwriter.js';
 import { decodeUtf8 } from './utf8.js';
 
@@ -127,15 +127,15 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
     const wt = tag & 7;
     switch (field) {
       case 1:
-        if (wt !== 0) break;
-        out.receivedAtMs = r.int64();
+        if (wt !== 0) throw wrongType(field, wt);
+        out.receivedAtMs = r.time('received_at_ms');
         continue;
       case 2:
       case 3:
       case 4:
       case 7:
       case 8: {
-        if (wt !== 2) break;
+        if (wt !== 2) throw wrongType(field, wt);
         const s = r.delimited();
         const v = decodeUtf8(msg, s, r.fieldEnd, 'capture record');
         if (field === 2) out.tenant = v;
@@ -146,11 +146,11 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
         continue;
       }
       case 5:
-        if (wt !== 2) break;
+        if (wt !== 2) throw wrongType(field, wt);
         out.body = r.bytes();
         continue;
       case 6: {
-        if (wt !== 2) break;
+        if (wt !== 2) throw wrongType(field, wt);
         const s = r.delimited();
         const e = r.fieldEnd;
         const sub = new PbReader(msg, s, e);
@@ -164,19 +164,20 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
           } else if (t === 18) {
             const vs = sub.delimited();
             v = decodeUtf8(msg, vs, sub.fieldEnd, 'header value');
-          } else sub.skip(t & 7);
+          } else skipUnknown(sub, t, HEADER_FIELDS, 'capture record header');
         }
         out.headers[k] = v;
         continue;
       }
       case 9:
-        if (wt !== 5) break;
+        if (wt !== 5) throw wrongType(field, wt);
         out.bodyCrc32 = r.fixed32();
         continue;
       default:
+        if (field === 0) throw new WireError('protobuf: field number 0 in a capture record');
         break;
     }
-    r.skip(wt);
+    r.skip(wt); // a field this version does not know (the format can grow)
   }
   if (out.bodyCrc32 !== 0) {
     const got = crc32(out.body);
@@ -185,6 +186,13 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
     }
   }
   return out;
+}
+
+const HEADER_FIELDS = fieldBits(1, 2);
+
+/** A known CapturedRequest field with another wire type than its own: damage, not an unknown field. */
+function wrongType(field: number, wt: number): WireError {
+  return new WireError(`protobuf: capture record field ${field} has wrong wire type ${wt}`);
 }
 
 function hex8(n: number): string {
