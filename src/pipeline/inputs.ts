@@ -3,14 +3,13 @@
 // into one stream ordered by the clock (ties keep input order).
 import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { isUtf8 } from 'node:buffer';
 import type { BadRecord, CapturedRequest, InputFormat, Request } from '../model/index.js';
 import { HaDedupError } from '../model/index.js';
 import type { ClockOptions } from '../clock/clock.js';
 import { recordTimeOrNull } from '../clock/clock.js';
 import { ByteReader, type ReadIntoSource } from '../wire/bytereader.js';
+import { gunzip } from '../wire/gunzip.js';
 import { WireError } from '../wire/errors.js';
 import { RWCAP_MAGIC, decodeCapturedRequest } from '../wire/rwcap.js';
 import { captureShapeProblem, captureVarint } from '../wire/rwcapshape.js';
@@ -152,6 +151,7 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
   const ctx = new Ctx(path, inputIndex, opts);
   if (path !== '-') checkInputs([path]);
   let reader = new ByteReader(openSource(path));
+  const outer: ByteReader[] = []; // the compressed layers under a gzip input
   try {
     let format = opts.format;
     for (let depth = 0; ; depth++) {
@@ -162,10 +162,9 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
       }
       const head = reader.peek(2);
       if (depth < 4 && head.length === 2 && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
-        const gunzip = createGunzip();
-        const compressed = Readable.from(reader.remaining());
-        compressed.on('error', (e) => gunzip.destroy(e)); // pipe() does not forward errors
-        reader = new ByteReader(compressed.pipe(gunzip));
+        // member by member: damage after the compressed data loses nothing (wire/gunzip.ts)
+        outer.push(reader);
+        reader = new ByteReader(gunzip(reader, (reason) => ctx.report(ctx.unit, ctx.index, ctx.offset, reason)));
         continue;
       }
       break;
@@ -196,6 +195,7 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
     throw e;
   } finally {
     await reader.close().catch(() => undefined);
+    for (const o of outer) await o.close().catch(() => undefined);
   }
 }
 
@@ -218,6 +218,11 @@ async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat>
     buf = reader.peek(reader.available);
     nl = buf.indexOf(10, ws);
   }
+  if (nl < 0 && !reader.sourceDone) {
+    // a first line longer than can be held: decide on the keys in what is buffered of it (it is
+    // reported as an over-long line by the line reader; the lines after it are read as usual)
+    return detectFromKeys(buf.subarray(ws, Math.min(buf.length, ws + DETECT_PREFIX)));
+  }
   const line = buf.subarray(ws, nl < 0 ? buf.length : nl);
   if (!isUtf8(line)) return 'remote-write';
   let obj: unknown;
@@ -232,6 +237,20 @@ async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat>
   if ('metric' in o && 'values' in o) return 'vm-json';
   if ('labels' in o || 'metadata' in o) return 'ndjson';
   return 'remote-write';
+}
+
+/** How much of an over-long first line detection looks at. */
+const DETECT_PREFIX = 1 << 20;
+
+/**
+ * The format of a first line too long to parse, by the earliest key that names one: "body_base64"
+ * (rwcap-json), "metric" with an object (vm-json), "labels" or "metadata" with an object (ndjson).
+ */
+function detectFromKeys(prefix: Uint8Array): InputFormat {
+  const text = Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength).toString('latin1');
+  const m = /"(body_base64)"\s*:|"(metric)"\s*:\s*\{|"(labels|metadata)"\s*:\s*\{/.exec(text);
+  if (m === null) return 'remote-write';
+  return m[1] !== undefined ? 'rwcap-json' : m[2] !== undefined ? 'vm-json' : 'ndjson';
 }
 
 /** A UTF-8 byte order mark at the start of a text input (some editors write one). */
