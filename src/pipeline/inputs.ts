@@ -221,7 +221,7 @@ async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat>
   if (nl < 0 && !reader.sourceDone) {
     // a first line longer than can be held: decide on the keys in what is buffered of it (it is
     // reported as an over-long line by the line reader; the lines after it are read as usual)
-    return detectFromKeys(buf.subarray(ws, Math.min(buf.length, ws + DETECT_PREFIX)));
+    return detectFromKeys(buf.subarray(ws));
   }
   const line = buf.subarray(ws, nl < 0 ? buf.length : nl);
   if (!isUtf8(line)) return 'remote-write';
@@ -239,18 +239,34 @@ async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat>
   return 'remote-write';
 }
 
-/** How much of an over-long first line detection looks at. */
-const DETECT_PREFIX = 1 << 20;
+const DETECT_KEYS: readonly [string, InputFormat, boolean][] = [
+  ['"body_base64"', 'rwcap-json', false],
+  ['"metric"', 'vm-json', true],
+  ['"labels"', 'ndjson', true],
+  ['"metadata"', 'ndjson', true],
+];
 
 /**
- * The format of a first line too long to parse, by the earliest key that names one: "body_base64"
- * (rwcap-json), "metric" with an object (vm-json), "labels" or "metadata" with an object (ndjson).
+ * The format of a first line too long to parse, by the earliest key in its buffered start that
+ * names one: "body_base64" (rwcap-json), "metric" with an object value (vm-json), "labels" or
+ * "metadata" with an object value (ndjson); else remote-write.
  */
-function detectFromKeys(prefix: Uint8Array): InputFormat {
-  const text = Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength).toString('latin1');
-  const m = /"(body_base64)"\s*:|"(metric)"\s*:\s*\{|"(labels|metadata)"\s*:\s*\{/.exec(text);
-  if (m === null) return 'remote-write';
-  return m[1] !== undefined ? 'rwcap-json' : m[2] !== undefined ? 'vm-json' : 'ndjson';
+function detectFromKeys(prefix: Buffer): InputFormat {
+  let best = -1;
+  let format: InputFormat = 'remote-write';
+  for (const [key, fmt, object] of DETECT_KEYS) {
+    for (let at = prefix.indexOf(key); at >= 0 && (best < 0 || at < best); at = prefix.indexOf(key, at + 1)) {
+      let i = at + key.length;
+      while (prefix[i] === 0x20 || prefix[i] === 0x09) i++;
+      if (prefix[i++] !== 0x3a /* : */) continue;
+      while (prefix[i] === 0x20 || prefix[i] === 0x09) i++;
+      if (object && prefix[i] !== 0x7b /* { */) continue;
+      best = at;
+      format = fmt;
+      break;
+    }
+  }
+  return format;
 }
 
 /** A UTF-8 byte order mark at the start of a text input (some editors write one). */
@@ -304,6 +320,7 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
     } else {
       const [len, lenBytes] = vi;
       if (len < 0) problem = 'malformed record length (a varint longer than 10 bytes)';
+      else if (len === 0) problem = 'a record of length 0 (no writer of captures makes one)';
       else if (len > limit) problem = `record length ${len} bytes is over the limit of ${limit} (--max-decoded-size ${ctx.opts.maxDecodedSize})`;
       else if (!(await reader.ensure(lenBytes + len))) {
         problem = `truncated record: it declares ${len} bytes but only ${reader.available - lenBytes} are left in the input`;
