@@ -415,3 +415,20 @@ test('--tenant-from-path: a tenant id Cortex/Mimir refuse is answered 400 with t
     assert.equal(r.snapshot().rejected.get(400), cases.length);
   });
 });
+
+test('issue 12.1/12.2: a body Prometheus would refuse (nested groups never closed, a 1.0 body under the 2.0 content type) is answered 400, kept as evidence', async () => {
+  await withRecorder({}, async (r, path) => {
+    const nested = snappyCompress(new Uint8Array(10_000).fill(0x53));
+    const a = await send(r.url, { headers: RW1_HEADERS, body: nested });
+    assert.equal(a.status, 400);
+    assert.match(a.body, /written to the capture, but not a valid remote-write 1\.0 request: protobuf: truncated message \(a group is not closed\)/);
+    const ct = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
+    const b = await send(r.url, { headers: { ...RW1_HEADERS, 'Content-Type': ct }, body: bodyA });
+    assert.equal(b.status, 400);
+    assert.match(b.body, /not a valid remote-write 2\.0 request: remote-write 2\.0 request with no series/);
+    assert.equal(b.headers['x-prometheus-remote-write-samples-written'], undefined);
+    const ok = await send(r.url, { headers: RW1_HEADERS, body: bodyA });
+    assert.equal(ok.status, 204);
+    assert.equal(readCapture(path).records.length, 3);
+  });
+});
