@@ -327,13 +327,23 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
         tail = true;
       } else {
         try {
-          cap = decodeCapturedRequest(reader.peek(lenBytes + len).subarray(lenBytes));
+          cap = decodeCapturedRequest(reader.peek(lenBytes + len).subarray(lenBytes), DECODE_INFO);
           // the body is a view of the reader's buffer, which is reused: keep a copy of it
           cap.body = Buffer.from(cap.body);
-          reader.skip(lenBytes + len);
         } catch (e) {
           if (!(e instanceof WireError)) throw e;
           problem = e.reason;
+        }
+        if (cap !== null) {
+          let used = lenBytes + len;
+          if (DECODE_INFO.knownEnd < len) {
+            // unknown fields at the end: a length prefix damaged to a larger value may have
+            // swallowed the next record's prefix as one. When no record starts where this one
+            // claims to end, but one does where its known fields end, it ends there.
+            const cut = lenBytes + DECODE_INFO.knownEnd;
+            if (!(await looksLikeRecordAt(reader, used, limit)) && (await isRecordAt(reader, ctx.opts.maxDecodedSize, cut))) used = cut;
+          }
+          reader.skip(used);
         }
       }
     }
@@ -408,13 +418,15 @@ async function skipToNextRecord(reader: ByteReader, limit: number, maxDecodedSiz
   }
 }
 
-/** Whether a complete, valid record starts at the reader's position (nothing is consumed). */
-async function isRecordAt(reader: ByteReader, maxDecodedSize: number): Promise<boolean> {
-  const v = reader.peekVarint();
-  if (v === null || v[0] <= 0) return false;
+/** Whether a complete, valid record starts `at` bytes past the reader's position (nothing is consumed). */
+async function isRecordAt(reader: ByteReader, maxDecodedSize: number, at = 0): Promise<boolean> {
+  await reader.ensure(at + 10);
+  const head = reader.peek(reader.available);
+  const v = captureVarint(head, at, head.length);
+  if (v === null || v[1] < 0 || v[0] === 0) return false;
   const [len, lenBytes] = v;
-  if (!(await reader.ensure(lenBytes + len))) return false;
-  const msg = reader.peek(lenBytes + len).subarray(lenBytes);
+  if (!(await reader.ensure(at + lenBytes + len))) return false;
+  const msg = reader.peek(at + lenBytes + len).subarray(at + lenBytes);
   if (captureShapeProblem(msg, len, false) !== null) return false;
   try {
     const cap = decodeCapturedRequest(msg);
@@ -427,6 +439,23 @@ async function isRecordAt(reader: ByteReader, maxDecodedSize: number): Promise<b
     throw e;
   }
 }
+
+/** The cheap check of skipToNextRecord at `at` bytes past the position: the end of the input, or the start of something shaped like a record. */
+async function looksLikeRecordAt(reader: ByteReader, at: number, limit: number): Promise<boolean> {
+  await reader.ensure(at + RESYNC_LOOKAHEAD);
+  const avail = reader.available;
+  if (avail <= at) return true;
+  const buf = reader.peek(avail);
+  const v = captureVarint(buf, at, avail);
+  if (v === null) return true; // the input ends in a length prefix: reported as a truncation
+  if (v[1] < 0 || v[0] === 0 || v[0] > limit) return false;
+  const body = at + v[1];
+  const peek = Math.min(64, v[0], avail - body);
+  return captureShapeProblem(buf.subarray(body, body + peek), peek, true) === null;
+}
+
+/** Filled by decodeCapturedRequest for each record (one object, no allocation per record). */
+const DECODE_INFO = { knownEnd: 0 };
 
 async function* readRemoteWrite(reader: ByteReader, ctx: Ctx, version: 'rw1' | 'rw2'): AsyncGenerator<Request> {
   const limit = maxRecordLength(ctx.opts.maxDecodedSize);

@@ -106,9 +106,11 @@ export function withCrc(req: CapturedRequest): CapturedRequest {
 
 /**
  * Decode one CapturedRequest message (no length prefix). The body is a view into `msg`.
- * Throws WireError for malformed protobuf, invalid UTF-8 or a CRC mismatch.
+ * Throws WireError for malformed protobuf, invalid UTF-8 or a CRC mismatch. `info.knownEnd`: where
+ * the fields this version does not know at the end of the record start (msg.length when none):
+ * a length prefix damaged to a larger value can swallow the next record's prefix as such a field.
  */
-export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
+export function decodeCapturedRequest(msg: Uint8Array, info?: { knownEnd: number }): CapturedRequest {
   const r = new PbReader(msg);
   const out: CapturedRequest = {
     receivedAtMs: 0,
@@ -121,7 +123,9 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
     path: '',
     bodyCrc32: 0,
   };
+  let tail = -1; // where the run of unknown fields at the end starts (-1: the last field is known)
   while (r.pos < r.end) {
+    const fieldStart = r.pos;
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
@@ -129,6 +133,7 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
       case 1:
         if (wt !== 0) throw wrongType(field, wt);
         out.receivedAtMs = r.time('received_at_ms');
+        tail = -1;
         continue;
       case 2:
       case 3:
@@ -143,11 +148,13 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
         else if (field === 4) out.contentEncoding = v;
         else if (field === 7) out.remoteAddr = v;
         else out.path = v;
+        tail = -1;
         continue;
       }
       case 5:
         if (wt !== 2) throw wrongType(field, wt);
         out.body = r.bytes();
+        tail = -1;
         continue;
       case 6: {
         if (wt !== 2) throw wrongType(field, wt);
@@ -167,18 +174,22 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
           } else skipUnknown(sub, t, HEADER_FIELDS, 'capture record header');
         }
         out.headers[k] = v;
+        tail = -1;
         continue;
       }
       case 9:
         if (wt !== 5) throw wrongType(field, wt);
         out.bodyCrc32 = r.fixed32();
+        tail = -1;
         continue;
       default:
         if (field === 0) throw new WireError('protobuf: field number 0 in a capture record');
         break;
     }
+    if (tail < 0) tail = fieldStart;
     r.skip(wt); // a field this version does not know (the format can grow)
   }
+  if (info !== undefined) info.knownEnd = tail < 0 ? msg.length : tail;
   if (out.bodyCrc32 !== 0) {
     const got = crc32(out.body);
     if (got !== out.bodyCrc32) {

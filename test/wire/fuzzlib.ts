@@ -366,6 +366,7 @@ export async function fuzzFiles(t: Tally, seed: number, files: number, perFile =
         const body = Buffer.from(decodeCapturedRequest(msgs[i]!).body).toString('base64');
         if (!got.has(body)) {
           t.goodRecordsLost++;
+          if (process.env.FUZZ_KEEP) writeFileSync(join(process.env.FUZZ_KEEP, `lost-${seed}-${f}.rwcap`), readFileSync(file));
           if (t.lostDetails.length < 10) t.lostDetails.push(`${what}: record ${i} lost; bad: ${JSON.stringify(bad.map((b) => `${b.index}@${b.offset}: ${b.reason}`))}`);
         }
       }
