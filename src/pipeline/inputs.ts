@@ -338,10 +338,11 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
           let used = lenBytes + len;
           if (DECODE_INFO.knownEnd < len) {
             // unknown fields at the end: a length prefix damaged to a larger value may have
-            // swallowed the next record's prefix as one. When no record starts where this one
-            // claims to end, but one does where its known fields end, it ends there.
+            // swallowed the next record's prefix as one. When a record starts where its known
+            // fields end, and none where it claims to end, it ends there.
             const cut = lenBytes + DECODE_INFO.knownEnd;
-            if (!(await looksLikeRecordAt(reader, used, limit)) && (await isRecordAt(reader, ctx.opts.maxDecodedSize, cut))) used = cut;
+            const max = ctx.opts.maxDecodedSize;
+            if ((await isRecordAt(reader, max, cut)) && !(await isRecordAt(reader, max, used))) used = cut;
           }
           reader.skip(used);
         }
@@ -438,20 +439,6 @@ async function isRecordAt(reader: ByteReader, maxDecodedSize: number, at = 0): P
     if (e instanceof WireError) return false;
     throw e;
   }
-}
-
-/** The cheap check of skipToNextRecord at `at` bytes past the position: the end of the input, or the start of something shaped like a record. */
-async function looksLikeRecordAt(reader: ByteReader, at: number, limit: number): Promise<boolean> {
-  await reader.ensure(at + RESYNC_LOOKAHEAD);
-  const avail = reader.available;
-  if (avail <= at) return true;
-  const buf = reader.peek(avail);
-  const v = captureVarint(buf, at, avail);
-  if (v === null) return true; // the input ends in a length prefix: reported as a truncation
-  if (v[1] < 0 || v[0] === 0 || v[0] > limit) return false;
-  const body = at + v[1];
-  const peek = Math.min(64, v[0], avail - body);
-  return captureShapeProblem(buf.subarray(body, body + peek), peek, true) === null;
 }
 
 /** Filled by decodeCapturedRequest for each record (one object, no allocation per record). */
