@@ -6,6 +6,7 @@
 //   BEFORE_DIR, AFTER_DIR: checkouts with a build (bin/ha-dedup, dist/); FILE: the input.
 //   Default args: replay FILE --output-format none --report-format json (report to /dev/null).
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const argv = process.argv.slice(2);
@@ -25,13 +26,25 @@ if (!before || !after || !file || !(runs > 0)) {
 }
 const args = rest ?? ['replay', file, '--output-format', 'none', '--report-format', 'json'];
 
+const TIME = '/usr/bin/time';
+const haveTime = existsSync(TIME);
+const cpu = new Map(); // dir -> CPU seconds (user + sys) per run, when /usr/bin/time is there
+
 function once(dir) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [join(dir, 'bin', 'ha-dedup'), ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const cmd = [process.execPath, join(dir, 'bin', 'ha-dedup'), ...args];
+  const r = haveTime
+    ? spawnSync(TIME, ['-f', 'CPU %U %S', ...cmd], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 })
+    : spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) {
     console.error(`${dir}: exit ${r.status}: ${String(r.stderr).slice(0, 400)}`);
     process.exit(1);
+  }
+  const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(String(r.stderr));
+  if (m) {
+    if (!cpu.has(dir)) cpu.set(dir, []);
+    cpu.get(dir).push(Number(m[1]) + Number(m[2]));
   }
   return ms;
 }
@@ -43,6 +56,7 @@ const median = (xs) => {
 
 once(before);
 once(after); // warm the page cache
+cpu.clear();
 const a = [];
 const b = [];
 const ratios = [];
@@ -58,3 +72,8 @@ console.log(`args: ${args.join(' ')}`);
 console.log(`before ${before}: median ${median(a).toFixed(0)} ms  (${a.map((x) => x.toFixed(0)).join(' ')})`);
 console.log(`after  ${after}: median ${median(b).toFixed(0)} ms  (${b.map((x) => x.toFixed(0)).join(' ')})`);
 console.log(`ratio before/after: ${(median(a) / median(b)).toFixed(3)} (median of paired ratios ${median(ratios).toFixed(3)})`);
+if (cpu.has(before) && cpu.has(after)) {
+  const ca = median(cpu.get(before));
+  const cb = median(cpu.get(after));
+  console.log(`CPU (user+sys) medians: before ${ca.toFixed(2)} s, after ${cb.toFixed(2)} s, ratio ${(ca / cb).toFixed(3)}`);
+}
