@@ -342,7 +342,7 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
             // fields end, and none where it claims to end, it ends there.
             const cut = lenBytes + DECODE_INFO.knownEnd;
             const max = ctx.opts.maxDecodedSize;
-            if ((await isRecordAt(reader, max, cut)) && !(await isRecordAt(reader, max, used))) used = cut;
+            if ((await isRecordAt(reader, limit, max, cut)) && !(await isRecordAt(reader, limit, max, used))) used = cut;
           }
           reader.skip(used);
         }
@@ -414,17 +414,17 @@ async function skipToNextRecord(reader: ByteReader, limit: number, maxDecodedSiz
       if (stop === avail && reader.sourceDone) return false;
       continue;
     }
-    if (await isRecordAt(reader, maxDecodedSize)) return true;
+    if (await isRecordAt(reader, limit, maxDecodedSize)) return true;
     reader.skip(1);
   }
 }
 
 /** Whether a complete, valid record starts `at` bytes past the reader's position (nothing is consumed). */
-async function isRecordAt(reader: ByteReader, maxDecodedSize: number, at = 0): Promise<boolean> {
+async function isRecordAt(reader: ByteReader, limit: number, maxDecodedSize: number, at = 0): Promise<boolean> {
   await reader.ensure(at + 10);
   const head = reader.peek(reader.available);
   const v = captureVarint(head, at, head.length);
-  if (v === null || v[1] < 0 || v[0] === 0) return false;
+  if (v === null || v[1] < 0 || v[0] === 0 || v[0] > limit) return false;
   const [len, lenBytes] = v;
   if (!(await reader.ensure(at + lenBytes + len))) return false;
   const msg = reader.peek(at + lenBytes + len).subarray(at + lenBytes);

@@ -58,6 +58,11 @@ test('mutated bodies and capture records (bit flips, cuts, nested groups, wire-t
 test('capture files with damaged records (length prefixes, envelopes, bodies, huge timestamps) lose no untouched record', async () => {
   const t = newTally();
   await fuzzFiles(t, 7, 40);
+  // seeds of the long run that once lost records: a damaged length prefix swallowing the next
+  // record's prefix as an unknown field (1512 #33, 1518 #10), then a huge length after it (1514 #36)
+  await fuzzFiles(t, 1512, 34);
+  await fuzzFiles(t, 1514, 37);
+  await fuzzFiles(t, 1518, 11);
   const note = summary(t);
   assert.deepEqual([t.crashes.length, t.stackTraces.length, t.hangs.length, t.goodRecordsLost], [0, 0, 0, 0], note);
   assert.ok((t.kinds['file: length-prefix damage'] ?? 0) > 20 && (t.kinds['file: huge timestamp'] ?? 0) > 10, note);

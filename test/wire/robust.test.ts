@@ -330,6 +330,28 @@ test('12.5: a damaged rwcap length prefix loses only its own record: the reader 
         assert.deepEqual(got, want.filter((_, i) => i !== k).map((x) => Buffer.from(x)), what);
       }
     }
+    // a length prefix damaged to a larger value that swallows the next record's prefix (and the
+    // first bytes after it) as an unknown field of a record that still decodes: the record ends
+    // where its known fields end, and the next one is read
+    let swallowed = 0;
+    for (let k = 0; k + 1 < RECORDS.length && swallowed < 3; k++) {
+      const next = RECORDS[k + 1]!;
+      if (next.lenBytes !== 2) continue;
+      const wt = next.msg.length & 7; // the low bits of the prefix's first byte
+      const d = { 0: 3, 1: 10, 2: 11, 5: 6 }[wt];
+      if (d === undefined) continue;
+      const rec = RECORDS[k]!;
+      const prefix = varint(rec.msg.length + d);
+      if (prefix.length !== rec.lenBytes) continue;
+      const b = Buffer.from(fixture);
+      b.set(prefix, rec.offset);
+      const r = await readAll(t.file(`sw${k}.rwcap`, b));
+      const what = `record ${k} swallowing ${d} bytes: ${JSON.stringify(r.bad)}`;
+      assert.deepEqual(r.reqs.map((q) => Buffer.from(q.captured!.body)), want.map((x) => Buffer.from(x)), what);
+      assert.equal(r.bad.length, 0, what);
+      swallowed++;
+    }
+    assert.equal(swallowed, 3);
     // records without a CRC resynchronise too (on a body that decodes)
     const plain = [0, 1, 2, 3].map((i) => good(i, false));
     const noCrc = capture(plain);
