@@ -18,7 +18,7 @@ import type {
 } from './types.js';
 import { REPORT_VERSION } from './types.js';
 
-interface ReplicaStats {
+export interface ReplicaStats {
   replica: string;
   requests: number;
   samples: number;
@@ -50,7 +50,7 @@ interface ElectionState {
   lostScrapes: number;
 }
 
-interface ClusterState {
+export interface ClusterState {
   tenant: string;
   cluster: string;
   replicas: Map<string, ReplicaStats>;
@@ -80,15 +80,19 @@ interface SeriesState {
  * The timestamp log of one (series, replica), with what its labels array resolved to, so the hot
  * path finds everything through one object hung on the labels array (see request()).
  */
-class SeriesLog extends TsLog {
+export class SeriesLog extends TsLog {
   /** Reign whose accepted samples this log is gathering (-1: none); see openReign(). */
   reign = -1;
   rMin = Infinity;
   rMax = -Infinity;
   /** The series' largest accepted timestamp when this log opened its reign. */
   baseMax = -Infinity;
-  /** The labels array this log was last found by, and the log that followed it last time. */
+  /**
+   * What this log was last found by (round 1: the labels array; the consumer: the SeriesId, in
+   * lastId), and the log that followed it last time.
+   */
   labels: readonly Label[] | null = null;
+  lastId = -1;
   next: SeriesLog | null = null;
   /** The series' next log (another replica's). */
   sibling: SeriesLog | null = null;
@@ -124,7 +128,7 @@ interface Counts {
 
 const newCounts = (): Counts => ({ samples: 0, accepted: 0, deduped: 0, nonHa: 0, rejected: 0, passthrough: 0 });
 
-function addCounts(to: Counts, accepted: number, deduped: number, rejected: number, nonHa: number, passthrough: number): void {
+export function addCounts(to: Counts, accepted: number, deduped: number, rejected: number, nonHa: number, passthrough: number): void {
   to.samples += accepted + deduped + rejected + nonHa + passthrough;
   to.accepted += accepted;
   to.deduped += deduped;
@@ -166,7 +170,7 @@ export function seriesKey(tenant: string, cluster: string, labels: readonly Labe
   return k;
 }
 
-function addReplicaCounts(rs: ReplicaStats, accepted: number, deduped: number, rejected: number): void {
+export function addReplicaCounts(rs: ReplicaStats, accepted: number, deduped: number, rejected: number): void {
   rs.samples += accepted + deduped + rejected;
   rs.accepted += accepted;
   rs.deduped += deduped;
@@ -196,7 +200,7 @@ function closeReign(st: SeriesState): void {
  * A log starts gathering accepted samples of a reign: the series-level state is touched only
  * here, once per (log, reign), not per sample.
  */
-function openReign(log: SeriesLog, reignIdx: number): void {
+export function openReign(log: SeriesLog, reignIdx: number): void {
   const st = log.st;
   closeReign(st);
   log.reign = reignIdx;
@@ -208,19 +212,24 @@ function openReign(log: SeriesLog, reignIdx: number): void {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export class ReportBuilder {
-  private readonly clusters = new Map<string, ClusterState>();
-  private readonly series = new Map<string, SeriesState>();
-  private readonly tenants = new Map<string, TenantStats>();
-  private readonly elections: ElectionState[] = [];
+/**
+ * What both entry points share: the fold's state, elections, the end-of-run figures and the
+ * Report. ReportBuilderConsumer (consumer.ts, the event pipeline's) and ReportBuilder (round 1's
+ * TimeSeries objects, until replay runs on the engine) each add their own request() hot path.
+ */
+export abstract class ReportFold {
+  protected readonly clusters = new Map<string, ClusterState>();
+  protected readonly series = new Map<string, SeriesState>();
+  protected readonly tenants = new Map<string, TenantStats>();
+  protected readonly elections: ElectionState[] = [];
   /** Where every (series, replica) log keeps its bytes. */
-  private readonly arena = new LogArena();
-  private readonly status = new Map<number, number>();
-  private requests = 0;
-  private readonly totals: Counts = newCounts();
-  private overlap = 0;
+  protected readonly arena = new LogArena();
+  protected readonly status = new Map<number, number>();
+  protected requests = 0;
+  protected readonly totals: Counts = newCounts();
+  protected overlap = 0;
 
-  private cluster(tenant: string, cluster: string): ClusterState {
+  protected cluster(tenant: string, cluster: string): ClusterState {
     const key = tenant + '\xfd' + cluster;
     let c = this.clusters.get(key);
     if (c === undefined) {
@@ -241,7 +250,7 @@ export class ReportBuilder {
     return c;
   }
 
-  private tenant(tenant: string): TenantStats {
+  protected tenant(tenant: string): TenantStats {
     let t = this.tenants.get(tenant);
     if (t === undefined) {
       t = { tenant, requests: 0, samples: 0, accepted: 0, deduped: 0, nonHa: 0, rejected: 0, passthrough: 0 };
@@ -251,7 +260,7 @@ export class ReportBuilder {
   }
 
   /** The log of (series, replica), found by the series key (the path for a new labels array). */
-  private slowLog(tenant: string, c: ClusterState, replica: string, labels: readonly Label[], replicaLabel: string): SeriesLog {
+  protected slowLog(tenant: string, c: ClusterState, replica: string, labels: readonly Label[], replicaLabel: string): SeriesLog {
     const key = seriesKey(tenant, c.cluster, labels, replicaLabel);
     let st = this.series.get(key);
     if (st === undefined) {
@@ -271,7 +280,7 @@ export class ReportBuilder {
   }
 
   /** A leader change, fed in the order the tracker made it, before the requests it affects. */
-  election(e: Election): void {
+  protected addElection(e: Election): void {
     const c = this.cluster(e.tenant, e.cluster);
     const prev = e.from === null ? undefined : c.replicas.get(e.from);
     const el: ElectionState = {
@@ -288,6 +297,121 @@ export class ReportBuilder {
     c.elections.push(el);
     c.reigns.push({ replica: e.to, min: Infinity, max: -Infinity });
     c.elected = e.to;
+  }
+
+  /** Samples (floats + histograms) folded so far. */
+  get sampleCount(): number {
+    return this.totals.samples;
+  }
+
+  /** Samples folded so far whose outcome keeps them in the output: accepted, non-HA, passthrough. */
+  get keptSampleCount(): number {
+    const t = this.totals;
+    return t.accepted + t.nonHa + t.passthrough;
+  }
+
+  /** What the fold holds: distinct series, (series, replica) logs and the bytes of their buffers. */
+  footprint(): { series: number; logs: number; logBytes: number } {
+    let logs = 0;
+    let logBytes = 0;
+    for (const st of this.series.values()) {
+      for (let l = st.firstLog; l !== null; l = l.sibling) {
+        logs++;
+        logBytes += l.byteLength;
+      }
+    }
+    return { series: this.series.size, logs, logBytes };
+  }
+
+  /** Compute the end-of-run figures and assemble the Report. */
+  finish(ctx: ReportContext): Report {
+    let totalLost = 0;
+    let maxGap = 0;
+    const scratch = new EndScratch();
+    for (const st of this.series.values()) totalLost += foldSeries(st, scratch);
+
+    const clusters: ClusterReport[] = [];
+    const sortedClusters = [...this.clusters.values()].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.cluster, b.cluster));
+    const electionRows: ElectionReport[] = [];
+    for (const c of sortedClusters) {
+      if (c.maxGap > maxGap) maxGap = c.maxGap;
+      clusters.push({
+        tenant: c.tenant,
+        cluster: c.cluster,
+        elected_replica: c.elected,
+        elections: c.elections.length,
+        lost_samples: c.lost,
+        overlap_samples: c.overlap,
+        max_gap_ms: c.maxGap,
+        series: c.series,
+        replicas: [...c.replicas.values()]
+          .sort((a, b) => cmp(a.replica, b.replica))
+          .map((r) => ({
+            replica: r.replica,
+            requests: r.requests,
+            samples: r.samples,
+            accepted_samples: r.accepted,
+            deduped_samples: r.deduped,
+            rejected_samples: r.rejected,
+            first_seen_ms: r.firstSeen,
+            last_seen_ms: r.lastSeen,
+          })),
+      });
+      for (let k = 0; k < c.elections.length; k++) {
+        const el = c.elections[k]!;
+        electionRows.push({
+          tenant: el.tenant,
+          cluster: el.cluster,
+          at_ms: el.atMs,
+          from: el.from,
+          to: el.to,
+          previous_last_seen_ms: el.previousLastSeen,
+          gap_ms: electionGap(c, k),
+          lost_samples: el.lost,
+          lost_scrapes: el.lostScrapes,
+        });
+      }
+    }
+
+    const tenants: TenantReport[] = [...this.tenants.values()]
+      .sort((a, b) => cmp(a.tenant, b.tenant))
+      .map((t) => ({ tenant: t.tenant, requests: t.requests, ...countsReport(t) }));
+
+    const totals: TotalsReport = {
+      requests: this.requests,
+      ...countsReport(this.totals),
+      elections: this.elections.length,
+      lost_samples: totalLost,
+      overlap_samples: this.overlap,
+      max_gap_ms: maxGap,
+      bad_records: ctx.badRecordCount,
+    };
+    const status_codes: Record<string, number> = {};
+    for (const code of [200, 202, 400]) status_codes[String(code)] = this.status.get(code) ?? 0;
+
+    return {
+      version: REPORT_VERSION,
+      config: ctx.config,
+      inputs: ctx.inputs,
+      clock: ctx.clock,
+      totals,
+      tenants,
+      clusters,
+      elections: electionRows,
+      bad_records: ctx.badRecords.slice(0, 100),
+      status_codes,
+    };
+  }
+}
+
+/**
+ * Round 1's entry point: requests as TimeSeries objects with their RequestDecision (replay.ts
+ * until it runs on the engine, and the tests written against it).
+ */
+export class ReportBuilder extends ReportFold {
+  /** A leader change, fed in the order the tracker made it, before the requests it affects. */
+  election(e: Election): void {
+    this.addElection(e);
   }
 
   /** A decided request, in output order. `nowMs` is the simulated time it was decided at. */
@@ -419,109 +543,6 @@ export class ReportBuilder {
     addCounts(ts, nAcc, nDed, nRej, nNonHa, nPass);
   }
 
-  /** Samples (floats + histograms) folded so far. */
-  get sampleCount(): number {
-    return this.totals.samples;
-  }
-
-  /** Samples folded so far whose outcome keeps them in the output: accepted, non-HA, passthrough. */
-  get keptSampleCount(): number {
-    const t = this.totals;
-    return t.accepted + t.nonHa + t.passthrough;
-  }
-
-  /** What the fold holds: distinct series, (series, replica) logs and the bytes of their buffers. */
-  footprint(): { series: number; logs: number; logBytes: number } {
-    let logs = 0;
-    let logBytes = 0;
-    for (const st of this.series.values()) {
-      for (let l = st.firstLog; l !== null; l = l.sibling) {
-        logs++;
-        logBytes += l.byteLength;
-      }
-    }
-    return { series: this.series.size, logs, logBytes };
-  }
-
-  /** Compute the end-of-run figures and assemble the Report. */
-  finish(ctx: ReportContext): Report {
-    let totalLost = 0;
-    let maxGap = 0;
-    const scratch = new EndScratch();
-    for (const st of this.series.values()) totalLost += foldSeries(st, scratch);
-
-    const clusters: ClusterReport[] = [];
-    const sortedClusters = [...this.clusters.values()].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.cluster, b.cluster));
-    const electionRows: ElectionReport[] = [];
-    for (const c of sortedClusters) {
-      if (c.maxGap > maxGap) maxGap = c.maxGap;
-      clusters.push({
-        tenant: c.tenant,
-        cluster: c.cluster,
-        elected_replica: c.elected,
-        elections: c.elections.length,
-        lost_samples: c.lost,
-        overlap_samples: c.overlap,
-        max_gap_ms: c.maxGap,
-        series: c.series,
-        replicas: [...c.replicas.values()]
-          .sort((a, b) => cmp(a.replica, b.replica))
-          .map((r) => ({
-            replica: r.replica,
-            requests: r.requests,
-            samples: r.samples,
-            accepted_samples: r.accepted,
-            deduped_samples: r.deduped,
-            rejected_samples: r.rejected,
-            first_seen_ms: r.firstSeen,
-            last_seen_ms: r.lastSeen,
-          })),
-      });
-      for (let k = 0; k < c.elections.length; k++) {
-        const el = c.elections[k]!;
-        electionRows.push({
-          tenant: el.tenant,
-          cluster: el.cluster,
-          at_ms: el.atMs,
-          from: el.from,
-          to: el.to,
-          previous_last_seen_ms: el.previousLastSeen,
-          gap_ms: electionGap(c, k),
-          lost_samples: el.lost,
-          lost_scrapes: el.lostScrapes,
-        });
-      }
-    }
-
-    const tenants: TenantReport[] = [...this.tenants.values()]
-      .sort((a, b) => cmp(a.tenant, b.tenant))
-      .map((t) => ({ tenant: t.tenant, requests: t.requests, ...countsReport(t) }));
-
-    const totals: TotalsReport = {
-      requests: this.requests,
-      ...countsReport(this.totals),
-      elections: this.elections.length,
-      lost_samples: totalLost,
-      overlap_samples: this.overlap,
-      max_gap_ms: maxGap,
-      bad_records: ctx.badRecordCount,
-    };
-    const status_codes: Record<string, number> = {};
-    for (const code of [200, 202, 400]) status_codes[String(code)] = this.status.get(code) ?? 0;
-
-    return {
-      version: REPORT_VERSION,
-      config: ctx.config,
-      inputs: ctx.inputs,
-      clock: ctx.clock,
-      totals,
-      tenants,
-      clusters,
-      elections: electionRows,
-      bad_records: ctx.badRecords.slice(0, 100),
-      status_codes,
-    };
-  }
 }
 
 /** Buffers the end-of-run pass reuses from one series to the next, grown to the largest. */

@@ -474,11 +474,11 @@ export function writeDoubleField(w: PbWriter, tag: number, x: number): void {
 }
 
 /** A double field is omitted (proto3 default) only for +0.0; -0.0 and NaNs keep their bits. */
-function isPositiveZero(x: number): boolean {
+export function isPositiveZero(x: number): boolean {
   return x === 0 && 1 / x > 0;
 }
 
-function writeLabels(w: PbWriter, field: number, labels: readonly Label[]): void {
+export function writeLabels(w: PbWriter, field: number, labels: readonly Label[]): void {
   const tag = (field << 3) | 2;
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
@@ -620,7 +620,7 @@ export function writeTimeSeries(w: PbWriter, ts: TimeSeries): void {
   }
 }
 
-function writeMetadata(w: PbWriter, md: Metadata): void {
+export function writeMetadata(w: PbWriter, md: Metadata): void {
   const t = METRIC_TYPES.indexOf(md.type);
   if (t > 0) {
     w.tag(1, 0);

@@ -92,7 +92,8 @@ export function encodeCaptureRecordTransient(req: CapturedRequest): Uint8Array {
   return recordWriter.buf.subarray(0, recordWriter.pos);
 }
 
-function encodeRecordInto(w: PbWriter, req: CapturedRequest): PbWriter {
+/** One framed record (as encodeCaptureRecord) appended to `w`, a writer the caller owns. */
+export function encodeRecordInto(w: PbWriter, req: CapturedRequest): PbWriter {
   const m = w.beginMessage();
   writeCapturedRequest(w, req);
   w.endMessage(m);

@@ -292,6 +292,17 @@ export function snappyCompressTransient(src: Uint8Array): Uint8Array {
   return compressScratch.subarray(0, c.compressToBuffer(compressScratch));
 }
 
+/**
+ * snappyCompress into `scratch.buf` (grown there when too small): the result is valid until the
+ * next call with the same scratch, which its owner (one output writer) keeps.
+ */
+export function snappyCompressInto(src: Uint8Array, scratch: { buf: Uint8Array }): Uint8Array {
+  const c = new (compressor().SnappyCompressor)(src);
+  const max = c.maxCompressedLength();
+  if (scratch.buf.length < max) scratch.buf = new Uint8Array(Math.max(max, scratch.buf.length * 2));
+  return scratch.buf.subarray(0, c.compressToBuffer(scratch.buf));
+}
+
 /** snappyjs's own decompressor, kept for the benchmark comparison (the decode floor uses it). */
 export function snappyjsDecompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
   return snappyjs().uncompress(src, maxDecodedSize);

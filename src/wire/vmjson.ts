@@ -37,7 +37,7 @@ export function parseVmJsonLine(v: unknown): TimeSeries {
 }
 
 /** A vm-json value: finite numbers as numbers, ±Inf as "Infinity"/"-Infinity". NaN must be filtered by the caller. */
-function vmValue(x: number): string {
+export function vmValue(x: number): string {
   if (x - x === 0) return x === 0 && 1 / x < 0 ? '-0' : numberText(x);
   return x > 0 ? '"Infinity"' : '"-Infinity"';
 }

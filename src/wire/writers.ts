@@ -55,7 +55,7 @@ const BUF_SIZE = FLUSH_AT + (64 << 10);
  * chunk after the callback (a PassThrough queues it for its reader): it gets a fresh buffer
  * every time.
  */
-abstract class ByteOutput {
+export abstract class ByteOutput {
   protected buf: Buffer = Buffer.allocUnsafe(BUF_SIZE);
   protected pos = 0;
   /** Buffers back from an fd sink, ready to fill. */

@@ -1,7 +1,8 @@
 // `ha-dedup replay [INPUT...]`: parse and validate the options of SPEC 3, call runReplay, write
 // the report(s) and check --expect. Everything else lives in src/pipeline and src/report.
 import type { Command } from 'commander';
-import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
@@ -13,10 +14,14 @@ import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { ProgressLine, STDIN_HINT, readsTerminalStdin, terminalWidth, useColor } from '../tty.js';
-import { fsReason, openForWrite, openOutput } from '../outfile.js';
+import { fsReason, openOutput, reserveReportFile, type ReportFile } from '../outfile.js';
 import { helpWidth } from '../voice.js';
 
-export interface ReplayCliOptions {
+/**
+ * The options replay shares with the commands that read its inputs and run its HA settings
+ * (doctor): the input options, the HA options (--overrides too) and how bad records are met.
+ */
+export interface RunCliOptions {
   format: string;
   tenant: string;
   clock?: string;
@@ -32,23 +37,35 @@ export interface ReplayCliOptions {
   sampleFailoverTimeout: string;
   maxClusters?: string;
   overrides?: string;
+  strict?: boolean;
+  maxDecodedSize: string;
+}
+
+export interface ReplayCliOptions extends RunCliOptions {
   db?: string;
   output?: string;
   outputFormat: string;
   report?: string;
   reportFormat: string;
+  html?: string;
   expect?: string[];
-  strict?: boolean;
   color: boolean;
-  maxDecodedSize: string;
   quiet?: boolean;
 }
+
+/** What the shared options give: replay's options less its state store and output. */
+export type RunOptions = Omit<ReplayOptions, 'db' | 'outputFormat' | 'store'>;
+
+export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface ParsedReplay {
   replay: ReplayOptions;
   output: string | null;
   reportFile: string | null;
-  reportFormat: 'table' | 'json' | 'markdown';
+  reportFormat: ReportFormat;
+  /** --html FILE: the HTML report, beside any other. */
+  htmlFile: string | null;
   expectations: Expectation[];
   color: boolean;
   /** -q: no human report, no warnings (errors still). */
@@ -56,6 +73,18 @@ export interface ParsedReplay {
 }
 
 const MAX_DURATION_MS = 10_000 * 31_536_000_000;
+
+/** Whether two paths name the same file: the same path, or (both existing) the same inode. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
 
 function duration(option: string, text: string): number {
   const ms = parseDuration(text);
@@ -66,7 +95,7 @@ function duration(option: string, text: string): number {
   return ms;
 }
 
-function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
   const v = text.trim();
   if (!(allowed as readonly string[]).includes(v)) throw usageError(`${option}: "${text}" is not one of ${allowed.join(', ')}`);
   return v as T;
@@ -97,7 +126,7 @@ const FLAGS: Required<SettingNames> = {
 };
 
 /** commander's option keys of the FLAGS. */
-const FLAG_KEYS: Record<keyof SettingNames, keyof ReplayCliOptions> = {
+const FLAG_KEYS: Record<keyof SettingNames, keyof RunCliOptions> = {
   updateTimeout: 'updateTimeout',
   jitterMax: 'updateTimeoutJitterMax',
   failoverTimeout: 'failoverTimeout',
@@ -115,12 +144,13 @@ function givenFlags(given: ReadonlySet<string>): SettingNames {
 }
 
 /**
- * Validate every option (usage errors name the option); reads the overrides file. `given`: the
- * commander keys of the options typed on the command line (messages name those flags).
+ * Validate the shared options (usage errors name the option); reads the overrides file. `given`:
+ * the commander keys of the options typed on the command line (messages name those flags);
+ * `formatFlag`: the input format's option as the command calls it.
  */
-export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set()): ParsedReplay {
+export function parseRunOptions(inputs: string[], o: RunCliOptions, given: ReadonlySet<string> = new Set(), formatFlag = '--format'): RunOptions {
   const format = parseInputFormat(o.format);
-  if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
+  if (format === undefined) throw usageError(`${formatFlag}: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
   if (o.tenant.trim() === '') throw usageError('--tenant: must not be empty');
   const clock = o.clock === undefined ? null : oneOf<ClockSource>('--clock', o.clock, ['received', 'sample']);
   const delayMs = duration('--delay', o.delay);
@@ -143,18 +173,8 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     throw usageError('--sample-failover-timeout: only Mimir has it; use --semantics mimir or leave it at 0s');
   }
   validateHAConfig(defaults, '', givenFlags(given));
-  const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
-  const reportFormat = oneOf('--report-format', o.reportFormat, ['table', 'json', 'markdown'] as const);
   const maxDecodedSize = parseByteSize(o.maxDecodedSize);
   if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
-  const expectations: Expectation[] = [];
-  for (const e of o.expect ?? []) {
-    try {
-      expectations.push(parseExpectation(e));
-    } catch (err) {
-      throw usageError((err as Error).message);
-    }
-  }
   let overrides: ReplayOptions['overrides'] = null;
   if (o.overrides !== undefined) {
     try {
@@ -163,27 +183,44 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
       throw usageError(`--overrides ${o.overrides}: cannot read: ${fsReason(err)}`);
     }
   }
+  return { inputs, format, tenant: o.tenant, clock, delayMs, semantics, seed, defaults, overrides, strict: o.strict === true, maxDecodedSize };
+}
+
+/**
+ * Validate every option (usage errors name the option); reads the overrides file. `given`: the
+ * commander keys of the options typed on the command line (messages name those flags).
+ */
+export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set()): ParsedReplay {
+  const run = parseRunOptions(inputs, o, given);
+  const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
+  const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
+  if (o.html !== undefined) {
+    if (o.html === '' || o.html === '-') throw usageError(`--html: "${o.html}" is not a file name (the HTML report on stdout is --report-format html)`);
+    if (o.report !== undefined && sameFile(o.html, o.report)) throw usageError(`--html ${o.html}: the same file as --report`);
+    if (o.output !== undefined && o.output !== '-' && sameFile(o.html, o.output)) throw usageError(`--html ${o.html}: the same file as -o`);
+    const input = inputs.find((i) => i !== '-' && sameFile(o.html!, i));
+    if (input !== undefined) throw usageError(`--html ${o.html}: the same file as the input ${input} (it would be overwritten)`);
+  }
+  const expectations: Expectation[] = [];
+  for (const e of o.expect ?? []) {
+    try {
+      expectations.push(parseExpectation(e));
+    } catch (err) {
+      throw usageError((err as Error).message);
+    }
+  }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
   return {
     replay: {
-      inputs,
-      format,
-      tenant: o.tenant,
-      clock,
-      delayMs,
-      semantics,
-      seed,
-      defaults,
-      overrides,
+      ...run,
       db: o.db ?? null,
       outputFormat,
-      strict: o.strict === true,
-      maxDecodedSize,
       store: storeFromEnv(process.env.HA_DEDUP_STORE, o.db),
     },
     output,
     reportFile: o.report ?? null,
     reportFormat,
+    htmlFile: o.html ?? null,
     expectations,
     color: o.color,
     quiet: o.quiet === true,
@@ -212,14 +249,16 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
     }
   }
   // open the files we write before the run, so a wrong path fails at once
-  // (the report file is created empty if missing, and removed again if the run fails)
-  const reportExisted = p.reportFile !== null && existsSync(p.reportFile);
-  if (p.reportFile !== null) closeSync(openForWrite(p.reportFile, '--report', 'a'));
+  // (a report file is created empty if missing, and removed again if the run fails)
+  const files: ReportFiles = { json: null, html: null };
   let report: Report;
   try {
-    report = await replayAndReport(p, stdoutTTY);
+    if (p.reportFile !== null) files.json = reserveReportFile(p.reportFile, '--report');
+    if (p.htmlFile !== null) files.html = reserveReportFile(p.htmlFile, '--html');
+    report = await replayAndReport(p, stdoutTTY, files);
   } catch (err) {
-    if (p.reportFile !== null && !reportExisted) rmSync(p.reportFile, { force: true });
+    files.json?.discard();
+    files.html?.discard();
     throw err;
   }
   if (p.expectations.length > 0) {
@@ -230,14 +269,28 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
   }
 }
 
-/** Run the replay, write the JSON report file and print the human report. */
-async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Report> {
+interface ReportFiles {
+  json: ReportFile | null;
+  html: ReportFile | null;
+}
+
+/** Whether the run needs the timeline (an HTML report is asked for and will be written). */
+export function wantsHtml(p: Pick<ParsedReplay, 'htmlFile' | 'reportFormat' | 'quiet'>): boolean {
+  return p.htmlFile !== null || (p.reportFormat === 'html' && !p.quiet);
+}
+
+/** Run the replay, write the report files and print the human report. */
+async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: ReportFiles): Promise<Report> {
   // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
   // whenever stdout carries no data (-o FILE or --output-format none).
   const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
   const file = p.output !== null && p.replay.outputFormat !== 'none' ? openOutput(p.output, '-o') : null;
   const sink = file !== null ? file.sink : dataToStdout ? process.stdout : null;
   const progress = process.stderr.isTTY === true && !p.quiet ? new ProgressLine(process.stderr) : null;
+  // The HTML report's timeline consumer and renderer are loaded only when asked for (a replay
+  // without them does not load, build or feed them: test/e2e/html-lazy.test.ts)
+  const html = wantsHtml(p) ? await import('./replayhtml.js') : null;
+  const timeline = html === null ? null : html.timelineConsumer();
   let result;
   try {
     result = await runReplay(p.replay, {
@@ -249,6 +302,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       },
       progress: progress === null ? undefined : (s) => progress.update(s),
       progressEvery: 200,
+      consumers: timeline === null ? undefined : [timeline],
     });
   } catch (err) {
     throw file?.failure() ?? err;
@@ -257,13 +311,9 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
   }
   if (file !== null) await file.close();
   const report = result.report;
-  if (p.reportFile !== null) {
-    try {
-      writeFileSync(p.reportFile, renderJson(report));
-    } catch (err) {
-      throw usageError(`--report ${p.reportFile}: cannot write: ${(err as Error).message}`);
-    }
-  }
+  files.json?.write(renderJson(report));
+  const page = html === null || timeline === null ? null : html.renderPage(report, timeline);
+  if (page !== null) files.html?.write(page);
   if (p.quiet) return report;
   const human = dataToStdout ? process.stderr : process.stdout;
   const color = useColor(human, p.color);
@@ -272,8 +322,12 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       ? renderJson(report)
       : p.reportFormat === 'markdown'
         ? renderMarkdown(report)
-        : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
+        : p.reportFormat === 'html'
+          ? page!
+          : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
   human.write(text);
+  // issue 20.5: what doctor would report as an error, in one line after the report (-q: none)
+  if (result.hint !== null) process.stderr.write(result.hint + '\n');
   return report;
 }
 
@@ -296,15 +350,18 @@ export function expectHelp(width: number): string {
   return '\n' + lines.flatMap((l) => wrapText(l, width, l.startsWith('  ') ? 4 : 2)).join('\n') + '\n';
 }
 
-export function register(program: Command): void {
-  program
-    .command('replay')
-    .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
-    .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin')
-    .option('--format <format>', 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+/** replay's input options (doctor calls the input format `formatFlag`): format, tenant, clock, delay. */
+export function addInputOptions(cmd: Command, formatFlag = '--format'): Command {
+  return cmd
+    .option(`${formatFlag} <format>`, 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
     .option('--tenant <id>', 'tenant for records that carry none', 'anonymous')
     .option('--clock <source>', 'source of "now": received or sample (default: received if the input carries receive times, else sample)')
-    .option('--delay <duration>', 'added to sample-derived now (send lag)', '0s')
+    .option('--delay <duration>', 'added to sample-derived now (send lag)', '0s');
+}
+
+/** replay's HA options, --overrides last. */
+export function addHaOptions(cmd: Command): Command {
+  return cmd
     .option('--semantics <model>', 'decision model: cortex or mimir', 'cortex')
     .option('--dedupe <mode>', 'per-request or per-sample', 'per-request')
     .option('--cluster-label <name>', 'HA cluster label', 'cluster')
@@ -315,15 +372,30 @@ export function register(program: Command): void {
     .option('--failover-timeout <duration>', 'HA tracker failover timeout', '30s')
     .option('--sample-failover-timeout <duration>', 'mimir only; 0s = off', '0s')
     .option('--max-clusters <n>', 'HA clusters per tenant; 0 = no limit (default: 0 with cortex, 100 with mimir, as in those systems)')
-    .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)')
+    .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)');
+}
+
+/** How replay meets bad records: --strict, --max-decoded-size. */
+export function addReadOptions(cmd: Command): Command {
+  return cmd
+    .option('--strict', 'stop at the first bad record (exit 3)')
+    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE));
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('replay')
+    .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
+    .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin');
+  addHaOptions(addInputOptions(cmd))
     .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
     .option('--report <file>', 'write the JSON report to FILE')
-    .option('--report-format <format>', 'human report: table, json or markdown', 'table')
-    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable; exit 1 when one fails; keys below)', collect)
-    .option('--strict', 'stop at the first bad record (exit 3)')
-    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
+    .option('--report-format <format>', 'human report: table, json, markdown or html', 'table')
+    .option('--html <file>', 'write the HTML report (a timeline per cluster) to FILE, beside any other report')
+    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable; exit 1 when one fails; keys below)', collect);
+  addReadOptions(cmd)
     .option('--no-color', 'no colour in the report')
     .option('-q, --quiet', 'no human report and no warnings (errors and failed --expect checks still)')
     .addHelpText('after', () => expectHelp(helpWidth(process.stdout)))
