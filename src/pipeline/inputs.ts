@@ -337,12 +337,22 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
         if (cap !== null) {
           let used = lenBytes + len;
           if (DECODE_INFO.knownEnd < len) {
-            // unknown fields at the end: a length prefix damaged to a larger value may have
-            // swallowed the next record's prefix as one. When a record starts where its known
-            // fields end, and none where it claims to end, it ends there.
+            // an unknown field: a length prefix damaged to a larger value may have swallowed the
+            // next record's prefix as one (and the start of that record after it). When a record
+            // starts where the unknown field does, and none where this one claims to end, this
+            // one ends there (decoded again without the swallowed bytes).
             const cut = lenBytes + DECODE_INFO.knownEnd;
             const max = ctx.opts.maxDecodedSize;
-            if ((await isRecordAt(reader, limit, max, cut)) && !(await isRecordAt(reader, limit, max, used))) used = cut;
+            if ((await isRecordAt(reader, limit, max, cut)) && !(await isRecordAt(reader, limit, max, used))) {
+              try {
+                const again = decodeCapturedRequest(reader.peek(cut).subarray(lenBytes));
+                again.body = Buffer.from(again.body);
+                cap = again;
+                used = cut;
+              } catch (e) {
+                if (!(e instanceof WireError)) throw e;
+              }
+            }
           }
           reader.skip(used);
         }

@@ -108,8 +108,9 @@ export function withCrc(req: CapturedRequest): CapturedRequest {
 /**
  * Decode one CapturedRequest message (no length prefix). The body is a view into `msg`.
  * Throws WireError for malformed protobuf, invalid UTF-8 or a CRC mismatch. `info.knownEnd`: where
- * the fields this version does not know at the end of the record start (msg.length when none):
- * a length prefix damaged to a larger value can swallow the next record's prefix as such a field.
+ * the first field this version does not know starts (msg.length when none): a length prefix
+ * damaged to a larger value can swallow the next record's prefix as such a field (and the first
+ * bytes of that record after it).
  */
 export function decodeCapturedRequest(msg: Uint8Array, info?: { knownEnd: number }): CapturedRequest {
   const r = new PbReader(msg);
@@ -124,7 +125,7 @@ export function decodeCapturedRequest(msg: Uint8Array, info?: { knownEnd: number
     path: '',
     bodyCrc32: 0,
   };
-  let tail = -1; // where the run of unknown fields at the end starts (-1: the last field is known)
+  let tail = -1; // where the first unknown field starts (-1: none)
   while (r.pos < r.end) {
     const fieldStart = r.pos;
     const tag = r.uint32();
@@ -134,7 +135,6 @@ export function decodeCapturedRequest(msg: Uint8Array, info?: { knownEnd: number
       case 1:
         if (wt !== 0) throw wrongType(field, wt);
         out.receivedAtMs = r.time('received_at_ms');
-        tail = -1;
         continue;
       case 2:
       case 3:
@@ -149,13 +149,11 @@ export function decodeCapturedRequest(msg: Uint8Array, info?: { knownEnd: number
         else if (field === 4) out.contentEncoding = v;
         else if (field === 7) out.remoteAddr = v;
         else out.path = v;
-        tail = -1;
         continue;
       }
       case 5:
         if (wt !== 2) throw wrongType(field, wt);
         out.body = r.bytes();
-        tail = -1;
         continue;
       case 6: {
         if (wt !== 2) throw wrongType(field, wt);
@@ -175,13 +173,11 @@ export function decodeCapturedRequest(msg: Uint8Array, info?: { knownEnd: number
           } else skipUnknown(sub, t, HEADER_FIELDS, 'capture record header');
         }
         out.headers[k] = v;
-        tail = -1;
         continue;
       }
       case 9:
         if (wt !== 5) throw wrongType(field, wt);
         out.bodyCrc32 = r.fixed32();
-        tail = -1;
         continue;
       default:
         if (field === 0) throw new WireError('protobuf: field number 0 in a capture record');

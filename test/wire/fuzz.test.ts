@@ -59,8 +59,10 @@ test('capture files with damaged records (length prefixes, envelopes, bodies, hu
   const t = newTally();
   await fuzzFiles(t, 7, 40);
   // seeds of the long run that once lost records: a damaged length prefix swallowing the next
-  // record's prefix as an unknown field (1512 #33, 1518 #10), then a huge length after it (1514 #36)
+  // record's prefix as an unknown field (1512 #33, 1518 #10), then a huge length after it (1514 #36),
+  // or a known field after it (3509 #104)
   await fuzzFiles(t, 1512, 34);
+  await fuzzFiles(t, 3509, 105);
   await fuzzFiles(t, 1514, 37);
   await fuzzFiles(t, 1518, 11);
   const note = summary(t);
