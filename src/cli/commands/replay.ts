@@ -74,6 +74,8 @@ export interface ParsedReplay {
   quiet: boolean;
 }
 
+const MAX_DURATION_MS = 10_000 * 31_536_000_000;
+
 /** Whether two paths name the same file: the same path, or (both existing) the same inode. */
 function sameFile(a: string, b: string): boolean {
   if (resolve(a) === resolve(b)) return true;
@@ -89,6 +91,9 @@ function sameFile(a: string, b: string): boolean {
 function duration(option: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw usageError(`${option}: "${text}" is not a duration (Prometheus style, e.g. 500ms, 15s, 1m30s)`);
+  // a time (within ±8.64e15 ms, model/timerange.ts) plus this must stay below 2^53, where the
+  // clock arithmetic would lose precision
+  if (ms > MAX_DURATION_MS) throw usageError(`${option}: "${text}" is longer than the longest supported duration, 10000y`);
   return ms;
 }
 
