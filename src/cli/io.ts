@@ -19,6 +19,11 @@ export interface CliIo {
   readonly stderr: OutStream;
   /** The environment (NO_COLOR, COLUMNS, HA_DEDUP_* ...). */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * End the process now with `code` (a second SIGINT/SIGTERM during a replay): process.exit for
+   * the process's own io; a test's io throws, as nothing in process may end the test runner.
+   */
+  exitNow(code: number): never;
 }
 
 /**
@@ -33,5 +38,6 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    exitNow: (code) => process.exit(code),
   };
 }

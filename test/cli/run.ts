@@ -58,7 +58,15 @@ export async function runCliBytes(args: readonly string[], opts: RunOptions = {}
   const stderr = capture(opts.stderrTTY);
   const input = opts.input === undefined ? [] : [typeof opts.input === 'string' ? Buffer.from(opts.input) : opts.input];
   const stdin = Object.assign(Readable.from(input, { objectMode: false }), opts.stdinTTY ? { isTTY: true } : {});
-  const io: CliIo = { stdin, stdout, stderr, env: opts.env ?? process.env };
+  const io: CliIo = {
+    stdin,
+    stdout,
+    stderr,
+    env: opts.env ?? process.env,
+    exitNow: (code) => {
+      throw new Error(`runCli: the command asked to exit the process at once (code ${code}); a test of that spawns bin/ha-dedup`);
+    },
+  };
   const status = await runMain(['node', 'ha-dedup', ...args], io);
   return { status, stdout: stdout.bytes(), stderr: stderr.bytes() };
 }
