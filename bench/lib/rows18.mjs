@@ -59,6 +59,41 @@ export function cases18(size, file, dir, { bin, native }) {
   return { cases, skipped };
 }
 
+/**
+ * Which of run.mjs's own cases (floor, naive, replay, ...) run on a size: every one on the
+ * usual sizes (null = no restriction); on the issue-18 captures only those the issue's checks
+ * read (each replay there takes tens of seconds to minutes): the floor and the replay with
+ * its report on the cardinality captures, the floor on clusters-10k (whose table and JSON
+ * cases come from cases18()).
+ */
+export function baseCaseIds(size) {
+  if (size === 'clusters-10k') return ['floor'];
+  if (SIZES18.includes(size)) return ['floor', 'replay'];
+  return null;
+}
+
+/** Every case id the bench knows (run.mjs's own and cases18()'s), for --cases. */
+export const CASE_IDS18 = ['native', 'none', 'json', 'vmjson', 'onecore'];
+
+/**
+ * The sizes to run: `sizes` as given, plus with `issue18` the issue-18 captures and ~10^7 (the
+ * two cores vs one and outputs rows), in the bench's order, each once.
+ */
+export function sizesToRun(sizes, issue18) {
+  const out = [...sizes];
+  if (issue18) for (const s of ['large', ...SIZES18]) if (!out.includes(s)) out.push(s);
+  return out;
+}
+
+/** Cases that run ha-dedup (a per-series byte figure means something for them only). */
+export const isReplayCase = (id) => !['floor', 'naive', 'native'].includes(id);
+
+/** Peak RSS per distinct series of the capture, in bytes ('' when unknown or not a replay). */
+export function rssPerSeries(r, uniqueSeries) {
+  if (!isReplayCase(r.id) || r.rssMiB == null || !uniqueSeries) return '';
+  return Math.round((r.rssMiB * 2 ** 20) / uniqueSeries).toLocaleString('en-US');
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 // @ts-ignore -- plain ESM without types
 import { watchLoad, summariseLoad, formatLoad } from '../../bench/lib/load.mjs';
 // @ts-ignore -- plain ESM without types
-import { cases18, checks18, formatChecks, isSize, paired, perSeriesBytes, sizeLabel, SIZES18, vsNative } from '../../bench/lib/rows18.mjs';
+import { baseCaseIds, CASE_IDS18, cases18, checks18, formatChecks, isSize, paired, perSeriesBytes, rssPerSeries, sizeLabel, sizesToRun, SIZES18, vsNative } from '../../bench/lib/rows18.mjs';
 
 test('watchLoad samples at start, on every tick and at stop; between() summarises a stretch', () => {
   let t = 1000;
@@ -125,4 +125,24 @@ test('paired ratios skip failed rounds; per-series bytes; the ratio to the nativ
   const rows = [row('small', 'native', [100]), row('small', 'floor', [700])];
   assert.equal(vsNative(rows, rows[1]), '0.14');
   assert.equal(vsNative(rows, row('medium', 'floor', [1])), '');
+});
+
+test('run.mjs\'s own cases per size, --issue18\'s sizes, and the per-series bytes column', () => {
+  // SIZES18 = [card-1e4, card-1e5, card-1e6, clusters-10k]; the usual sizes run every case
+  assert.equal(baseCaseIds('medium'), null);
+  assert.equal(baseCaseIds('large'), null);
+  assert.deepEqual(baseCaseIds('card-1e6'), ['floor', 'replay']);
+  assert.deepEqual(baseCaseIds('clusters-10k'), ['floor']);
+  assert.deepEqual(sizesToRun(['small', 'medium'], false), ['small', 'medium']);
+  assert.deepEqual(sizesToRun(['small', 'medium'], true), ['small', 'medium', 'large', 'card-1e4', 'card-1e5', 'card-1e6', 'clusters-10k']);
+  assert.deepEqual(sizesToRun(['large', 'card-1e4'], true), ['large', 'card-1e4', 'card-1e5', 'card-1e6', 'clusters-10k']);
+  // --cases accepts exactly the ids cases18() can give
+  const all = new Set(['large', ...SIZES18].flatMap((s) => cases18(s, 'F', '/d', { bin: 'b', native: { ok: true, path: 'r' } }).cases.map((c: any) => c.id)));
+  assert.deepEqual([...all].sort(), [...CASE_IDS18].sort());
+  assert.equal(rssPerSeries(row('card-1e6', 'replay', [1], 1000), 1000008), Math.round(1000 * 2 ** 20 / 1000008).toLocaleString('en-US'));
+  assert.equal(rssPerSeries(row('card-1e6', 'replay', [1], 1000), 1000008), '1,049');
+  assert.equal(rssPerSeries(row('card-1e6', 'floor', [1], 60), 1000008), '');
+  assert.equal(rssPerSeries(row('card-1e6', 'native', [1], 5), 1000008), '');
+  assert.equal(rssPerSeries({ ...row('x', 'replay', [1]), rssMiB: null }, 10), '');
+  assert.equal(rssPerSeries(row('x', 'onecore', [1], 1), undefined), '');
 });
