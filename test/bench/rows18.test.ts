@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 // @ts-ignore -- plain ESM without types
 import { watchLoad, summariseLoad, formatLoad } from '../../bench/lib/load.mjs';
 // @ts-ignore -- plain ESM without types
+import { linearity, scaleReport, tableRows } from '../../bench/lib/scale.mjs';
+// @ts-ignore -- plain ESM without types
 import { baseCaseIds, CASE_IDS18, cases18, checks18, formatChecks, isSize, paired, perSeriesBytes, rssPerSeries, sizeLabel, sizesToRun, SIZES18, vsNative } from '../../bench/lib/rows18.mjs';
 
 test('watchLoad samples at start, on every tick and at stop; between() summarises a stretch', () => {
@@ -145,4 +147,29 @@ test('run.mjs\'s own cases per size, --issue18\'s sizes, and the per-series byte
   assert.equal(rssPerSeries(row('card-1e6', 'native', [1], 5), 1000008), '');
   assert.equal(rssPerSeries({ ...row('x', 'replay', [1]), rssMiB: null }, 10), '');
   assert.equal(rssPerSeries(row('x', 'onecore', [1], 1), undefined), '');
+});
+
+test('scaleReport: k times the clusters (renamed copies) and elections; tableRows; linearity', () => {
+  const rep = (name: string, n: number) => ({ replica: name, requests: n });
+  const report = {
+    totals: { samples: 7 },
+    clusters: [
+      { tenant: 't', cluster: 'a', replicas: [rep('r0', 1), rep('r1', 2)] },
+      { tenant: 't', cluster: 'b', replicas: [] },
+    ],
+    elections: [{ tenant: 't', cluster: 'a', at_ms: 1 }],
+  };
+  assert.equal(tableRows(report), 2 + 1 + 1, 'a cluster without replicas still takes a row');
+  const half = scaleReport(report, 0.5);
+  assert.deepEqual(half.clusters.map((c: any) => c.cluster), ['a']);
+  const twice = scaleReport(report, 2);
+  assert.deepEqual(twice.clusters.map((c: any) => c.cluster), ['a', 'b', 'a~2', 'b~2']);
+  assert.deepEqual(twice.elections.map((e: any) => e.cluster), ['a', 'a~2']);
+  assert.equal(twice.clusters[2].replicas, report.clusters[0]!.replicas);
+  assert.deepEqual(twice.totals, report.totals);
+  assert.equal(report.clusters.length, 2, 'the input is not changed');
+  assert.equal(tableRows(twice), 8);
+  // per-row time flat: linear; per-row time 8x over 0.25..2: quadratic
+  assert.deepEqual(linearity([{ rows: 100, ms: 10 }, { rows: 800, ms: 84 }]), { growth: 84 / 800 / 0.1, limit: 1.5, ok: true });
+  assert.equal(linearity([{ rows: 100, ms: 10 }, { rows: 800, ms: 640 }]).ok, false);
 });
