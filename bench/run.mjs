@@ -144,17 +144,21 @@ function runOnce(c, dir) {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       let maxRssKiB = null;
+      let cpuS = null; // user + system seconds (GNU time only): steadier than wall time on a busy machine
       let rssSource;
       if (useTime) {
         rssSource = '/usr/bin/time %M';
         const line = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n').pop() : '';
-        const m = /^(\d+) /.exec(line);
-        if (m) maxRssKiB = Number(m[1]);
+        const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(line);
+        if (m) {
+          maxRssKiB = Number(m[1]);
+          cpuS = Number(m[2]) + Number(m[3]);
+        }
       } else if (!c.cmd) {
         rssSource = 'process.resourceUsage().maxRSS (preload)';
         if (existsSync(rusageFile)) maxRssKiB = JSON.parse(readFileSync(rusageFile, 'utf8')).maxRSS;
       }
-      resolve({ ms, maxRssKiB, rssSource, code, stdout, stderrTail: stderr.trim().split('\n').slice(-5).join('\n') });
+      resolve({ ms, cpuS, maxRssKiB, rssSource, code, stdout, stderrTail: stderr.trim().split('\n').slice(-5).join('\n') });
     });
   });
 }
@@ -322,6 +326,8 @@ async function main() {
         const rss = ok.map((r) => r.maxRssKiB).filter((x) => x != null);
         row.rssMiB = rss.length ? Math.max(...rss) / 1024 : null;
         row.rssSource = ok[0].rssSource;
+        const cpu = ok.map((r) => r.cpuS).filter((x) => x != null);
+        row.cpuS = cpu.length ? median(cpu) : null;
         // per run, in run order (null = failed): for ratios of runs made side by side
         row.runMs = results.get(c.id).map((r) => (r.code === 0 ? r.ms : null));
         if (c.html) row.htmlBytes = Math.max(...ok.map((r) => r.htmlBytes ?? Infinity));
@@ -334,7 +340,7 @@ async function main() {
   // the table
   const load1 = os.loadavg();
   const loadAll = load.stop();
-  const head = ['size', 'case', 'samples', 'median s (min–max)', 'samples/s', 'vs floor', 'vs native', 'peak RSS MiB', 'RSS B/series', 'target', 'result'];
+  const head = ['size', 'case', 'samples', 'median s (min–max)', 'cpu s', 'samples/s', 'vs floor', 'vs native', 'peak RSS MiB', 'RSS B/series', 'target', 'result'];
   const body = rows.map((r) => {
     const floor = rows.find((x) => x.size === r.size && x.id === 'floor');
     const ratio = r.rate && floor?.rate ? (r.rate / floor.rate).toFixed(2) : '';
@@ -343,6 +349,7 @@ async function main() {
       r.label,
       fmtInt(r.samples),
       r.ms ? `${(r.ms / 1000).toFixed(2)} (${(r.minMs / 1000).toFixed(2)}–${(r.maxMs / 1000).toFixed(2)})` : `FAILED ×${r.failed}`,
+      r.cpuS != null ? r.cpuS.toFixed(2) : '',
       r.rate ? fmtInt(r.rate) : '',
       ratio,
       vsNative(rows, r),
@@ -353,12 +360,12 @@ async function main() {
     ];
   });
   const esc = (s) => String(s).replace(/\|/g, '\\|');
-  const table = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i >= 2 && i <= 8 ? '---:' : '---')).join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)].join('\n');
+  const table = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i >= 2 && i <= 9 ? '---:' : '---')).join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)].join('\n');
   const rssSource = rows.find((r) => r.rssSource)?.rssSource ?? 'n/a';
   const conditions = [
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, ${m.os}, node ${m.node}.`,
     `Commit ${m.commit}${m.dirty ? ' with uncommitted src changes' : ''}; run ${started.toISOString().slice(0, 16)}Z, ${opts.runs} runs per case (median), cases interleaved; load average ${load0.map((x) => x.toFixed(2)).join('/')} at start, ${load1.map((x) => x.toFixed(2)).join('/')} at end.`,
-    `Whole processes (node start-up included); samples/s = samples in the capture / median wall time; vs floor and vs native = samples/s over the decode floor's and the native reference's on the same capture; peak RSS = largest over the runs, from ${rssSource}; RSS B/series = peak RSS / distinct series of the capture (ha-dedup rows). "memory" runs with HA_DEDUP_STORE=map (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
+    `Whole processes (node start-up included); cpu s = median user + system time (GNU time; the steadier figure when the machine is busy); samples/s = samples in the capture / median wall time; vs floor and vs native = samples/s over the decode floor's and the native reference's on the same capture; peak RSS = largest over the runs, from ${rssSource}; RSS B/series = peak RSS / distinct series of the capture (ha-dedup rows). "memory" runs with HA_DEDUP_STORE=map (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
     `Load while it ran: ${formatLoad(loadAll)}.`,
     ...loadBySize.map(([size, l]) => `- ${sizeLabel(size)}: ${formatLoad(l)}.`),
     ...[...skipped].map((why) => `Skipped: ${why}.`),
