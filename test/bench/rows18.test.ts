@@ -117,6 +117,9 @@ test('checks18: the issue\'s targets on the rows that are there', () => {
   ];
   assert.ok(checks18(good, { 'card-1e4': 10320, 'card-1e6': 1000008 }).every((x: any) => x.result === 'PASS'));
   assert.deepEqual(checks18([], {}), []);
+  // the cpu times (GNU time) beside the wall-time ratio
+  const cpu = checks18([{ ...row('clusters-10k', 'none', [110]), cpuS: 42 }, { ...row('clusters-10k', 'json', [100]), cpuS: 40 }], {});
+  assert.equal(cpu[0].value, '1.10× (run by run 1.10×, 1.10×–1.10×, 1 pairs); by cpu time 1.05×');
   assert.equal(formatChecks([]), '');
 });
 
