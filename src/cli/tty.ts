@@ -1,6 +1,8 @@
 // Terminal concerns of the CLI: whether to colour, and the progress line on stderr. The only
 // place the replay reads the wall clock (to pace the progress line).
 
+import { isoUtc } from '../report/format.js';
+
 /** Colour only on a TTY; NO_COLOR (non-empty) and --no-color turn it off. */
 export function useColor(stream: { isTTY?: boolean }, flag: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
   if (!flag) return false;
@@ -39,7 +41,7 @@ export class ProgressLine {
     this.last = now;
     const secs = (now - this.start) / 1000;
     const rate = secs > 0 ? Math.round(p.samples / secs) : 0;
-    const sim = new Date(p.nowMs).toISOString();
+    const sim = isoUtc(p.nowMs); // arithmetic: no "Invalid time value" past the Date range (--delay on a late time)
     let line = `replay: ${p.requests} requests, ${p.samples} samples, simulated ${sim}, ${rate} samples/s`;
     // a line wider than the terminal would wrap, and \r would then redraw only its last part
     const cols = this.stream.columns;

@@ -11,9 +11,11 @@ export const EXIT = {
   refused: 1,
   /** Stopped by SIGINT/SIGTERM before the end of its work (128 + SIGINT, the shell's convention). */
   interrupted: 130,
+  /** Stopped by SIGTERM before the end of its work (128 + SIGTERM). */
+  terminated: 143,
 } as const;
 
-export type ErrorKind = 'usage' | 'input' | 'state' | 'expect' | 'internal' | 'refused' | 'interrupted';
+export type ErrorKind = 'usage' | 'input' | 'state' | 'expect' | 'internal' | 'refused' | 'interrupted' | 'terminated';
 
 const KIND_EXIT: Record<ErrorKind, number> = {
   usage: EXIT.usage,
@@ -23,6 +25,7 @@ const KIND_EXIT: Record<ErrorKind, number> = {
   internal: EXIT.internal,
   refused: EXIT.refused,
   interrupted: EXIT.interrupted,
+  terminated: EXIT.terminated,
 };
 
 export class HaDedupError extends Error {

@@ -89,6 +89,8 @@ export interface RunStart {
   config(tenant: string): HAConfig;
   /** Tenant applied to records that carry none (--tenant). */
   defaultTenant: string;
+  /** Commit the lane's tracker state to its store now (a --db commit after the output; issue 13.5). */
+  commitState?(): void;
 }
 
 export interface RequestEvent {

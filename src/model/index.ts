@@ -7,3 +7,4 @@ export * from './json.js';
 export * from './decoded.js';
 export * from './events.js';
 export * from './state.js';
+export * from './timerange.js';

@@ -35,6 +35,16 @@ export interface RunOptions {
   /** Called every `progressEvery` requests (default 1000), after every lane has taken the request. */
   progress?(p: RunProgress): void;
   progressEvery?: number;
+  /** Polled before each request: true stops the run there, as if the inputs ended (a signal; issue 13.5). */
+  stopRequested?(): boolean;
+  /**
+   * Drops records an earlier run applied to the lanes' --db (issue 13.5, src/pipeline/resume.ts):
+   * wraps each input's stream and its bad-record callback.
+   */
+  inputFilter?: {
+    skipApplied(i: number, stream: AsyncIterable<Request>): AsyncIterable<Request>;
+    onBadRecord(i: number, report: (bad: BadRecord) => void): (bad: BadRecord) => void;
+  };
 }
 
 export interface RunProgress {
@@ -52,6 +62,10 @@ export interface RunSummary {
   badRecordCount: number;
   clockSource: ClockSource;
   catalog: SeriesRegistry;
+  /** True when stopRequested() ended the run before the end of the inputs. */
+  stopped: boolean;
+  /** The last request every lane took (its input and record index), null when none was. */
+  last: { inputIndex: number; recordIndex: number } | null;
 }
 
 /** Bad records listed in the end event (all are counted). */
@@ -114,7 +128,7 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
       format: run.format,
       maxDecodedSize: run.maxDecodedSize,
       strict: run.strict,
-      onBadRecord: onBad(i),
+      onBadRecord: run.inputFilter === undefined ? onBad(i) : run.inputFilter.onBadRecord(i, onBad(i)),
       onFormat: (f) => {
         inputs[i]!.format = f;
       },
@@ -126,7 +140,14 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
   const every = run.progressEvery ?? 1000;
   let seq = 0;
   let samples = 0;
-  for await (const { request, timeMs } of mergeInputs(streams, clockOpts)) {
+  let stopped = false;
+  let last: RunSummary['last'] = null;
+  const filter = run.inputFilter;
+  for await (const { request, timeMs } of mergeInputs(filter === undefined ? streams : streams.map((st, i) => filter.skipApplied(i, st)), clockOpts)) {
+    if (run.stopRequested?.()) {
+      stopped = true; // issue 13.5: the lanes end after the last request they took
+      break;
+    }
     const input = inputs[request.inputIndex]!;
     input.records++;
     if (request.receivedAtMs !== null) sawReceiveTime = true;
@@ -140,10 +161,11 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
       if (p !== undefined) await p;
     }
     seq++;
+    last = { inputIndex: request.inputIndex, recordIndex: request.recordIndex };
     if (run.progress && seq % every === 0) run.progress({ requests: seq, samples, nowMs: lanes[0]?.clock.nowMs ?? timeMs });
   }
 
   const clockSource: ClockSource = run.clock ?? (sawReceiveTime ? 'received' : 'sample');
   for (const lane of lanes) await lane.end({ inputs, badRecordCount: badCount, badRecords, clockSource });
-  return { inputs, requests: seq, samples, badRecordCount: badCount, clockSource, catalog: registry };
+  return { inputs, requests: seq, samples, badRecordCount: badCount, clockSource, catalog: registry, stopped, last };
 }

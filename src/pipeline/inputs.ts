@@ -3,16 +3,16 @@
 // into one stream ordered by the clock (ties keep input order).
 import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { isUtf8 } from 'node:buffer';
 import type { BadRecord, CapturedRequest, InputFormat, Request } from '../model/index.js';
 import { HaDedupError } from '../model/index.js';
 import type { ClockOptions } from '../clock/clock.js';
 import { recordTimeOrNull } from '../clock/clock.js';
 import { ByteReader, type ReadIntoSource } from '../wire/bytereader.js';
+import { gunzip } from '../wire/gunzip.js';
 import { WireError } from '../wire/errors.js';
 import { RWCAP_MAGIC, decodeCapturedRequest } from '../wire/rwcap.js';
+import { captureShapeProblem, captureVarint } from '../wire/rwcapshape.js';
 import { decodeCapturedBody, decodeRawBody } from '../wire/body.js';
 import { NdjsonAssembler, parseNdjsonLine, type AssembledRequest } from '../wire/ndjson.js';
 import { parseVmJsonLine, parseVmJsonText } from '../wire/vmjson.js';
@@ -151,6 +151,7 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
   const ctx = new Ctx(path, inputIndex, opts);
   if (path !== '-') checkInputs([path]);
   let reader = new ByteReader(openSource(path));
+  const outer: ByteReader[] = []; // the compressed layers under a gzip input
   try {
     let format = opts.format;
     for (let depth = 0; ; depth++) {
@@ -161,10 +162,9 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
       }
       const head = reader.peek(2);
       if (depth < 4 && head.length === 2 && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
-        const gunzip = createGunzip();
-        const compressed = Readable.from(reader.remaining());
-        compressed.on('error', (e) => gunzip.destroy(e)); // pipe() does not forward errors
-        reader = new ByteReader(compressed.pipe(gunzip));
+        // member by member: damage after the compressed data loses nothing (wire/gunzip.ts)
+        outer.push(reader);
+        reader = new ByteReader(gunzip(reader, (reason) => ctx.report(ctx.unit, ctx.index, ctx.offset, reason)));
         continue;
       }
       break;
@@ -195,6 +195,7 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
     throw e;
   } finally {
     await reader.close().catch(() => undefined);
+    for (const o of outer) await o.close().catch(() => undefined);
   }
 }
 
@@ -217,6 +218,11 @@ async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat>
     buf = reader.peek(reader.available);
     nl = buf.indexOf(10, ws);
   }
+  if (nl < 0 && !reader.sourceDone) {
+    // a first line longer than can be held: decide on the keys in what is buffered of it (it is
+    // reported as an over-long line by the line reader; the lines after it are read as usual)
+    return detectFromKeys(buf.subarray(ws));
+  }
   const line = buf.subarray(ws, nl < 0 ? buf.length : nl);
   if (!isUtf8(line)) return 'remote-write';
   let obj: unknown;
@@ -231,6 +237,36 @@ async function detect(reader: ByteReader, maxLine: number): Promise<InputFormat>
   if ('metric' in o && 'values' in o) return 'vm-json';
   if ('labels' in o || 'metadata' in o) return 'ndjson';
   return 'remote-write';
+}
+
+const DETECT_KEYS: readonly [string, InputFormat, boolean][] = [
+  ['"body_base64"', 'rwcap-json', false],
+  ['"metric"', 'vm-json', true],
+  ['"labels"', 'ndjson', true],
+  ['"metadata"', 'ndjson', true],
+];
+
+/**
+ * The format of a first line too long to parse, by the earliest key in its buffered start that
+ * names one: "body_base64" (rwcap-json), "metric" with an object value (vm-json), "labels" or
+ * "metadata" with an object value (ndjson); else remote-write.
+ */
+function detectFromKeys(prefix: Buffer): InputFormat {
+  let best = -1;
+  let format: InputFormat = 'remote-write';
+  for (const [key, fmt, object] of DETECT_KEYS) {
+    for (let at = prefix.indexOf(key); at >= 0 && (best < 0 || at < best); at = prefix.indexOf(key, at + 1)) {
+      let i = at + key.length;
+      while (prefix[i] === 0x20 || prefix[i] === 0x09) i++;
+      if (prefix[i++] !== 0x3a /* : */) continue;
+      while (prefix[i] === 0x20 || prefix[i] === 0x09) i++;
+      if (object && prefix[i] !== 0x7b /* { */) continue;
+      best = at;
+      format = fmt;
+      break;
+    }
+  }
+  return format;
 }
 
 /** A UTF-8 byte order mark at the start of a text input (some editors write one). */
@@ -270,32 +306,80 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
     ctx.at('record', index, reader.offset);
     if (!(await reader.ensure(1))) return;
     const offset = reader.offset;
+    // Framing: a problem here (or in the record's envelope) may be a damaged length prefix, after
+    // which the next record does not start where this one claims to end: resynchronise (SPEC 10,
+    // issue 12.5) by scanning forward to the next offset where a valid record starts.
+    let problem: string | null = null;
+    let tail = false; // the problem is a record cut by the end of the input (a crashed recorder)
+    let cap: CapturedRequest | null = null;
     let vi = reader.peekVarint();
-    while (vi === null) {
-      if (!(await reader.more())) {
-        ctx.report('record', index, offset, `truncated record: the length prefix is cut off at the end of the input (${reader.available} bytes left)`);
+    while (vi === null && (await reader.more())) vi = reader.peekVarint();
+    if (vi === null) {
+      problem = `truncated record: the length prefix is cut off at the end of the input (${reader.available} bytes left)`;
+      tail = true;
+    } else {
+      const [len, lenBytes] = vi;
+      if (len < 0) problem = 'malformed record length (a varint longer than 10 bytes)';
+      else if (len === 0) problem = 'a record of length 0 (no writer of captures makes one)';
+      else if (len > limit) problem = `record length ${len} bytes is over the limit of ${limit} (--max-decoded-size ${ctx.opts.maxDecodedSize})`;
+      else if (!(await reader.ensure(lenBytes + len))) {
+        problem = `truncated record: it declares ${len} bytes but only ${reader.available - lenBytes} are left in the input`;
+        tail = true;
+      } else {
+        try {
+          cap = decodeCapturedRequest(reader.peek(lenBytes + len).subarray(lenBytes), DECODE_INFO);
+          // the body is a view of the reader's buffer, which is reused: keep a copy of it
+          cap.body = Buffer.from(cap.body);
+        } catch (e) {
+          if (!(e instanceof WireError)) throw e;
+          problem = e.reason;
+        }
+        if (cap !== null) {
+          let used = lenBytes + len;
+          if (DECODE_INFO.knownEnd < len) {
+            // an unknown field: a length prefix damaged to a larger value may have swallowed the
+            // next record's prefix as one (and the start of that record after it). When a record
+            // starts where the unknown field does, and none where this one claims to end, this
+            // one ends there (decoded again without the swallowed bytes).
+            const cut = lenBytes + DECODE_INFO.knownEnd;
+            const max = ctx.opts.maxDecodedSize;
+            if ((await isRecordAt(reader, limit, max, cut)) && !(await isRecordAt(reader, limit, max, used))) {
+              try {
+                const again = decodeCapturedRequest(reader.peek(cut).subarray(lenBytes));
+                again.body = Buffer.from(again.body);
+                cap = again;
+                used = cut;
+              } catch (e) {
+                if (!(e instanceof WireError)) throw e;
+              }
+            }
+          }
+          reader.skip(used);
+        }
+      }
+    }
+    if (problem !== null) {
+      reader.skip(1);
+      const found = await skipToNextRecord(reader, limit, ctx.opts.maxDecodedSize);
+      const next = reader.offset;
+      if (!found && tail) {
+        ctx.report('record', index, offset, problem);
         return;
       }
-      vi = reader.peekVarint();
+      ctx.report(
+        'record',
+        index,
+        offset,
+        found
+          ? `${problem}; skipped ${next - offset} bytes to the next valid record, at byte ${next}`
+          : `${problem}; no valid record follows in the remaining ${next - offset} bytes`,
+      );
+      if (!found) return;
+      continue;
     }
-    const [len, lenBytes] = vi;
-    if (len < 0) {
-      ctx.report('record', index, offset, 'malformed record length; the rest of the input cannot be framed');
-      return;
-    }
-    if (len > limit) {
-      ctx.report('record', index, offset, `record length ${len} bytes is over the limit of ${limit} (--max-decoded-size ${ctx.opts.maxDecodedSize}); the rest of the input cannot be framed`);
-      return;
-    }
-    if (!(await reader.ensure(lenBytes + len))) {
-      ctx.report('record', index, offset, `truncated record: it declares ${len} bytes but only ${reader.available - lenBytes} are left in the input`);
-      return;
-    }
-    reader.skip(lenBytes);
-    const msg = reader.take(len);
     let req: Request;
     try {
-      req = toRequest(ctx, index, offset, decodeCapturedRequest(msg));
+      req = toRequest(ctx, index, offset, cap!);
     } catch (e) {
       if (e instanceof WireError) {
         ctx.report('record', index, offset, e.reason);
@@ -306,6 +390,69 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
     yield req;
   }
 }
+
+/** Bytes looked at past a candidate record start before the cheap shape check (rwcapshape.ts). */
+const RESYNC_LOOKAHEAD = 80;
+
+/**
+ * After damage: consume bytes up to the next offset where a complete, valid capture record
+ * starts (its envelope well formed, its body CRC-32 matching when set; a record without a CRC
+ * must hold a non-empty body that decodes, since a few garbage bytes can look like a tiny
+ * record). True when one was found (the reader is at it), false at the end of the input (all
+ * consumed). Memory stays bounded: only the candidate record is buffered.
+ */
+async function skipToNextRecord(reader: ByteReader, limit: number, maxDecodedSize: number): Promise<boolean> {
+  for (;;) {
+    const full = await reader.ensure(RESYNC_LOOKAHEAD);
+    const avail = reader.available;
+    if (avail === 0) return false;
+    const buf = reader.peek(avail);
+    const stop = full && !reader.sourceDone ? avail - RESYNC_LOOKAHEAD + 1 : avail;
+    let i = 0;
+    let candidate = false;
+    for (; i < stop; i++) {
+      const v = captureVarint(buf, i, avail);
+      if (v === null || v[1] < 0 || v[0] === 0 || v[0] > limit) continue;
+      const body = i + v[1];
+      const peek = Math.min(64, v[0], avail - body);
+      if (captureShapeProblem(buf.subarray(body, body + peek), peek, true) !== null) continue;
+      candidate = true;
+      break;
+    }
+    reader.skip(i);
+    if (!candidate) {
+      if (stop === avail && reader.sourceDone) return false;
+      continue;
+    }
+    if (await isRecordAt(reader, limit, maxDecodedSize)) return true;
+    reader.skip(1);
+  }
+}
+
+/** Whether a complete, valid record starts `at` bytes past the reader's position (nothing is consumed). */
+async function isRecordAt(reader: ByteReader, limit: number, maxDecodedSize: number, at = 0): Promise<boolean> {
+  await reader.ensure(at + 10);
+  const head = reader.peek(reader.available);
+  const v = captureVarint(head, at, head.length);
+  if (v === null || v[1] < 0 || v[0] === 0 || v[0] > limit) return false;
+  const [len, lenBytes] = v;
+  if (!(await reader.ensure(at + lenBytes + len))) return false;
+  const msg = reader.peek(at + lenBytes + len).subarray(at + lenBytes);
+  if (captureShapeProblem(msg, len, false) !== null) return false;
+  try {
+    const cap = decodeCapturedRequest(msg);
+    if (cap.bodyCrc32 !== 0) return true;
+    if (cap.body.length === 0) return false;
+    decodeCapturedBody(cap.body, cap.contentType, cap.contentEncoding, maxDecodedSize);
+    return true;
+  } catch (e) {
+    if (e instanceof WireError) return false;
+    throw e;
+  }
+}
+
+/** Filled by decodeCapturedRequest for each record (one object, no allocation per record). */
+const DECODE_INFO = { knownEnd: 0 };
 
 async function* readRemoteWrite(reader: ByteReader, ctx: Ctx, version: 'rw1' | 'rw2'): AsyncGenerator<Request> {
   const limit = maxRecordLength(ctx.opts.maxDecodedSize);

@@ -5,6 +5,7 @@
 // (src/model/events.ts gives the order and the fields).
 import {
   HaDedupError,
+  isValidTimeMs,
   OUTCOME_ACCEPTED,
   OUTCOME_DEDUPED,
   OUTCOME_NON_HA,
@@ -101,7 +102,7 @@ export class Lane {
       const prevText = store.getMeta(REPLAY_META.clock);
       if (prevText !== undefined) {
         prevNow = Number(prevText);
-        if (!Number.isFinite(prevNow)) throw new HaDedupError('state', `state database is inconsistent: ${REPLAY_META.clock} = "${prevText}" is not a time`);
+        if (!isValidTimeMs(prevNow)) throw new HaDedupError('state', `state database is inconsistent: ${REPLAY_META.clock} = "${prevText}" is not a time in the supported range`);
       }
     }
     this.clock = new SimClock(prevNow);
@@ -113,7 +114,7 @@ export class Lane {
   }
 
   begin(catalog: SeriesCatalog, inputs: readonly string[], defaultTenant: string): void {
-    const ctx: RunStart = { catalog, inputs, semantics: this.opts.semantics, config: (t) => this.config(t), defaultTenant };
+    const ctx: RunStart = { catalog, inputs, semantics: this.opts.semantics, config: (t) => this.config(t), defaultTenant, commitState: () => this.tracker?.flush() };
     for (const c of this.consumers) c.begin?.(ctx);
   }
 

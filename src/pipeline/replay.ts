@@ -11,6 +11,8 @@ import { ReportBuilderConsumer, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
 import { runPipeline } from './engine.js';
 import { ErrorHint } from '../doctor/hint.js';
+import { DbResume, stopPointOf, type StopPoint } from './resume.js';
+import { REPLAY_META } from './lane.js';
 
 export { REPLAY_META } from './lane.js';
 
@@ -39,6 +41,10 @@ export interface ReplayOptions {
   outputFormat: OutputFormat;
   strict: boolean;
   maxDecodedSize: number;
+  /** --allow-config-change: resume a --db under other settings (issue 13.4). */
+  allowConfigChange?: boolean;
+  /** The output's name for messages (-o FILE; null or absent: stdout). */
+  outputName?: string | null;
 }
 
 export interface ReplayProgress {
@@ -61,6 +67,8 @@ export interface ReplayIO {
    * without them runs only its own.
    */
   consumers?: readonly Consumer[];
+  /** Polled before each request: true stops the run there (a signal), with a partial report (issue 13.5). */
+  stopRequested?(): boolean;
 }
 
 export interface ReplayResult {
@@ -72,6 +80,8 @@ export interface ReplayResult {
   hint: string | null;
   /** Samples (floats + histograms) handed to the output writer. */
   writtenSamples: number;
+  /** Set when stopRequested() stopped the run: the last record applied (null: none was). */
+  stopped?: { at: StopPoint | null };
 }
 
 /**
@@ -92,6 +102,12 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
 
   const store: StateStore = opts.db === null && opts.store === 'map' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
   try {
+    // --db FILE (issue 13.4, 13.5, 12.14): this run's settings against the recorded ones
+    // (src/pipeline/settings.ts), before the lane's tracker reads the state; then skip what is
+    // applied, commit only after the output, earlier elections (src/pipeline/resume.ts)
+    const dbConfig = opts.db === null ? null : await (await import('./settings.js')).checkSettings(store, opts.db, opts, opts.allowConfigChange === true, io.warn);
+    const prevNow = opts.db === null ? null : Number(store.getMeta(REPLAY_META.clock) ?? NaN);
+    const resume = opts.db === null ? null : new DbResume(store, opts.db, paths, Number.isFinite(prevNow) ? prevNow : null, opts.outputName ?? null, io.warn);
     const builder = new ReportBuilderConsumer();
     const out = io.output === null || opts.outputFormat === 'none' ? null : io.output;
     const writer = createOutputConsumer(out === null ? 'none' : opts.outputFormat, out, { onWarning: (m) => io.warn(`ha-dedup: warning: ${m}`) });
@@ -114,12 +130,33 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         defaultTenant: opts.tenant,
         warn: io.warn,
         ...(io.progress ? { progress: io.progress, progressEvery: io.progressEvery ?? 1000 } : {}),
+        ...(io.stopRequested ? { stopRequested: io.stopRequested } : {}),
+        ...(resume !== null ? { inputFilter: resume } : {}),
       },
-      [{ semantics: opts.semantics, configs, seed: opts.seed, store, consumers: [builder, writer, hint, tap, ...(io.consumers ?? [])] }],
+      [
+        {
+          semantics: opts.semantics,
+          configs,
+          seed: opts.seed,
+          store,
+          // with --db FILE the state is committed after the output (DbResume's consumer, after the writer), never by the tracker alone
+          ...(resume !== null ? { commitEvery: 0 } : {}),
+          consumers: [builder, writer, hint, tap, ...(resume !== null ? [resume.consumer(writer, out)] : []), ...(io.consumers ?? [])],
+        },
+      ],
     );
-    const tenants = (end as EndEvent | null)?.tenants ?? [];
+    const endEv = end as EndEvent | null;
+    const tenants = endEv?.tenants ?? [];
     const report = builder.report(configReport(opts, summary.clockSource, settings, tenants, configs.ignoredKeys));
-    return { report, writtenSamples: writer.writtenSamples, hint: hint.line() };
+    // --db FILE and signals (issue 13.4, 13.5, 12.14)
+    if (dbConfig !== null && report.config !== null) report.config.db = dbConfig.report;
+    if (resume !== null) {
+      resume.warnings();
+      resume.finish(report, endEv?.state ?? []);
+    }
+    if (summary.stopped) report.complete = false;
+    const stopped = summary.stopped ? { stopped: { at: summary.last === null ? null : stopPointOf(summary.last, paths, summary.inputs) } } : {};
+    return { report, writtenSamples: writer.writtenSamples, hint: hint.line(), ...stopped };
   } finally {
     store.close();
   }

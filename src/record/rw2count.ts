@@ -4,6 +4,7 @@
 // uses), so a body answered with counts is one replay can read.
 import { decodeContentEncoding } from '../wire/body.js';
 import { decodeWriteRequestV2 } from '../wire/rw2.js';
+import { decodeWriteRequest } from '../wire/prompb.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../wire/snappy.js';
 
 export interface Rw2Counts {
@@ -22,4 +23,13 @@ export function countRw2(body: Uint8Array, encoding: '' | 'snappy', maxDecodedSi
     counts.exemplars += ts.exemplars.length;
   }
   return counts;
+}
+
+/**
+ * Check a 1.0 body the way a receiver does before it answers (Prometheus and Mimir answer 400 to
+ * a body that does not unmarshal: nested groups never closed, wrong wire types, ...). Throws
+ * WireError with a reason when it is not valid.
+ */
+export function checkRw1(body: Uint8Array, encoding: '' | 'snappy', maxDecodedSize = DEFAULT_MAX_DECODED_SIZE): void {
+  decodeWriteRequest(decodeContentEncoding(body, encoding, maxDecodedSize, true));
 }

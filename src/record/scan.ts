@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import { RWCAP_MAGIC, decodeCapturedRequest } from '../wire/rwcap.js';
 import { WireError } from '../wire/errors.js';
+import { captureShapeProblem as shapeProblem, captureVarint as varint } from '../wire/rwcapshape.js';
 
 /** A declared record length above this is damage, never a record being written (no body is that large). */
 export const MAX_RECORD_BYTES = 2 ** 32;
@@ -80,77 +81,6 @@ class FileWindow {
     if (got < n) throw new Error(`short read at byte ${pos + got}`);
     return this.buf.subarray(0, n);
   }
-}
-
-/** A protobuf varint at b[i...]: [value, bytes] or null when b ends first; -1 bytes when longer than 10 bytes. */
-function varint(b: Uint8Array, i: number, end: number): [number, number] | null {
-  let v = 0;
-  let mul = 1;
-  for (let k = 0; k < 10; k++) {
-    if (i + k >= end) return null;
-    const x = b[i + k]!;
-    v += (x & 0x7f) * mul;
-    mul *= 128;
-    if (x < 0x80) return [v, k + 1];
-  }
-  return [0, -1];
-}
-
-/** Field number -> the wire type a CapturedRequest gives it (SPEC 4.1). */
-const WIRE: Record<number, number> = { 1: 0, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 2, 8: 2, 9: 5 };
-/** Unknown fields are allowed (the format can grow) up to this field number; beyond it is damage. */
-const MAX_FIELD = 1000;
-
-/**
- * Walk the top-level fields of a CapturedRequest in b[0, n). With `partial`, the bytes may stop
- * anywhere (a record cut by the end of the file): a field running past n is fine, but every
- * field before it must be valid. Returns why it is not a record, or null.
- */
-function shapeProblem(b: Uint8Array, n: number, partial: boolean): string | null {
-  const seen = new Set<number>();
-  let i = 0;
-  while (i < n) {
-    const t = varint(b, i, n);
-    if (t === null) return partial ? null : 'a field tag runs past the end of the record';
-    if (t[1] < 0) return 'a field tag longer than 10 bytes';
-    const field = Math.floor(t[0] / 8);
-    const wt = t[0] % 8;
-    i += t[1];
-    if (field === 0) return 'field number 0';
-    if (field > MAX_FIELD) return `field number ${field}, not one of a capture record`;
-    const want = WIRE[field];
-    if (want !== undefined && want !== wt) return `field ${field} has wire type ${wt}, a capture record gives it ${want}`;
-    if (want !== undefined && field !== 6) {
-      if (seen.has(field)) return `field ${field} appears twice`;
-      seen.add(field);
-    }
-    switch (wt) {
-      case 0: {
-        const v = varint(b, i, n);
-        if (v === null) return partial ? null : 'a varint runs past the end of the record';
-        if (v[1] < 0) return 'a varint longer than 10 bytes';
-        i += v[1];
-        break;
-      }
-      case 1:
-        i += 8;
-        break;
-      case 5:
-        i += 4;
-        break;
-      case 2: {
-        const l = varint(b, i, n);
-        if (l === null) return partial ? null : 'a field length runs past the end of the record';
-        if (l[1] < 0) return 'a field length longer than 10 bytes';
-        i += l[1] + l[0];
-        break;
-      }
-      default:
-        return `wire type ${wt} (groups and unknown wire types are not in capture records)`;
-    }
-    if (i > n && !partial) return `field ${field} runs past the end of the record`;
-  }
-  return null;
 }
 
 /** Why b (a complete record's message bytes) is not a valid capture record, or null. */

@@ -7,7 +7,8 @@
 //   413 body over --max-body          500 the capture could not be written
 //   503 shutting down, --max-requests already reached, or the reader of `-o -` went away
 //       (the sender retries elsewhere/later)
-//   400 a Remote-Write 2.0 body that is not valid 2.0 (it is still written to the capture), or
+//   400 a body that is not a valid request of its version (it is still written to the capture, as
+//       evidence; Prometheus and Mimir answer 400 to it too, and the sender drops it), or
 //       a tenant from --tenant-from-path that Cortex/Mimir refuse (not written)
 //   408 the body was not complete within the request timeout (node's, 300 s by default)
 import * as http from 'node:http';
@@ -18,7 +19,7 @@ import { crc32 } from '../wire/crc32.js';
 import { classifyContentEncoding, classifyContentType } from './content.js';
 import { keptHeaders } from './headers.js';
 import { createTenantResolver, type TenantResolver } from './tenant.js';
-import { countRw2, type Rw2Counts } from './rw2count.js';
+import { checkRw1, countRw2, type Rw2Counts } from './rw2count.js';
 import { CaptureWriter } from './writer.js';
 import { SinkClosedError, type CaptureSink } from './sink.js';
 
@@ -294,13 +295,12 @@ export class Recorder {
       return this.reply(res, 503, `--max-requests ${this.maxRequests} reached; not recording`, true);
     }
     let rw2: Rw2Counts | undefined;
-    let rw2Error: string | undefined;
-    if (version === '2.0') {
-      try {
-        rw2 = countRw2(body, encoding);
-      } catch (e) {
-        rw2Error = (e as Error).message;
-      }
+    let bodyError: string | undefined;
+    try {
+      if (version === '2.0') rw2 = countRw2(body, encoding);
+      else checkRw1(body, encoding);
+    } catch (e) {
+      bodyError = (e as Error).message;
     }
     const path = req.url ?? '';
     const { tenant, invalid } = this.resolver.resolve(headerValue(req.headers['x-scope-orgid']), path);
@@ -334,8 +334,8 @@ export class Recorder {
         t.requests++;
         t.bodyBytes += body.length;
         this.stats.tenants.set(tenant, t);
-        if (rw2Error !== undefined) {
-          this.reply(res, 400, `written to the capture, but not a valid remote-write 2.0 request: ${rw2Error}`);
+        if (bodyError !== undefined) {
+          this.reply(res, 400, `written to the capture, but not a valid remote-write ${version} request: ${bodyError}`);
         } else if (!res.headersSent && !res.destroyed) {
           if (rw2) {
             res.setHeader('X-Prometheus-Remote-Write-Samples-Written', String(rw2.samples));

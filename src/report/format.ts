@@ -1,5 +1,6 @@
 // Formatting shared by the human renderers (table, markdown). Pure: no clock, no environment.
 import type { Report } from './types.js';
+import { resumeLines } from './resume.js';
 
 /** UTC timestamp with milliseconds, e.g. 2026-11-24T18:56:23.123Z. */
 export function utc(ms: number | null): string {
@@ -172,5 +173,6 @@ export function totalsLines(report: Report): string[] {
   ];
   const sc = Object.keys(report.status_codes).sort().map((k) => `${k}: ${report.status_codes[k]}`).join(', ');
   lines.push(`status codes ${sc}; clock ${report.clock.source}, ${report.clock.clock_regressions} clock regressions; ${t.bad_records} bad records`);
+  lines.push(...resumeLines(report)); // --db and partial runs (issue 12.14, 13.5)
   return lines;
 }

@@ -29,6 +29,40 @@ export interface ConfigReport {
   tenants: Record<string, TenantConfigReport>;
   /** Cortex/Mimir limit keys of the overrides file that are not about HA and were ignored (sorted). */
   ignored_override_keys: string[];
+  /** With --db FILE only (issue 13.4): the settings the database recorded and what this run changed. */
+  db?: DbConfigReport;
+}
+
+/** `config.db`: the settings a --db recorded before this run, and each one this run changed (--allow-config-change). */
+export interface DbConfigReport {
+  path: string;
+  /** Recorded before this run (src/pipeline/settings.ts DecisionSettings); null for a new database. */
+  settings: Record<string, string | number | null> | null;
+  changes: { setting: string; option: string; db: string; run: string }[];
+}
+
+/** An election a --db holds from before this run (issue 12.14). */
+export interface EarlierElectionReport {
+  tenant: string;
+  cluster: string;
+  at_ms: number;
+  from: string | null;
+  to: string;
+}
+
+/** With --db FILE only: what the run resumed from (issue 13.4, 13.5, 12.14). */
+export interface ResumeReport {
+  db: string;
+  /** The simulated clock the database held before this run; null for a new database. */
+  state_clock_ms: number | null;
+  /** Records of the inputs already applied to the database by an earlier run, skipped (issue 13.5). */
+  skipped_records: number;
+  /** Records (not skipped) whose clock time is before state_clock_ms. */
+  records_before_state: number;
+  /** Per input: its skipped records and records before the saved state. */
+  inputs: { path: string; skipped_records: number; records_before_state: number }[];
+  /** Every election the database held before this run, in order. */
+  elections_before: EarlierElectionReport[];
 }
 
 export interface InputReport {
@@ -124,6 +158,10 @@ export interface Report {
   elections: ElectionReport[];
   bad_records: BadRecordReport[];
   status_codes: Record<string, number>;
+  /** Present (false) only on the partial report of a run stopped by SIGINT/SIGTERM (issue 13.5). */
+  complete?: false;
+  /** With --db FILE only. */
+  resume?: ResumeReport;
 }
 
 /** What the pipeline knows that the fold does not: inputs, clock, config, bad records. */

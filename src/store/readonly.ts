@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { stateError, type ClusterMemory, type Election, type ReplicaDesc, type StateSnapshot } from '../model/index.js';
-import { SCHEMA_VERSION } from './sqlite.js';
+import { TABLES, checkStateSchema } from './schema.js';
 
 /** A process holding a lock on a database file (from /proc/locks, Linux). */
 export interface DbHolder {
@@ -33,13 +33,6 @@ export interface ReadonlyState {
   heldBy: DbHolder[];
 }
 
-/** The tables (and the columns read) of a state database of SCHEMA_VERSION; sqlite.ts writes them. */
-const TABLES: Record<string, readonly string[]> = {
-  replica_desc: ['tenant', 'cluster', 'replica', 'received_at', 'deleted_at', 'elected_at', 'elected_changes'],
-  cluster_memory: ['tenant', 'cluster', 'elected_last_seen', 'non_elected_replica', 'non_elected_last_seen', 'non_elected_sample_time'],
-  elections: ['seq', 'tenant', 'cluster', 'at_ms', 'from_replica', 'to_replica'],
-  meta: ['key', 'value'],
-};
 
 function errno(e: unknown): string {
   return (e as { code?: string }).code ?? '';
@@ -122,9 +115,6 @@ export function describeHolder(h: DbHolder): string {
   return `pid ${h.pid}${h.command ? ` (${h.command})` : ''}`;
 }
 
-function notOurs(file: string, why: string): never {
-  throw stateError(`state database ${file} is not a ha-dedup state database of this version (${why}); give the --db file a replay of this ha-dedup wrote`);
-}
 
 function readError(file: string, e: unknown, what = file): never {
   const code = errno(e);
@@ -191,22 +181,7 @@ function copyConsistent(file: string, dir: string): string {
 type Row = Record<string, unknown>;
 
 function readSnapshot(db: Database.Database, file: string): StateSnapshot {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  const tables = new Map<string, Set<string>>();
-  for (const r of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Row[]) {
-    const name = String(r.name);
-    const cols = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as Row[]).map((c) => String(c.name));
-    tables.set(name, new Set(cols));
-  }
-  if (tables.size === 0) notOurs(file, 'it is an empty SQLite database: no tables');
-  const missing = Object.keys(TABLES).filter((t) => !tables.has(t));
-  if (missing.length === Object.keys(TABLES).length) notOurs(file, `an SQLite database without ha-dedup's tables (it has ${[...tables.keys()].sort().join(', ')})`);
-  if (version !== SCHEMA_VERSION) notOurs(file, `its state_version is ${version}; this ha-dedup reads ${SCHEMA_VERSION}`);
-  if (missing.length > 0) notOurs(file, `missing table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  for (const [t, cols] of Object.entries(TABLES)) {
-    const lack = cols.filter((c) => !tables.get(t)!.has(c));
-    if (lack.length > 0) notOurs(file, `table ${t} lacks column${lack.length > 1 ? 's' : ''} ${lack.join(', ')}`);
-  }
+  checkStateSchema(db, file, false);
   const all = (sql: string) => db.prepare(sql).all() as Row[];
   const records: ReplicaDesc[] = all(`SELECT ${TABLES.replica_desc!.join(', ')} FROM replica_desc ORDER BY tenant, cluster`).map((r) => ({
     tenant: String(r.tenant),

@@ -7,8 +7,9 @@ import Database from 'better-sqlite3';
 import { stateError, type Election, type ReplicaDesc } from '../model/index.js';
 import type { ClusterMemory } from '../tracker/api.js';
 import { BufferedStore, type Batch } from './buffered.js';
+import { SCHEMA_VERSION, checkStateSchema } from './schema.js';
 
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION };
 
 /*
  * Schema. One row of replica_desc is the KV value Cortex/Mimir keep under "<tenant>/<cluster>"
@@ -160,17 +161,13 @@ class SqliteStore extends BufferedStore {
   }
 
   private checkIsOurs(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw stateError(`state database ${this.label} was written by a newer ha-dedup (schema ${version}, this one reads ${SCHEMA_VERSION})`);
-    }
     const tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Row[]).map((r) => String(r.name));
-    if (tables.length > 0 && !tables.includes('replica_desc')) {
-      throw stateError(`state database ${this.label} is an SQLite database but not one ha-dedup wrote (no replica_desc table); give another --db`);
-    }
     if (this.readonlyMode && tables.length === 0) {
       throw stateError(`state database ${this.label} holds no ha-dedup state`);
     }
+    // issue 13.4: an unknown state_version or a missing table is refused before anything is
+    // written (no table created into someone else's file, no SQLite message)
+    checkStateSchema(this.db, this.label, !this.readonlyMode);
   }
 
   private prepare(): void {

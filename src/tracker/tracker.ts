@@ -1,7 +1,7 @@
 // The HA tracker: labels (SPEC 6.1/6.2), the two decision models (6.3/6.4), the simulated
 // background work (mimir passes, 30-minute cleanups, 6.5), and write-behind persistence through
 // the store port. Pure: no I/O of its own, no wall clock, jitter from the injected generator.
-import { stateError, usageError, OUTCOME_STATUS, type Election, type HAConfig, type Outcome, type ReplicaDesc, type Semantics, type TimeSeries, type WriteRequest } from '../model/index.js';
+import { isValidTimeMs, stateError, usageError, OUTCOME_STATUS, type Election, type HAConfig, type Outcome, type ReplicaDesc, type Semantics, type TimeSeries, type WriteRequest } from '../model/index.js';
 import type { ClusterMemory, HATracker, PassRecord, RequestDecision, SeriesDecision, TenantConfigs, TrackerOptions } from './api.js';
 import { configFor } from './config.js';
 import { cortexCheck } from './cortex.js';
@@ -99,6 +99,13 @@ function parseNum(text: string | undefined, what: string): number | undefined {
   return n;
 }
 
+/** A saved time: outside the time range (model/timerange.ts) the background-work loop would never catch up. */
+function parseTimeMeta(text: string | undefined, what: string): number | undefined {
+  const n = parseNum(text, what);
+  if (n !== undefined && !isValidTimeMs(n)) throw stateError(`state database is inconsistent: ${what} is "${text}", not a time in the supported range`);
+  return n;
+}
+
 const EMPTY_PASSES: readonly PassRecord[] = Object.freeze([]);
 
 class Tracker implements HATracker, ModelContext {
@@ -176,9 +183,9 @@ class Tracker implements HATracker, ModelContext {
         throw stateError(`state database is inconsistent: saved generator state "${prng}" is not valid`);
       }
     }
-    this.firstMs = parseNum(s.getMeta(META.firstMs), META.firstMs) ?? null;
-    this.nextPassMs = parseNum(s.getMeta(META.nextPassMs), META.nextPassMs) ?? Infinity;
-    this.nextCleanupMs = parseNum(s.getMeta(META.nextCleanupMs), META.nextCleanupMs) ?? Infinity;
+    this.firstMs = parseTimeMeta(s.getMeta(META.firstMs), META.firstMs) ?? null;
+    this.nextPassMs = parseTimeMeta(s.getMeta(META.nextPassMs), META.nextPassMs) ?? Infinity;
+    this.nextCleanupMs = parseTimeMeta(s.getMeta(META.nextCleanupMs), META.nextCleanupMs) ?? Infinity;
     this.cortexDraw = parseNum(s.getMeta(META.cortexJitterDraw), META.cortexJitterDraw) ?? 0;
     if (this.firstMs !== null && this.semantics === 'mimir' && this.nextPassMs === Infinity) this.nextPassMs = this.firstMs + this.passInterval();
     if (this.firstMs !== null && this.nextCleanupMs === Infinity) this.nextCleanupMs = this.firstMs + CLEANUP_PERIOD_MS;

@@ -52,6 +52,11 @@ export class ByteReader {
     return this.len - this.pos;
   }
 
+  /** The source has ended: what is buffered is all there is. */
+  get sourceDone(): boolean {
+    return this.done;
+  }
+
   get eof(): boolean {
     return this.done && this.pos >= this.len;
   }

@@ -1,6 +1,6 @@
 // JSON spellings of sample values and labels shared by the line formats.
 import type { Label } from '../model/index.js';
-import { STALE_NAN } from '../model/index.js';
+import { STALE_NAN, isValidTimeMs, timeRangeReason } from '../model/index.js';
 import { WireError } from './errors.js';
 
 /**
@@ -56,6 +56,13 @@ export function parseInt64(v: unknown, what: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return Number(v.trim());
   throw new WireError(`${what} is not an integer`);
+}
+
+/** Parse a time in ms (timestamps, received_at_ms): an integer within ±MAX_TIME_MS (model/timerange.ts). */
+export function parseTime(v: unknown, what: string): number {
+  const t = parseInt64(v, what);
+  if (!isValidTimeMs(t)) throw new WireError(timeRangeReason(what, typeof v === 'string' ? v.trim() : t));
+  return t;
 }
 
 /** A JSON object of label name → string value to Labels (order kept), rejecting empty names and non-string values. */

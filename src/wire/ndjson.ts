@@ -13,7 +13,7 @@
 import type { BucketSpan, Exemplar, Histogram, Label, Metadata, MetricType, ResetHint, TimeSeries, WriteRequest } from '../model/index.js';
 import { labelsKey } from '../model/index.js';
 import { WireError } from './errors.js';
-import { labelsJSON, parseInt64, parseLabels, parseValue, quote, valueJSON } from './jsonvalues.js';
+import { labelsJSON, parseInt64, parseLabels, parseTime, parseValue, quote, valueJSON } from './jsonvalues.js';
 import { METRIC_TYPES, RESET_HINTS, emptyHistogram } from './prompb.js';
 
 export type NdjsonItem =
@@ -89,7 +89,7 @@ export function parseNdjsonLine(v: unknown): NdjsonLine {
     if (typeof o.tenant !== 'string') throw new WireError('tenant is not a string');
     tenant = o.tenant === '' ? null : o.tenant;
   }
-  const receivedAtMs = o.received_at_ms === undefined || o.received_at_ms === null ? null : parseInt64(o.received_at_ms, 'received_at_ms');
+  const receivedAtMs = o.received_at_ms === undefined || o.received_at_ms === null ? null : parseTime(o.received_at_ms, 'received_at_ms');
   if (o.metadata !== undefined) {
     const m = obj(o.metadata, 'metadata');
     const type = (m.type === undefined ? 'unknown' : String(m.type).toLowerCase()) as MetricType;
@@ -109,12 +109,12 @@ export function parseNdjsonLine(v: unknown): NdjsonLine {
     const exemplar: Exemplar = {
       labels: e.labels === undefined ? [] : parseLabels(e.labels, 'exemplar.labels'),
       value: e.value === undefined ? 0 : parseValue(e.value, 'exemplar.value'),
-      timestamp: e.timestamp === undefined ? 0 : parseInt64(e.timestamp, 'exemplar.timestamp'),
+      timestamp: e.timestamp === undefined ? 0 : parseTime(e.timestamp, 'exemplar.timestamp'),
     };
     return { tenant, receivedAtMs, item: { kind: 'exemplar', labels, exemplar } };
   }
   if (o.timestamp === undefined) throw new WireError('line has no "timestamp"');
-  const timestamp = parseInt64(o.timestamp, 'timestamp');
+  const timestamp = parseTime(o.timestamp, 'timestamp');
   if (o.histogram !== undefined) {
     return { tenant, receivedAtMs, item: { kind: 'histogram', labels, histogram: parseHistogram(o.histogram, timestamp) } };
   }

@@ -29,6 +29,8 @@ export interface OutputConsumer extends Consumer {
   request(ev: RequestEvent): Promise<void> | undefined;
   /** Flush everything buffered and emit the once-per-run warnings. Does not end the sink. */
   end(ev?: EndEvent): Promise<void>;
+  /** Hand everything buffered to the sink and wait until it took every write (a --db commits after it; issue 13.5). */
+  sync(): Promise<void>;
   /** Samples (floats + histograms) of the series handed out so far (what round 1's replay returned). */
   readonly writtenSamples: number;
 }
@@ -534,6 +536,7 @@ class NoneConsumer implements OutputConsumer {
   }
 
   async end(): Promise<void> {}
+  async sync(): Promise<void> {}
 }
 
 /** The output consumer of `format` onto `sink` (the caller owns and ends the sink; `none` ignores it). */

@@ -1,6 +1,7 @@
 // A small hand-written protobuf reader over a Uint8Array: varints (uint32/uint64/int64/zigzag),
 // fixed32/fixed64, length-delimited fields and skipping of unknown fields. Every read is
 // bounds-checked against `end` and throws WireError on truncated or malformed input.
+import { MAX_TIME_MS, timeRangeReason } from '../model/timerange.js';
 import { WireError } from './errors.js';
 
 const TWO32 = 0x100000000;
@@ -119,6 +120,13 @@ export class PbReader {
     return hi * TWO32 + lo;
   }
 
+  /** An int64 time in ms; outside ±MAX_TIME_MS (model/timerange.ts) it is a WireError naming `what`. */
+  time(what: string): number {
+    const t = this.int64();
+    if (t > MAX_TIME_MS || t < -MAX_TIME_MS) throw new WireError(timeRangeReason(what, t));
+    return t;
+  }
+
   /** sint32/sint64 (zigzag). */
   sint64(): number {
     const lo = this.varint64();
@@ -175,13 +183,16 @@ export class PbReader {
         this.pos += 4;
         return;
       case 3: {
-        // group: skip until the matching end-group
+        // a group: skipped without recursion, counting nesting as Prometheus's (gogo) decoder
+        // does, so ~10,000 nested start-groups are one truncated message, not a stack overflow
+        let depth = 1;
         for (;;) {
-          if (this.pos >= this.end) throw truncated();
-          const t = this.uint32();
-          const wt = t & 7;
-          if (wt === 4) return;
-          this.skip(wt);
+          if (this.pos >= this.end) throw new WireError('protobuf: truncated message (a group is not closed)');
+          const wt = this.uint32() & 7;
+          if (wt === 3) depth++;
+          else if (wt === 4) {
+            if (--depth === 0) return;
+          } else this.skip(wt); // never 3: no recursion
         }
       }
       default:
@@ -196,4 +207,24 @@ function truncated(): WireError {
 
 export function wireTypeError(field: number, wt: number, msg: string): WireError {
   return new WireError(`protobuf: ${msg} field ${field} has wire type ${wt}`);
+}
+
+/**
+ * Skip a field its message does not read, after the fast paths found no match for `tag`. As in
+ * Prometheus's own (gogo-generated) decoder, a field the message knows (bit `field` set in
+ * `known`, fields 1 to 31) with another wire type than its own is an error, not skipped: a value
+ * sent as a varint must not become 0. Field number 0 is an error in every message.
+ */
+export function skipUnknown(r: PbReader, tag: number, known: number, msg: string): void {
+  const field = tag >>> 3;
+  if (field === 0) throw new WireError(`protobuf: field number 0 in ${msg}`);
+  if (field < 32 && (known >>> field) & 1 && (tag & 7) < 6) throw new WireError(`protobuf: ${msg} field ${field} has wrong wire type ${tag & 7}`);
+  r.skip(tag & 7);
+}
+
+/** Bits for skipUnknown's `known`: fields 1 to 31. */
+export function fieldBits(...fields: number[]): number {
+  let m = 0;
+  for (const f of fields) m |= 1 << f;
+  return m;
 }

@@ -32,7 +32,7 @@ import type {
 } from '../model/index.js';
 import { STALE_NAN, writeFloat64LE } from '../model/index.js';
 import { WireError } from './errors.js';
-import { PbReader } from './pbreader.js';
+import { PbReader, fieldBits, skipUnknown } from './pbreader.js';
 import { PbWriter } from './pbwriter.js';
 import { StringInterner, decodeUtf8 } from './utf8.js';
 import { ByteKeyCache } from './labelcache.js';
@@ -50,6 +50,20 @@ export const METRIC_TYPES: readonly MetricType[] = [
 export const RESET_HINTS: readonly ResetHint[] = ['unknown', 'yes', 'no', 'gauge'];
 
 const interner = new StringInterner();
+
+// The fields each message knows: one of them with another wire type is an error (skipUnknown).
+const LABEL_FIELDS = fieldBits(1, 2);
+const SAMPLE_FIELDS = fieldBits(1, 2);
+const EXEMPLAR_FIELDS = fieldBits(1, 2, 3);
+const SPAN_FIELDS = fieldBits(1, 2);
+const SERIES_FIELDS = fieldBits(1, 2, 3, 4);
+const METADATA_FIELDS = fieldBits(1, 2, 4, 5);
+const REQUEST_FIELDS = fieldBits(1, 3);
+
+/** A known field with another wire type than its own (Prometheus's decoder refuses it too). */
+export function wrongWireType(msg: string, field: number, wt: number): WireError {
+  return new WireError(`protobuf: ${msg} field ${field} has wrong wire type ${wt}`);
+}
 
 /** Read a double at r.pos keeping the stale marker (STALE_NAN) apart from other NaNs. */
 export function readDouble(r: PbReader): number {
@@ -96,7 +110,7 @@ function decodeLabel(r: PbReader, end: number, out: Label[]): void {
     } else if (tag === 18) {
       const s = r.delimited();
       value = interner.decode(buf, s, r.fieldEnd, 'label value');
-    } else r.skip(tag & 7);
+    } else skipUnknown(r, tag, LABEL_FIELDS, 'Label');
   }
   r.end = saveEnd;
   out.push({ name, value });
@@ -110,8 +124,8 @@ function decodeSample(r: PbReader, end: number): Sample {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 9) value = readDouble(r);
-    else if (tag === 16) timestamp = r.int64();
-    else r.skip(tag & 7);
+    else if (tag === 16) timestamp = r.time('sample timestamp');
+    else skipUnknown(r, tag, SAMPLE_FIELDS, 'Sample');
   }
   r.end = saveEnd;
   return { value, timestamp };
@@ -130,8 +144,8 @@ function decodeExemplar(r: PbReader, end: number): Exemplar {
       r.pos = s;
       decodeLabel(r, r.fieldEnd, labels);
     } else if (tag === 17) value = readDouble(r);
-    else if (tag === 24) timestamp = r.int64();
-    else r.skip(tag & 7);
+    else if (tag === 24) timestamp = r.time('exemplar timestamp');
+    else skipUnknown(r, tag, EXEMPLAR_FIELDS, 'Exemplar');
   }
   r.end = saveEnd;
   checkLabels(labels, 'exemplar');
@@ -147,7 +161,7 @@ function decodeSpan(r: PbReader, end: number): BucketSpan {
     const tag = r.uint32();
     if (tag === 8) offset = r.sint64() | 0;
     else if (tag === 16) length = r.uint32();
-    else r.skip(tag & 7);
+    else skipUnknown(r, tag, SPAN_FIELDS, 'BucketSpan');
   }
   r.end = saveEnd;
   return { offset, length };
@@ -218,38 +232,38 @@ export function decodeHistogram(r: PbReader, end: number): Histogram {
     const wt = tag & 7;
     switch (f) {
       case 1:
-        if (wt !== 0) break;
+        if (wt !== 0) throw wrongWireType('Histogram', f, wt);
         h.count = r.uint64();
         continue;
       case 2:
-        if (wt !== 1) break;
+        if (wt !== 1) throw wrongWireType('Histogram', f, wt);
         h.count = readDouble(r);
         h.isFloat = true;
         continue;
       case 3:
-        if (wt !== 1) break;
+        if (wt !== 1) throw wrongWireType('Histogram', f, wt);
         h.sum = readDouble(r);
         continue;
       case 4:
-        if (wt !== 0) break;
+        if (wt !== 0) throw wrongWireType('Histogram', f, wt);
         h.schema = r.sint64() | 0;
         continue;
       case 5:
-        if (wt !== 1) break;
+        if (wt !== 1) throw wrongWireType('Histogram', f, wt);
         h.zeroThreshold = readDouble(r);
         continue;
       case 6:
-        if (wt !== 0) break;
+        if (wt !== 0) throw wrongWireType('Histogram', f, wt);
         h.zeroCount = r.uint64();
         continue;
       case 7:
-        if (wt !== 1) break;
+        if (wt !== 1) throw wrongWireType('Histogram', f, wt);
         h.zeroCount = readDouble(r);
         h.isFloat = true;
         continue;
       case 8:
       case 11: {
-        if (wt !== 2) break;
+        if (wt !== 2) throw wrongWireType('Histogram', f, wt);
         const s = r.delimited();
         const e = r.fieldEnd;
         r.pos = s;
@@ -272,17 +286,18 @@ export function decodeHistogram(r: PbReader, end: number): Histogram {
         h.isFloat = true;
         continue;
       case 14:
-        if (wt !== 0) break;
+        if (wt !== 0) throw wrongWireType('Histogram', f, wt);
         h.resetHint = RESET_HINTS[r.uint32()] ?? 'unknown';
         continue;
       case 15:
-        if (wt !== 0) break;
-        h.timestamp = r.int64();
+        if (wt !== 0) throw wrongWireType('Histogram', f, wt);
+        h.timestamp = r.time('histogram timestamp');
         continue;
       case 16:
         readDoubles(r, wt, h.customValues);
         continue;
       default:
+        if (f === 0) throw new WireError('protobuf: field number 0 in Histogram');
         break;
     }
     r.skip(wt);
@@ -371,7 +386,7 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
       if (tag === 26) (exemplars ??= []).push(decodeExemplar(r, e));
       else (histograms ??= []).push(decodeHistogram(r, e));
       r.pos = e;
-    } else r.skip(tag & 7);
+    } else skipUnknown(r, tag, SERIES_FIELDS, 'TimeSeries');
   }
   r.end = saveEnd;
   labels ??= [];
@@ -405,7 +420,7 @@ function decodeMetadata(r: PbReader, end: number): Metadata {
     } else if (tag === 42) {
       const s = r.delimited();
       md.unit = decodeUtf8(buf, s, r.fieldEnd, 'metadata unit');
-    } else r.skip(tag & 7);
+    } else skipUnknown(r, tag, METADATA_FIELDS, 'MetricMetadata');
   }
   r.end = saveEnd;
   return md;
@@ -416,6 +431,7 @@ export function decodeWriteRequest(bytes: Uint8Array): WriteRequest {
   const r = new PbReader(bytes);
   const timeseries: TimeSeries[] = [];
   const metadata: Metadata[] = [];
+  let v2Fields = false;
   while (r.pos < r.end) {
     const tag = r.uint32();
     if (tag === 10) {
@@ -436,10 +452,13 @@ export function decodeWriteRequest(bytes: Uint8Array): WriteRequest {
       metadata.push(md);
       r.pos = e;
     } else {
-      const wt = tag & 7;
-      if (tag >>> 3 === 0) throw new WireError('protobuf: field number 0');
-      r.skip(wt);
+      const f = tag >>> 3;
+      if ((f === 4 || f === 5) && (tag & 7) === 2) v2Fields = true;
+      skipUnknown(r, tag, REQUEST_FIELDS, 'WriteRequest');
     }
+  }
+  if (v2Fields && timeseries.length === 0 && metadata.length === 0) {
+    throw new WireError('remote-write 1.0 request with no series but the symbols and series fields (4, 5) of a 2.0 request: a 2.0 body read as 1.0? (check the content type, or --format remote-write2)');
   }
   return { timeseries, metadata };
 }

@@ -16,12 +16,19 @@
 // the HA decision does not use them.
 import type { Exemplar, Histogram, Label, Metadata, MetricType, Sample, TimeSeries, WriteRequest } from '../model/index.js';
 import { WireError } from './errors.js';
-import { PbReader } from './pbreader.js';
+import { PbReader, fieldBits, skipUnknown } from './pbreader.js';
 import { METRIC_TYPES, decodeHistogram, readDouble, writeDoubleField, writeHistogram } from './prompb.js';
 import { PbWriter } from './pbwriter.js';
 import { StringInterner } from './utf8.js';
 
 const interner = new StringInterner();
+
+// The fields each message knows: one of them with another wire type is an error (skipUnknown).
+const REQUEST_FIELDS = fieldBits(4, 5);
+const SERIES_FIELDS = fieldBits(1, 2, 3, 4, 5, 6);
+const SAMPLE_FIELDS = fieldBits(1, 2, 3);
+const EXEMPLAR_FIELDS = fieldBits(1, 2, 3);
+const METADATA_FIELDS = fieldBits(1, 3, 4);
 
 function readRefs(r: PbReader, wt: number, out: number[]): void {
   if (wt === 0) {
@@ -70,13 +77,19 @@ function symbol(symbols: string[], ref: number): string {
 export function decodeWriteRequestV2(bytes: Uint8Array): WriteRequest {
   // pass 1: the symbols table (it may in principle follow the series)
   const symbols: string[] = [];
+  let v1Fields = false;
   const r = new PbReader(bytes);
   while (r.pos < r.end) {
     const tag = r.uint32();
     if (tag === 34) {
       const s = r.delimited();
       symbols.push(interner.decode(bytes, s, r.fieldEnd, 'remote-write 2.0 symbol'));
-    } else r.skip(tag & 7);
+    } else if (tag === 42) r.delimited();
+    else {
+      const f = tag >>> 3;
+      if ((f === 1 || f === 3) && (tag & 7) === 2) v1Fields = true;
+      skipUnknown(r, tag, REQUEST_FIELDS, 'Request');
+    }
   }
   // pass 2: series
   const timeseries: TimeSeries[] = [];
@@ -86,7 +99,7 @@ export function decodeWriteRequestV2(bytes: Uint8Array): WriteRequest {
   while (r.pos < r.end) {
     const tag = r.uint32();
     if (tag !== 42) {
-      r.skip(tag & 7);
+      r.skip(tag & 7); // checked in pass 1
       continue;
     }
     const s = r.delimited();
@@ -121,9 +134,9 @@ export function decodeWriteRequestV2(bytes: Uint8Array): WriteRequest {
           while (r.pos < se) {
             const st = r.uint32();
             if (st === 9) value = readDouble(r);
-            else if (st === 16) timestamp = r.int64();
+            else if (st === 16) timestamp = r.time('sample timestamp');
             else if (st === 24) r.int64(); // start_timestamp
-            else r.skip(st & 7);
+            else skipUnknown(r, st, SAMPLE_FIELDS, 'Sample');
           }
           samples.push({ value, timestamp });
         } else if (f === 3) {
@@ -136,8 +149,8 @@ export function decodeWriteRequestV2(bytes: Uint8Array): WriteRequest {
             const st = r.uint32();
             if (st >>> 3 === 1) readRefs(r, st & 7, erefs);
             else if (st === 17) value = readDouble(r);
-            else if (st === 24) timestamp = r.int64();
-            else r.skip(st & 7);
+            else if (st === 24) timestamp = r.time('exemplar timestamp');
+            else skipUnknown(r, st, EXEMPLAR_FIELDS, 'Exemplar');
           }
           exemplars.push({ labels: resolveLabels(erefs, symbols, 'exemplar'), value, timestamp });
         } else {
@@ -147,14 +160,15 @@ export function decodeWriteRequestV2(bytes: Uint8Array): WriteRequest {
             if (st === 8) mdType = METRIC_TYPES[r.uint32()] ?? 'unknown';
             else if (st === 24) helpRef = r.uint32();
             else if (st === 32) unitRef = r.uint32();
-            else r.skip(st & 7);
+            else skipUnknown(r, st, METADATA_FIELDS, 'Metadata');
           }
         }
         r.end = save2;
         r.pos = se;
         continue;
       }
-      r.skip(wt); // created_timestamp (6) and anything unknown
+      if (t === 48) r.int64(); // created_timestamp (6), read and dropped
+      else skipUnknown(r, t, SERIES_FIELDS, 'TimeSeries');
     }
     r.end = save;
     r.pos = e;
@@ -173,6 +187,9 @@ export function decodeWriteRequestV2(bytes: Uint8Array): WriteRequest {
         }
       }
     }
+  }
+  if (timeseries.length === 0 && v1Fields) {
+    throw new WireError('remote-write 2.0 request with no series but the series and metadata fields (1, 3) of a 1.0 WriteRequest: a 1.0 body under the 2.0 content type?');
   }
   return { timeseries, metadata };
 }

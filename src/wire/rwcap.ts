@@ -9,7 +9,7 @@
 import type { CapturedRequest } from '../model/index.js';
 import { crc32 } from './crc32.js';
 import { WireError } from './errors.js';
-import { PbReader } from './pbreader.js';
+import { PbReader, fieldBits, skipUnknown } from './pbreader.js';
 import { PbWriter } from './pbwriter.js';
 import { decodeUtf8 } from './utf8.js';
 
@@ -107,9 +107,12 @@ export function withCrc(req: CapturedRequest): CapturedRequest {
 
 /**
  * Decode one CapturedRequest message (no length prefix). The body is a view into `msg`.
- * Throws WireError for malformed protobuf, invalid UTF-8 or a CRC mismatch.
+ * Throws WireError for malformed protobuf, invalid UTF-8 or a CRC mismatch. `info.knownEnd`: where
+ * the first field this version does not know starts (msg.length when none): a length prefix
+ * damaged to a larger value can swallow the next record's prefix as such a field (and the first
+ * bytes of that record after it).
  */
-export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
+export function decodeCapturedRequest(msg: Uint8Array, info?: { knownEnd: number }): CapturedRequest {
   const r = new PbReader(msg);
   const out: CapturedRequest = {
     receivedAtMs: 0,
@@ -122,21 +125,23 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
     path: '',
     bodyCrc32: 0,
   };
+  let tail = -1; // where the first unknown field starts (-1: none)
   while (r.pos < r.end) {
+    const fieldStart = r.pos;
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
     switch (field) {
       case 1:
-        if (wt !== 0) break;
-        out.receivedAtMs = r.int64();
+        if (wt !== 0) throw wrongType(field, wt);
+        out.receivedAtMs = r.time('received_at_ms');
         continue;
       case 2:
       case 3:
       case 4:
       case 7:
       case 8: {
-        if (wt !== 2) break;
+        if (wt !== 2) throw wrongType(field, wt);
         const s = r.delimited();
         const v = decodeUtf8(msg, s, r.fieldEnd, 'capture record');
         if (field === 2) out.tenant = v;
@@ -147,11 +152,11 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
         continue;
       }
       case 5:
-        if (wt !== 2) break;
+        if (wt !== 2) throw wrongType(field, wt);
         out.body = r.bytes();
         continue;
       case 6: {
-        if (wt !== 2) break;
+        if (wt !== 2) throw wrongType(field, wt);
         const s = r.delimited();
         const e = r.fieldEnd;
         const sub = new PbReader(msg, s, e);
@@ -165,20 +170,23 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
           } else if (t === 18) {
             const vs = sub.delimited();
             v = decodeUtf8(msg, vs, sub.fieldEnd, 'header value');
-          } else sub.skip(t & 7);
+          } else skipUnknown(sub, t, HEADER_FIELDS, 'capture record header');
         }
         out.headers[k] = v;
         continue;
       }
       case 9:
-        if (wt !== 5) break;
+        if (wt !== 5) throw wrongType(field, wt);
         out.bodyCrc32 = r.fixed32();
         continue;
       default:
+        if (field === 0) throw new WireError('protobuf: field number 0 in a capture record');
         break;
     }
-    r.skip(wt);
+    if (tail < 0) tail = fieldStart;
+    r.skip(wt); // a field this version does not know (the format can grow)
   }
+  if (info !== undefined) info.knownEnd = tail < 0 ? msg.length : tail;
   if (out.bodyCrc32 !== 0) {
     const got = crc32(out.body);
     if (got !== out.bodyCrc32) {
@@ -186,6 +194,13 @@ export function decodeCapturedRequest(msg: Uint8Array): CapturedRequest {
     }
   }
   return out;
+}
+
+const HEADER_FIELDS = fieldBits(1, 2);
+
+/** A known CapturedRequest field with another wire type than its own: damage, not an unknown field. */
+function wrongType(field: number, wt: number): WireError {
+  return new WireError(`protobuf: capture record field ${field} has wrong wire type ${wt}`);
 }
 
 function hex8(n: number): string {

@@ -5,7 +5,7 @@
 import type { CapturedRequest } from '../model/index.js';
 import { crc32 } from './crc32.js';
 import { WireError } from './errors.js';
-import { parseInt64, quote } from './jsonvalues.js';
+import { parseInt64, parseTime, quote } from './jsonvalues.js';
 import { CREDENTIAL_HEADERS } from './rwcap.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -33,7 +33,7 @@ export function parseRwcapJsonLine(v: unknown): CapturedRequest {
     }
   }
   const rec: CapturedRequest = {
-    receivedAtMs: o.received_at_ms === undefined || o.received_at_ms === null ? 0 : parseInt64(o.received_at_ms, 'received_at_ms'),
+    receivedAtMs: o.received_at_ms === undefined || o.received_at_ms === null ? 0 : parseTime(o.received_at_ms, 'received_at_ms'),
     tenant: str(o, 'tenant'),
     contentType: str(o, 'content_type'),
     contentEncoding: str(o, 'content_encoding'),

@@ -5,7 +5,7 @@
 // included) out: this is the one format where a stale marker cannot survive.
 import type { Label, Sample, TimeSeries } from '../model/index.js';
 import { WireError } from './errors.js';
-import { labelsJSON, numberText, parseInt64, parseLabels, parseValue } from './jsonvalues.js';
+import { labelsJSON, numberText, parseLabels, parseTime, parseValue } from './jsonvalues.js';
 
 const BARE_TOKEN = /([[,]\s*)([+-]?(?:NaN|nan|Inf|inf|Infinity|infinity))(?=\s*[,\]])/g;
 
@@ -31,7 +31,7 @@ export function parseVmJsonLine(v: unknown): TimeSeries {
   const samples: Sample[] = new Array(o.values.length);
   for (let i = 0; i < o.values.length; i++) {
     const raw = o.values[i];
-    samples[i] = { value: raw === null ? NaN : parseValue(raw, `values[${i}]`), timestamp: parseInt64(o.timestamps[i], `timestamps[${i}]`) };
+    samples[i] = { value: raw === null ? NaN : parseValue(raw, `values[${i}]`), timestamp: parseTime(o.timestamps[i], `timestamps[${i}]`) };
   }
   return { labels, samples, exemplars: [], histograms: [] };
 }

@@ -26,6 +26,11 @@ export interface OutputWriter {
   write(req: Request, tenant: string | null, series: TimeSeries[], labelsChanged: boolean, metadata: Metadata[]): Promise<void> | undefined;
   /** Flush everything buffered and emit the once-per-run warnings. Does not end the sink. */
   end(): Promise<void>;
+  /**
+   * Hand everything buffered to the sink and wait until the sink has taken every write (for a
+   * file: the kernel has the bytes), without ending the run: a --db commits after it (issue 13.5).
+   */
+  sync(): Promise<void>;
 }
 
 export interface WriterOptions {
@@ -147,10 +152,14 @@ export abstract class ByteOutput {
 
   /** Flush what is buffered and wait until the sink has taken every write. */
   async end(): Promise<void> {
+    await this.sync();
+    this.finish();
+  }
+
+  async sync(): Promise<void> {
     const p = this.flush();
     if (p) await p;
     await this.until(() => this.inFlight === 0);
-    this.finish();
   }
 
   /** Once-per-run work after the last flush (warnings). */
@@ -327,6 +336,7 @@ class NoneWriter implements OutputWriter {
     return undefined;
   }
   async end(): Promise<void> {}
+  async sync(): Promise<void> {}
 }
 
 /** A writer for the output format onto `sink` (the caller owns and ends the sink). */

@@ -41,7 +41,7 @@ test("doctor --help: replay's input and HA options, word for word, with the inpu
   assert.equal(doctor.code, 0, doctor.stderr);
   const d = helpOptions(doctor.stdout);
   const r = helpOptions(replay.stdout);
-  const own = new Set(['--db <file>', '-o, --output <file>', '--output-format <format>', '--report <file>', '--report-format <format>', '--html <file>', '--expect <expr>', '--no-color', '-q, --quiet', '--format <format>']);
+  const own = new Set(['--db <file>', '--allow-config-change', '-o, --output <file>', '--output-format <format>', '--report <file>', '--report-format <format>', '--html <file>', '--expect <expr>', '--no-color', '-q, --quiet', '--format <format>']);
   const shared = [...r.keys()].filter((k) => !own.has(k));
   assert.ok(shared.length >= 17, shared.join(' '));
   for (const k of shared) assert.equal(d.get(k), r.get(k), k);
@@ -49,7 +49,7 @@ test("doctor --help: replay's input and HA options, word for word, with the inpu
   assert.equal(d.get('--format <format>'), 'findings as table, json or markdown (default: "table")');
   assert.equal(d.get('--fail-on <severity>'), 'exit 1 when a finding is at or above: error, warn, info, never (default: "error")');
   assert.match(doctor.stdout, /codes \(SPEC 12\.1, docs\/doctor\.md\): unconfigured-ha-pair, partial-ha-labels,\n {2}mixed-request,/);
-  for (const k of ['--db <file>', '-o, --output <file>', '--expect <expr>']) assert.ok(!d.has(k), `doctor has no ${k}`);
+  for (const k of ['--db <file>', '--allow-config-change', '-o, --output <file>', '--expect <expr>']) assert.ok(!d.has(k), `doctor has no ${k}`);
   assert.ok(helpOptions(run(['--help']).stdout).size > 0);
   assert.match(run(['--help']).stdout, /\n {2}doctor \[options\] \[INPUT\.\.\.\] +find HA misconfiguration/);
 });

@@ -54,6 +54,9 @@ Options:
                                           runtime-config shape)
   --db <file>                             persisted tracker state (SQLite); an
                                           existing file resumes
+  --allow-config-change                   resume a --db under settings other
+                                          than the ones it recorded (one warning
+                                          per difference)
   -o, --output <file>                     deduplicated output (default: stdout)
   --output-format <format>                ndjson, rwcap, vm-json or none
                                           (default: "ndjson")
@@ -88,7 +91,7 @@ test('replay --help is the pinned text and names every SPEC 3 option', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ha-dedup'), 'replay', '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '80' } });
   assert.equal(r.status, 0);
   assert.equal(r.stdout, EXPECTED);
-  for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '-o, --output', '--output-format', '--report', '--report-format', '--html', '--expect', '--strict']) {
+  for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '--allow-config-change', '-o, --output', '--output-format', '--report', '--report-format', '--html', '--expect', '--strict']) {
     assert.ok(r.stdout.includes(`  ${opt} `), `--help lists ${opt}`);
   }
   for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `over 80 columns: ${line}`);

@@ -106,6 +106,8 @@ test('piping into head exits quietly (EPIPE -> exit 0)', { timeout: 60_000 }, ()
 test('invalid option values are usage errors naming the option (exit 2)', () => {
   const cases: [string[], RegExp][] = [
     [['--delay', '5 seconds'], /--delay: "5 seconds" is not a duration/],
+    // issue 12.3: a time plus a duration past 2^53 would make the clock arithmetic lose precision
+    [['--delay', '1000000000y'], /^ha-dedup: --delay: "1000000000y" is longer than the longest supported duration, 10000y\n$/],
     [['--update-timeout', 'x'], /--update-timeout/],
     [['--failover-timeout', '10s'], /^ha-dedup: --failover-timeout 10s must be at least 21s: update timeout 15s \+ jitter max 5s \+ 1s\n$/],
     [['--update-timeout', '40s'], /^ha-dedup: failover timeout 30s must be at least 46s: --update-timeout 40s \+ jitter max 5s \+ 1s\n$/],
@@ -247,9 +249,10 @@ test('--db resumes: a capture split in two runs on one db gives the output of on
     const r3 = JSON.parse(readFileSync(join(dir, 'p3.json'), 'utf8'));
     assert.ok(r3.clock.clock_regressions > 0);
     assert.equal(r3.clock.first_ms, r2.clock.last_ms, 'the clock continues from the saved now');
-    // a different model on the same db is a state error
+    // a different model on the same db: a resume under other settings, exit 2 naming it (issue 13.4)
     const wrong = run(['replay', join(dir, 'p2.ndjson'), '--db', db, '--semantics', 'mimir']);
-    assert.equal(wrong.code, 4);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--semantics cortex in the database, mimir now/);
     assert.ok(existsSync(db));
   } finally {
     rmSync(dir, { recursive: true, force: true });

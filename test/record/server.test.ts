@@ -9,6 +9,7 @@ import { Recorder, openCaptureFile, FileSink, type CaptureSink, type RecorderOpt
 import { crc32 } from '../../src/wire/crc32.js';
 import { encodeWriteRequestV2 } from '../../src/wire/rw2.js';
 import { snappyCompress } from '../../src/wire/snappy.js';
+import { encodeWriteRequest } from '../../src/wire/prompb.js';
 import { send, readCapture, tempDir, fixtureRequests, RW1_HEADERS } from './helpers.js';
 
 const FIX = fixtureRequests();
@@ -99,6 +100,15 @@ test('any path is accepted; the tenant comes from the header, the path pattern o
   });
 });
 
+/** An uncompressed 1.0 body of exactly n bytes (one series, a label value padded to fit). */
+function bodyOfLength(n: number): Uint8Array {
+  for (let pad = n; pad > 0; pad--) {
+    const b = encodeWriteRequest({ timeseries: [{ labels: [{ name: '__name__', value: 'x'.repeat(pad) }], samples: [{ value: 1, timestamp: 1 }], exemplars: [], histograms: [] }], metadata: [] });
+    if (b.length === n) return b;
+  }
+  throw new Error(`no body of ${n} bytes`);
+}
+
 test('405, 415, 413 (declared and streamed) are answered and nothing is recorded', async () => {
   await withRecorder({ maxBody: 4000 }, async (r, path) => {
     const get = await send(r.url, { method: 'GET' });
@@ -127,8 +137,9 @@ test('405, 415, 413 (declared and streamed) are answered and nothing is recorded
       setTimeout(() => req.end(big.subarray(3000)), 20);
     });
     assert.equal(streamed, 413);
-    // exactly at the limit is fine
-    assert.equal((await send(r.url, { headers: RW1_HEADERS, body: big.subarray(0, 4000) })).status, 204);
+    // exactly at the limit is fine (a valid 1.0 body of 4000 bytes, uncompressed)
+    const exact = bodyOfLength(4000);
+    assert.equal((await send(r.url, { headers: { 'Content-Type': 'application/x-protobuf' }, body: exact })).status, 204);
     const cap = readCapture(path);
     assert.equal(cap.records.length, 1);
     assert.equal(cap.records[0]!.body.length, 4000);
@@ -402,5 +413,22 @@ test('--tenant-from-path: a tenant id Cortex/Mimir refuse is answered 400 with t
     assert.equal((await send(r.url, { path: `/tenants/${'x'.repeat(150)}/api/v1/push`, headers: RW1_HEADERS, body: bodyA })).status, 204);
     assert.deepEqual(readCapture(path).records.map((x) => x.tenant), ['x'.repeat(150)]);
     assert.equal(r.snapshot().rejected.get(400), cases.length);
+  });
+});
+
+test('issue 12.1/12.2: a body Prometheus would refuse (nested groups never closed, a 1.0 body under the 2.0 content type) is answered 400, kept as evidence', async () => {
+  await withRecorder({}, async (r, path) => {
+    const nested = snappyCompress(new Uint8Array(10_000).fill(0x53));
+    const a = await send(r.url, { headers: RW1_HEADERS, body: nested });
+    assert.equal(a.status, 400);
+    assert.match(a.body, /written to the capture, but not a valid remote-write 1\.0 request: protobuf: truncated message \(a group is not closed\)/);
+    const ct = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
+    const b = await send(r.url, { headers: { ...RW1_HEADERS, 'Content-Type': ct }, body: bodyA });
+    assert.equal(b.status, 400);
+    assert.match(b.body, /not a valid remote-write 2\.0 request: remote-write 2\.0 request with no series/);
+    assert.equal(b.headers['x-prometheus-remote-write-samples-written'], undefined);
+    const ok = await send(r.url, { headers: RW1_HEADERS, body: bodyA });
+    assert.equal(ok.status, 204);
+    assert.equal(readCapture(path).records.length, 3);
   });
 });

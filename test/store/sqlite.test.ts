@@ -75,7 +75,7 @@ test("someone else's SQLite database is refused, not written to", () => {
     const db = new Database(t.file);
     db.exec('CREATE TABLE users (id INTEGER)');
     db.close();
-    stateErr(() => openSqliteStore({ path: t.file }), /not one ha-dedup wrote/);
+    stateErr(() => openSqliteStore({ path: t.file }), /not a ha-dedup state database of this version \(an SQLite database without ha-dedup's tables \(it has users\)\)/);
     const again = new Database(t.file, { readonly: true });
     const tables = again.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[];
     again.close();

@@ -4,16 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { WireError } from '../../src/wire/errors.js';
-import { PbReader } from '../../src/wire/pbreader.js';
-import { decodeCapturedRequest } from '../../src/wire/rwcap.js';
-import { snappyDecompress, snappyCompress } from '../../src/wire/snappy.js';
-import { decodeWriteRequest, encodeWriteRequest } from '../../src/wire/prompb.js';
-import { decodeWriteRequestV2, encodeWriteRequestV2 } from '../../src/wire/rw2.js';
-import { decodeRawBody } from '../../src/wire/body.js';
 import { parseNdjsonLine } from '../../src/wire/ndjson.js';
 import { parseVmJsonLine, parseVmJsonText } from '../../src/wire/vmjson.js';
 import { parseRwcapJsonLine } from '../../src/wire/rwcapjson.js';
-import { richRequest } from './helpers.js';
+import { fuzzFiles, fuzzMessages, newTally, summary } from './fuzzlib.js';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -40,50 +34,40 @@ function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   return out;
 }
 
-let rejected = 0;
-let accepted = 0;
 function onlyWireErrors(fn: () => unknown, what: string): void {
   try {
     fn();
-    accepted++;
   } catch (e) {
     if (!(e instanceof WireError)) assert.fail(`${what}: ${(e as Error)?.stack ?? String(e)}`);
-    rejected++;
   }
 }
 
 const fixture = readFileSync(new URL('../../fixtures/prom-ha-dev.rwcap', import.meta.url));
-const bodies: Uint8Array[] = [];
-{
-  const r = new PbReader(fixture, 7);
-  while (r.pos < r.end && bodies.length < 12) {
-    const s = r.delimited();
-    bodies.push(decodeCapturedRequest(fixture.subarray(s, r.fieldEnd)).body);
-  }
-}
 
-test('mutated snappy bodies, protobuf messages and capture records only raise WireError', () => {
-  const rnd = prng(42);
-  const rich = encodeWriteRequest(richRequest());
-  const rich2 = encodeWriteRequestV2(richRequest());
-  const raws = [rich, ...bodies.slice(0, 4).map((b) => snappyDecompress(b))];
-  for (let i = 0; i < 3000; i++) {
-    const body = bodies[i % bodies.length]!;
-    onlyWireErrors(() => decodeWriteRequest(snappyDecompress(mutate(body, rnd), 1 << 24)), `snappy+rw1 #${i}`);
-    onlyWireErrors(() => decodeWriteRequest(mutate(raws[i % raws.length]!, rnd)), `rw1 #${i}`);
-    onlyWireErrors(() => decodeWriteRequestV2(mutate(rich2, rnd)), `rw2 #${i}`);
-    onlyWireErrors(() => decodeRawBody(mutate(snappyCompress(rich), rnd), i % 2 ? 'rw1' : 'rw2', 1 << 24), `raw body #${i}`);
-  }
-  const r = new PbReader(fixture, 7);
-  let k = 0;
-  while (r.pos < r.end) {
-    const s = r.delimited();
-    const msg = fixture.subarray(s, r.fieldEnd);
-    for (let j = 0; j < 5; j++) onlyWireErrors(() => decodeCapturedRequest(mutate(msg, rnd)), `capture record ${k}`);
-    k++;
-  }
-  // the mutations exercise both paths
-  assert.ok(rejected > 1000 && accepted > 1000, `rejected ${rejected}, accepted ${accepted}`);
+// The long run (issue 12.15): node --import tsx test/wire/fuzz-run.ts --records 100000
+test('mutated bodies and capture records (bit flips, cuts, nested groups, wire-type swaps, huge timestamps): only WireError, no hang, same decode as protobufjs', () => {
+  const t = newTally();
+  fuzzMessages(t, 42, 3000);
+  const note = summary(t);
+  assert.deepEqual([t.crashes.length, t.stackTraces.length, t.hangs.length, t.wrongDecodes.length], [0, 0, 0, 0], note);
+  // the mutations exercise both paths, and every kind ran
+  assert.ok(t.rejected > 1000 && t.accepted > 300, note);
+  for (const k of ['bit flips', 'cut', 'byte overwrite', 'closed nested groups', 'unclosed nested groups', 'wire-type swap', 'huge varint', 'huge timestamp']) assert.ok((t.kinds[k] ?? 0) > 20, `${k}: ${note}`);
+});
+
+test('capture files with damaged records (length prefixes, envelopes, bodies, huge timestamps) lose no untouched record', async () => {
+  const t = newTally();
+  await fuzzFiles(t, 7, 40);
+  // seeds of the long run that once lost records: a damaged length prefix swallowing the next
+  // record's prefix as an unknown field (1512 #33, 1518 #10), then a huge length after it (1514 #36),
+  // or a known field after it (3509 #104)
+  await fuzzFiles(t, 1512, 34);
+  await fuzzFiles(t, 3509, 105);
+  await fuzzFiles(t, 1514, 37);
+  await fuzzFiles(t, 1518, 11);
+  const note = summary(t);
+  assert.deepEqual([t.crashes.length, t.stackTraces.length, t.hangs.length, t.goodRecordsLost], [0, 0, 0, 0], note);
+  assert.ok((t.kinds['file: length-prefix damage'] ?? 0) > 20 && (t.kinds['file: huge timestamp'] ?? 0) > 10, note);
 });
 
 test('mutated JSON lines only raise WireError (after JSON.parse)', () => {
@@ -96,6 +80,12 @@ test('mutated JSON lines only raise WireError (after JSON.parse)', () => {
   ];
   const vm = '{"metric":{"__name__":"a"},"values":[1,NaN,"Inf",null],"timestamps":[1,2,3,4]}';
   const rc = '{"received_at_ms":1,"tenant":"t","content_type":"","content_encoding":"snappy","body_base64":"AAA=","headers":{"a":"b"},"remote_addr":"","path":"","body_crc32":0}';
+  // huge timestamps (JSON numbers lose precision past 2^53; 1e30 hung replay) are bad records
+  for (const ts of ['1e30', '-1e30', '9007199254740993', '"9007199254740993"', '8640000000000001']) {
+    assert.throws(() => parseNdjsonLine(JSON.parse(`{"labels":{"a":"b"},"timestamp":${ts},"value":1}`)), (e: unknown) => e instanceof WireError && /outside the supported time range/.test(e.reason), ts);
+    assert.throws(() => parseVmJsonLine(JSON.parse(`{"metric":{"a":"b"},"values":[1],"timestamps":[${ts}]}`)), WireError, ts);
+    assert.throws(() => parseRwcapJsonLine(JSON.parse(`{"received_at_ms":${ts},"body_base64":""}`)), WireError, ts);
+  }
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   for (let i = 0; i < 4000; i++) {

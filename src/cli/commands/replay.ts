@@ -4,11 +4,12 @@ import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
-import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
+import { EXIT, HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
 import { defaultMaxClusters, type SettingNames } from '../../tracker/config.js';
 import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
+import type { StopPoint } from '../../pipeline/resume.js';
 import { EXPECT_KEYS, EXPECT_OPS, checkExpectations, loadPaint, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
 import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
@@ -43,6 +44,7 @@ export interface RunCliOptions {
 
 export interface ReplayCliOptions extends RunCliOptions {
   db?: string;
+  allowConfigChange?: boolean;
   output?: string;
   outputFormat: string;
   report?: string;
@@ -72,6 +74,8 @@ export interface ParsedReplay {
   quiet: boolean;
 }
 
+const MAX_DURATION_MS = 10_000 * 31_536_000_000;
+
 /** Whether two paths name the same file: the same path, or (both existing) the same inode. */
 function sameFile(a: string, b: string): boolean {
   if (resolve(a) === resolve(b)) return true;
@@ -87,6 +91,9 @@ function sameFile(a: string, b: string): boolean {
 function duration(option: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw usageError(`${option}: "${text}" is not a duration (Prometheus style, e.g. 500ms, 15s, 1m30s)`);
+  // a time (within ±8.64e15 ms, model/timerange.ts) plus this must stay below 2^53, where the
+  // clock arithmetic would lose precision
+  if (ms > MAX_DURATION_MS) throw usageError(`${option}: "${text}" is longer than the longest supported duration, 10000y`);
   return ms;
 }
 
@@ -205,12 +212,15 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     }
   }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
+  if (o.allowConfigChange === true && o.db === undefined) throw usageError('--allow-config-change: only with --db FILE (it lets a run resume a database under other settings)');
   return {
     replay: {
       ...run,
       db: o.db ?? null,
       outputFormat,
       store: storeFromEnv(process.env.HA_DEDUP_STORE, o.db),
+      allowConfigChange: o.allowConfigChange === true,
+      outputName: output,
     },
     output,
     reportFile: o.report ?? null,
@@ -247,15 +257,34 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
   // (a report file is created empty if missing, and removed again if the run fails)
   const files: ReportFiles = { json: null, html: null };
   let report: Report;
+  // SIGINT/SIGTERM (issue 13.5): stop after the request in hand, write the output, the state and
+  // a partial report, then exit 130/143 saying where; a second signal exits at once (the state is
+  // the last commit's, which never runs ahead of the output)
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signal === null) {
+      signal = sig;
+      return;
+    }
+    process.stderr.write(`ha-dedup: ${sig} again: stopped at once${p.replay.db !== null ? `; --db ${p.replay.db} holds the state of its last commit` : ''}\n`);
+    process.exit(sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let stopped: StopPoint | null | undefined;
   try {
     if (p.reportFile !== null) files.json = reserveReportFile(p.reportFile, '--report');
     if (p.htmlFile !== null) files.html = reserveReportFile(p.htmlFile, '--html');
-    report = await replayAndReport(p, stdoutTTY, files);
+    ({ report, stopped } = await replayAndReport(p, stdoutTTY, files, () => signal !== null));
   } catch (err) {
     files.json?.discard();
     files.html?.discard();
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
+  if (stopped !== undefined) throw stoppedError(signal ?? 'SIGINT', stopped, p.replay.db);
   if (p.expectations.length > 0) {
     const results = checkExpectations(p.expectations, report.totals);
     const failed = results.filter((r) => !r.ok);
@@ -274,8 +303,15 @@ export function wantsHtml(p: Pick<ParsedReplay, 'htmlFile' | 'reportFormat' | 'q
   return p.htmlFile !== null || (p.reportFormat === 'html' && !p.quiet);
 }
 
+/** The one line of a run stopped by a signal (issue 13.5): where it stopped and what --db holds. */
+function stoppedError(sig: NodeJS.Signals, at: StopPoint | null, db: string | null): HaDedupError {
+  const where = at === null ? 'stopped before the first record' : `stopped at ${at.unit} ${at.index} of ${printable(at.input)}`;
+  const state = db === null ? 'the state is not kept (no --db)' : at === null ? `--db ${printable(db)} holds the state it had` : `--db ${printable(db)} holds the state after it`;
+  return new HaDedupError(sig === 'SIGTERM' ? 'terminated' : 'interrupted', `${sig}: ${where}; ${state}; the report is partial`);
+}
+
 /** Run the replay, write the report files and print the human report. */
-async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: ReportFiles): Promise<Report> {
+async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: ReportFiles, stopRequested: () => boolean): Promise<{ report: Report; stopped?: StopPoint | null }> {
   // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
   // whenever stdout carries no data (-o FILE or --output-format none).
   const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
@@ -298,6 +334,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
       progress: progress === null ? undefined : (s) => progress.update(s),
       progressEvery: 200,
       consumers: timeline === null ? undefined : [timeline],
+      stopRequested,
     });
   } catch (err) {
     throw file?.failure() ?? err;
@@ -309,7 +346,8 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
   files.json?.write(renderJson(report));
   const page = html === null || timeline === null ? null : html.renderPage(report, timeline);
   if (page !== null) files.html?.write(page);
-  if (p.quiet) return report;
+  const stopped = result.stopped?.at;
+  if (p.quiet) return { report, stopped };
   const human = dataToStdout ? process.stderr : process.stdout;
   const color = useColor(human, p.color);
   const text =
@@ -323,7 +361,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
   human.write(text);
   // issue 20.5: what doctor would report as an error, in one line after the report (-q: none)
   if (result.hint !== null) process.stderr.write(result.hint + '\n');
-  return report;
+  return { report, stopped };
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -384,6 +422,7 @@ export function register(program: Command): void {
     .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin');
   addHaOptions(addInputOptions(cmd))
     .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
+    .option('--allow-config-change', 'resume a --db under settings other than the ones it recorded (one warning per difference)')
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
     .option('--report <file>', 'write the JSON report to FILE')
