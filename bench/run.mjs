@@ -4,13 +4,19 @@
 // background load hits every case alike) and reports the median wall time, samples/s, the ratio
 // to the decode floor measured in the same run, peak RSS, and PASS/MISS against SPEC 11's targets.
 //
-// usage: npm run bench -- [--large] [--sizes small,medium,large] [--runs N] [--cases a,b]
-//                         [--profile] [--out FILE.md]
+// usage: npm run bench -- [--large] [--issue18] [--sizes small,medium,...] [--runs N]
+//                         [--cases a,b] [--profile] [--out FILE.md]
 //   --large     add the 10^7-sample capture (generation takes ~30s once, then it is cached)
+//   --issue18   add the issue-18 captures: ~10^7, card-1e4, card-1e5, card-1e6 (4M samples at
+//               10^4..10^6 series), clusters-10k (generation ~4 min once; the runs take long)
+//   --sizes     any bench/gen.mjs presets (tiny, small, medium, large, card-1e4, ..., clusters-10k)
 //   --runs N    runs per case (default 3); the median is reported
-//   --cases     any of: floor, naive, replay, ndjson, rwcap, sqlite, memory, html, doctor
+//   --cases     any of: floor, naive, replay, ndjson, rwcap, sqlite, memory, html, doctor,
+//               native, none, json, vmjson, onecore
 //   --profile   also run `node --cpu-prof` on the replay of the medium capture and print the top
 //               self-time functions (bench/profile.mjs)
+// Every size gets the native reference row (bench/native: C++ and libsnappy) when it builds,
+// else a line saying why not.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +24,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATA_DIR, ensureCapture } from './gen.mjs';
 import { summariseProfile, formatProfile } from './profile.mjs';
+import { formatLoad, watchLoad } from './lib/load.mjs';
+import { baseCaseIds, cases18, checks18, formatChecks, isSize, rssPerSeries, sizeLabel, sizesToRun, vsNative } from './lib/rows18.mjs';
+import { buildNativeRef } from './native/build.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'ha-dedup');
@@ -29,7 +38,7 @@ const TIME = '/usr/bin/time';
 // options
 
 function parseArgs(argv) {
-  const o = { sizes: ['small', 'medium'], runs: 3, cases: null, profile: false, out: join(DATA_DIR, 'last-run.md') };
+  const o = { sizes: ['small', 'medium'], runs: 3, cases: null, profile: false, issue18: false, out: join(DATA_DIR, 'last-run.md') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -38,18 +47,20 @@ function parseArgs(argv) {
       return v;
     };
     if (a === '--large') o.sizes = [...new Set([...o.sizes, 'large'])];
+    else if (a === '--issue18') o.issue18 = true;
     else if (a === '--sizes') o.sizes = val().split(',');
     else if (a === '--runs') o.runs = Number(val());
     else if (a === '--cases') o.cases = val().split(',');
     else if (a === '--profile') o.profile = true;
     else if (a === '--out') o.out = val();
     else if (a === '-h' || a === '--help') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 14).map((l) => l.slice(3)).join('\n'));
+      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 19).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
     } else die(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
-  for (const s of o.sizes) if (!['tiny', 'small', 'medium', 'large'].includes(s)) die(`unknown size ${s}`);
+  for (const s of o.sizes) if (!isSize(s)) die(`unknown size ${s}`);
+  o.sizes = sizesToRun(o.sizes, o.issue18);
   return o;
 }
 
@@ -108,12 +119,14 @@ function runOnce(c, dir) {
   rmSync(timeFile, { force: true });
   rmSync(rusageFile, { force: true });
   const env = { ...process.env, NO_COLOR: '1', ...(c.env ?? {}) };
-  let cmd = process.execPath;
+  // c.cmd: a program other than node (the native reference, taskset); without GNU time its
+  // peak RSS is not known (the preload only works in node)
+  let cmd = c.cmd ?? process.execPath;
   let args = c.argv;
   if (useTime) {
     cmd = TIME;
-    args = ['-f', '%M %U %S', '-o', timeFile, process.execPath, ...c.argv];
-  } else {
+    args = ['-f', '%M %U %S', '-o', timeFile, c.cmd ?? process.execPath, ...c.argv];
+  } else if (!c.cmd) {
     env.BENCH_RUSAGE_FILE = rusageFile;
     if (!c.argv.includes(PRELOAD)) args = ['--import', PRELOAD, ...c.argv];
   }
@@ -131,17 +144,21 @@ function runOnce(c, dir) {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       let maxRssKiB = null;
+      let cpuS = null; // user + system seconds (GNU time only): steadier than wall time on a busy machine
       let rssSource;
       if (useTime) {
         rssSource = '/usr/bin/time %M';
         const line = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n').pop() : '';
-        const m = /^(\d+) /.exec(line);
-        if (m) maxRssKiB = Number(m[1]);
-      } else {
+        const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(line);
+        if (m) {
+          maxRssKiB = Number(m[1]);
+          cpuS = Number(m[2]) + Number(m[3]);
+        }
+      } else if (!c.cmd) {
         rssSource = 'process.resourceUsage().maxRSS (preload)';
         if (existsSync(rusageFile)) maxRssKiB = JSON.parse(readFileSync(rusageFile, 'utf8')).maxRSS;
       }
-      resolve({ ms, maxRssKiB, rssSource, code, stdout, stderrTail: stderr.trim().split('\n').slice(-5).join('\n') });
+      resolve({ ms, cpuS, maxRssKiB, rssSource, code, stdout, stderrTail: stderr.trim().split('\n').slice(-5).join('\n') });
     });
   });
 }
@@ -250,14 +267,25 @@ async function main() {
 
   const rows = [];
   const problems = [];
+  const load = watchLoad();
+  const loadBySize = [];
+  const uniqueSeries = {};
+  const native = buildNativeRef({ log: (s) => console.error(`bench: ${s}`) });
+  const skipped = new Set();
+  if (!native.ok) console.error(`bench: native reference skipped: ${native.reason}`);
   for (const size of opts.sizes) {
     const { file, stats, cached } = ensureCapture(size, { log: (s) => console.error(`bench: ${s}`) });
     const dir = join(OUT, size);
     mkdirSync(dir, { recursive: true });
     const mb = statSync(file).size / 1e6;
     console.error(`bench: ${size}: ${relative(ROOT, file)}${cached ? ' (cached)' : ''}, ${fmtInt(stats.samples)} samples, ${stats.requests} requests, ${mb.toFixed(1)} MB`);
-    let cases = casesFor(file, dir);
+    uniqueSeries[size] = stats.uniqueSeries;
+    const base = baseCaseIds(size);
+    const extra = cases18(size, file, dir, { bin: BIN, native });
+    for (const why of extra.skipped) skipped.add(why);
+    let cases = [...casesFor(file, dir).filter((c) => opts.cases || base === null || base.includes(c.id)), ...extra.cases];
     if (opts.cases) cases = cases.filter((c) => opts.cases.includes(c.id));
+    const from = load.now();
     // warm the page cache once, untimed
     spawnSync(process.execPath, ['bench/floor.mjs', file], { cwd: ROOT, stdio: 'ignore' });
     const results = new Map(cases.map((c) => [c.id, []]));
@@ -275,7 +303,7 @@ async function main() {
         console.error(`bench: ${tag}: ${(r.ms / 1000).toFixed(2)}s, ${r.maxRssKiB != null ? (r.maxRssKiB / 1024).toFixed(0) + ' MiB' : '? MiB'}`);
         // check what the process saw against what the generator wrote
         let seen = null;
-        if (c.id === 'floor' || c.id === 'naive') seen = JSON.parse(r.stdout).samples;
+        if (c.id === 'floor' || c.id === 'naive' || c.counts === 'stdout') seen = JSON.parse(r.stdout).samples;
         else if (c.report && existsSync(c.report)) seen = JSON.parse(readFileSync(c.report, 'utf8')).totals?.samples;
         if (c.doctor) {
           const records = JSON.parse(r.stdout).inputs?.[0]?.records;
@@ -284,8 +312,9 @@ async function main() {
         if (seen !== null && seen !== stats.samples) problems.push(`${tag}: counted ${seen} samples, the generator wrote ${stats.samples}`);
       }
     }
+    loadBySize.push([size, load.between(from, load.now())]);
     // the outputs of a large capture are big (ndjson ~1.2 GB at 10^7): not kept
-    for (const f of ['out.ndjson', 'out.rwcap', 'state.db', 'state.db-wal', 'state.db-shm']) rmSync(join(dir, f), { force: true });
+    for (const f of ['out.ndjson', 'out.rwcap', 'out.vm.json', 'state.db', 'state.db-wal', 'state.db-shm']) rmSync(join(dir, f), { force: true });
     for (const c of cases) {
       const ok = results.get(c.id).filter((r) => r.code === 0);
       const row = { size, id: c.id, label: c.label, samples: stats.samples, runs: ok.length, failed: results.get(c.id).length - ok.length };
@@ -297,6 +326,8 @@ async function main() {
         const rss = ok.map((r) => r.maxRssKiB).filter((x) => x != null);
         row.rssMiB = rss.length ? Math.max(...rss) / 1024 : null;
         row.rssSource = ok[0].rssSource;
+        const cpu = ok.map((r) => r.cpuS).filter((x) => x != null);
+        row.cpuS = cpu.length ? median(cpu) : null;
         // per run, in run order (null = failed): for ratios of runs made side by side
         row.runMs = results.get(c.id).map((r) => (r.code === 0 ? r.ms : null));
         if (c.html) row.htmlBytes = Math.max(...ok.map((r) => r.htmlBytes ?? Infinity));
@@ -308,8 +339,8 @@ async function main() {
 
   // the table
   const load1 = os.loadavg();
-  const sizeLabel = (s) => ({ tiny: '~3·10^4', small: '~10^5', medium: '~10^6', large: '~10^7' })[s] ?? s;
-  const head = ['size', 'case', 'samples', 'median s (min–max)', 'samples/s', 'vs floor', 'peak RSS MiB', 'target', 'result'];
+  const loadAll = load.stop();
+  const head = ['size', 'case', 'samples', 'median s (min–max)', 'cpu s', 'samples/s', 'vs floor', 'vs native', 'peak RSS MiB', 'RSS B/series', 'target', 'result'];
   const body = rows.map((r) => {
     const floor = rows.find((x) => x.size === r.size && x.id === 'floor');
     const ratio = r.rate && floor?.rate ? (r.rate / floor.rate).toFixed(2) : '';
@@ -318,29 +349,36 @@ async function main() {
       r.label,
       fmtInt(r.samples),
       r.ms ? `${(r.ms / 1000).toFixed(2)} (${(r.minMs / 1000).toFixed(2)}–${(r.maxMs / 1000).toFixed(2)})` : `FAILED ×${r.failed}`,
+      r.cpuS != null ? r.cpuS.toFixed(2) : '',
       r.rate ? fmtInt(r.rate) : '',
       ratio,
+      vsNative(rows, r),
       r.rssMiB != null ? r.rssMiB.toFixed(0) : '',
+      rssPerSeries(r, uniqueSeries[r.size]),
       r.targets.map((t) => t[0]).join('; '),
       r.targets.map((t) => t[1]).join('; '),
     ];
   });
   const esc = (s) => String(s).replace(/\|/g, '\\|');
-  const table = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i >= 2 && i <= 6 ? '---:' : '---')).join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)].join('\n');
+  const table = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i >= 2 && i <= 9 ? '---:' : '---')).join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)].join('\n');
   const rssSource = rows.find((r) => r.rssSource)?.rssSource ?? 'n/a';
   const conditions = [
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, ${m.os}, node ${m.node}.`,
     `Commit ${m.commit}${m.dirty ? ' with uncommitted src changes' : ''}; run ${started.toISOString().slice(0, 16)}Z, ${opts.runs} runs per case (median), cases interleaved; load average ${load0.map((x) => x.toFixed(2)).join('/')} at start, ${load1.map((x) => x.toFixed(2)).join('/')} at end.`,
-    `Whole processes (node start-up included); samples/s = samples in the capture / median wall time; peak RSS = largest over the runs, from ${rssSource}. "memory" runs with HA_DEDUP_STORE=map (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
+    `Whole processes (node start-up included); cpu s = median user + system time (GNU time; the steadier figure when the machine is busy); samples/s = samples in the capture / median wall time; vs floor and vs native = samples/s over the decode floor's and the native reference's on the same capture; peak RSS = largest over the runs, from ${rssSource}; RSS B/series = peak RSS / distinct series of the capture (ha-dedup rows). "memory" runs with HA_DEDUP_STORE=map (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
+    `Load while it ran: ${formatLoad(loadAll)}.`,
+    ...loadBySize.map(([size, l]) => `- ${sizeLabel(size)}: ${formatLoad(l)}.`),
+    ...[...skipped].map((why) => `Skipped: ${why}.`),
   ].join('\n');
-  const md = `${conditions}\n\n${table}\n`;
+  const checks = formatChecks(checks18(rows, uniqueSeries));
+  const md = `${conditions}\n\n${table}\n${checks ? `\n${checks}` : ''}`;
   console.log(`\n${md}`);
   if (problems.length) {
     console.log(`Problems:\n${problems.map((p) => `- ${p}`).join('\n')}\n`);
   }
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, md + (problems.length ? `\nProblems:\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''));
-  writeFileSync(opts.out.replace(/\.md$/, '.json'), JSON.stringify({ machine: m, started: started.toISOString(), load: [load0, load1], runs: opts.runs, rows, problems }, null, 2) + '\n');
+  writeFileSync(opts.out.replace(/\.md$/, '.json'), JSON.stringify({ machine: m, started: started.toISOString(), load: [load0, load1], loadWhileRunning: loadAll, loadBySize, skipped: [...skipped], runs: opts.runs, rows, problems }, null, 2) + '\n');
   console.error(`bench: table written to ${relative(ROOT, opts.out)}`);
 
   if (opts.profile) {

@@ -59,6 +59,41 @@ export function cases18(size, file, dir, { bin, native }) {
   return { cases, skipped };
 }
 
+/**
+ * Which of run.mjs's own cases (floor, naive, replay, ...) run on a size: every one on the
+ * usual sizes (null = no restriction); on the issue-18 captures only those the issue's checks
+ * read (each replay there takes tens of seconds to minutes): the floor and the replay with
+ * its report on the cardinality captures, the floor on clusters-10k (whose table and JSON
+ * cases come from cases18()).
+ */
+export function baseCaseIds(size) {
+  if (size === 'clusters-10k') return ['floor'];
+  if (SIZES18.includes(size)) return ['floor', 'replay'];
+  return null;
+}
+
+/** Every case id the bench knows (run.mjs's own and cases18()'s), for --cases. */
+export const CASE_IDS18 = ['native', 'none', 'json', 'vmjson', 'onecore'];
+
+/**
+ * The sizes to run: `sizes` as given, plus with `issue18` the issue-18 captures and ~10^7 (the
+ * two cores vs one and outputs rows), in the bench's order, each once.
+ */
+export function sizesToRun(sizes, issue18) {
+  const out = [...sizes];
+  if (issue18) for (const s of ['large', ...SIZES18]) if (!out.includes(s)) out.push(s);
+  return out;
+}
+
+/** Cases that run ha-dedup (a per-series byte figure means something for them only). */
+export const isReplayCase = (id) => !['floor', 'naive', 'native'].includes(id);
+
+/** Peak RSS per distinct series of the capture, in bytes ('' when unknown or not a replay). */
+export function rssPerSeries(r, uniqueSeries) {
+  if (!isReplayCase(r.id) || r.rssMiB == null || !uniqueSeries) return '';
+  return Math.round((r.rssMiB * 2 ** 20) / uniqueSeries).toLocaleString('en-US');
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
@@ -76,6 +111,8 @@ export function paired(a, b) {
 
 const x2 = (v) => `${v.toFixed(2)}×`;
 const range = (p) => (p ? ` (run by run ${x2(p.median)}, ${x2(p.min)}–${x2(p.max)}, ${p.n} pairs)` : '');
+/** "; by cpu time 1.05×" when both rows have a median cpu time (GNU time), else ''. */
+const byCpu = (a, b) => (a?.cpuS > 0 && b?.cpuS > 0 ? `; by cpu time ${x2(a.cpuS / b.cpuS)}` : '');
 
 /**
  * The issue's targets, checked on the rows (each only when its rows are there):
@@ -110,7 +147,7 @@ export function checks18(rows, uniqueSeries) {
   const json = row('clusters-10k', 'json');
   if (table && json) {
     const v = table.ms / json.ms;
-    add('10k clusters: table report vs --report-format json', `${x2(v)}${range(paired(table, json))}`, '≤ 1.2×', v <= 1.2);
+    add('10k clusters: table report vs --report-format json', `${x2(v)}${range(paired(table, json))}${byCpu(table, json)}`, '≤ 1.2×', v <= 1.2);
   }
   // 3. outputs (10^7)
   const none = row('large', 'none');
@@ -118,7 +155,7 @@ export function checks18(rows, uniqueSeries) {
     const r = row('large', id);
     if (r && none) {
       const v = r.ms / none.ms;
-      add(`10^7: ${name} vs --output-format none`, `${x2(v)}${range(paired(r, none))}`, `≤ ${limit}×`, v <= limit);
+      add(`10^7: ${name} vs --output-format none`, `${x2(v)}${range(paired(r, none))}${byCpu(r, none)}`, `≤ ${limit}×`, v <= limit);
     }
   }
   // 4. both cores (10^7)
@@ -126,7 +163,7 @@ export function checks18(rows, uniqueSeries) {
   const one = row('large', 'onecore');
   if (two && one) {
     const v = one.ms / two.ms;
-    add('10^7: replay on two cores vs pinned to one (speed-up)', `${x2(v)}${range(paired(one, two))}`, '≥ 1.4×', v >= 1.4);
+    add('10^7: replay on two cores vs pinned to one (speed-up)', `${x2(v)}${range(paired(one, two))}${byCpu(one, two)}`, '≥ 1.4×', v >= 1.4);
   }
   const fl = row('large', 'floor');
   if (two && fl) {

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 // @ts-ignore -- plain ESM without types
 import { watchLoad, summariseLoad, formatLoad } from '../../bench/lib/load.mjs';
 // @ts-ignore -- plain ESM without types
-import { cases18, checks18, formatChecks, isSize, paired, perSeriesBytes, sizeLabel, SIZES18, vsNative } from '../../bench/lib/rows18.mjs';
+import { linearity, scaleReport, tableRows } from '../../bench/lib/scale.mjs';
+// @ts-ignore -- plain ESM without types
+import { baseCaseIds, CASE_IDS18, cases18, checks18, formatChecks, isSize, paired, perSeriesBytes, rssPerSeries, sizeLabel, sizesToRun, SIZES18, vsNative } from '../../bench/lib/rows18.mjs';
 
 test('watchLoad samples at start, on every tick and at stop; between() summarises a stretch', () => {
   let t = 1000;
@@ -115,6 +117,9 @@ test('checks18: the issue\'s targets on the rows that are there', () => {
   ];
   assert.ok(checks18(good, { 'card-1e4': 10320, 'card-1e6': 1000008 }).every((x: any) => x.result === 'PASS'));
   assert.deepEqual(checks18([], {}), []);
+  // the cpu times (GNU time) beside the wall-time ratio
+  const cpu = checks18([{ ...row('clusters-10k', 'none', [110]), cpuS: 42 }, { ...row('clusters-10k', 'json', [100]), cpuS: 40 }], {});
+  assert.equal(cpu[0].value, '1.10× (run by run 1.10×, 1.10×–1.10×, 1 pairs); by cpu time 1.05×');
   assert.equal(formatChecks([]), '');
 });
 
@@ -125,4 +130,49 @@ test('paired ratios skip failed rounds; per-series bytes; the ratio to the nativ
   const rows = [row('small', 'native', [100]), row('small', 'floor', [700])];
   assert.equal(vsNative(rows, rows[1]), '0.14');
   assert.equal(vsNative(rows, row('medium', 'floor', [1])), '');
+});
+
+test('run.mjs\'s own cases per size, --issue18\'s sizes, and the per-series bytes column', () => {
+  // SIZES18 = [card-1e4, card-1e5, card-1e6, clusters-10k]; the usual sizes run every case
+  assert.equal(baseCaseIds('medium'), null);
+  assert.equal(baseCaseIds('large'), null);
+  assert.deepEqual(baseCaseIds('card-1e6'), ['floor', 'replay']);
+  assert.deepEqual(baseCaseIds('clusters-10k'), ['floor']);
+  assert.deepEqual(sizesToRun(['small', 'medium'], false), ['small', 'medium']);
+  assert.deepEqual(sizesToRun(['small', 'medium'], true), ['small', 'medium', 'large', 'card-1e4', 'card-1e5', 'card-1e6', 'clusters-10k']);
+  assert.deepEqual(sizesToRun(['large', 'card-1e4'], true), ['large', 'card-1e4', 'card-1e5', 'card-1e6', 'clusters-10k']);
+  // --cases accepts exactly the ids cases18() can give
+  const all = new Set(['large', ...SIZES18].flatMap((s) => cases18(s, 'F', '/d', { bin: 'b', native: { ok: true, path: 'r' } }).cases.map((c: any) => c.id)));
+  assert.deepEqual([...all].sort(), [...CASE_IDS18].sort());
+  assert.equal(rssPerSeries(row('card-1e6', 'replay', [1], 1000), 1000008), Math.round(1000 * 2 ** 20 / 1000008).toLocaleString('en-US'));
+  assert.equal(rssPerSeries(row('card-1e6', 'replay', [1], 1000), 1000008), '1,049');
+  assert.equal(rssPerSeries(row('card-1e6', 'floor', [1], 60), 1000008), '');
+  assert.equal(rssPerSeries(row('card-1e6', 'native', [1], 5), 1000008), '');
+  assert.equal(rssPerSeries({ ...row('x', 'replay', [1]), rssMiB: null }, 10), '');
+  assert.equal(rssPerSeries(row('x', 'onecore', [1], 1), undefined), '');
+});
+
+test('scaleReport: k times the clusters (renamed copies) and elections; tableRows; linearity', () => {
+  const rep = (name: string, n: number) => ({ replica: name, requests: n });
+  const report = {
+    totals: { samples: 7 },
+    clusters: [
+      { tenant: 't', cluster: 'a', replicas: [rep('r0', 1), rep('r1', 2)] },
+      { tenant: 't', cluster: 'b', replicas: [] },
+    ],
+    elections: [{ tenant: 't', cluster: 'a', at_ms: 1 }],
+  };
+  assert.equal(tableRows(report), 2 + 1 + 1, 'a cluster without replicas still takes a row');
+  const half = scaleReport(report, 0.5);
+  assert.deepEqual(half.clusters.map((c: any) => c.cluster), ['a']);
+  const twice = scaleReport(report, 2);
+  assert.deepEqual(twice.clusters.map((c: any) => c.cluster), ['a', 'b', 'a~2', 'b~2']);
+  assert.deepEqual(twice.elections.map((e: any) => e.cluster), ['a', 'a~2']);
+  assert.equal(twice.clusters[2].replicas, report.clusters[0]!.replicas);
+  assert.deepEqual(twice.totals, report.totals);
+  assert.equal(report.clusters.length, 2, 'the input is not changed');
+  assert.equal(tableRows(twice), 8);
+  // per-row time flat: linear; per-row time 8x over 0.25..2: quadratic
+  assert.deepEqual(linearity([{ rows: 100, ms: 10 }, { rows: 800, ms: 84 }]), { growth: 84 / 800 / 0.1, limit: 1.5, ok: true });
+  assert.equal(linearity([{ rows: 100, ms: 10 }, { rows: 800, ms: 640 }]).ok, false);
 });
