@@ -737,41 +737,30 @@ function seriesReign(st: SeriesState, j: number): number {
   return -1;
 }
 
-/** Timestamp of the last sample accepted from `replica` in reigns 0..upto, or -Infinity. */
-function lastAccepted(c: ClusterState, st: SeriesState | null, replica: string, upto: number): number {
-  for (let j = upto; j >= 0; j--) {
-    const reign = c.reigns[j]!;
-    if (reign.replica !== replica) continue;
-    if (st === null) {
-      if (reign.max > -Infinity) return reign.max;
-    } else {
-      const i = seriesReign(st, j);
-      if (i >= 0) return st.reigns![i + 2]!;
-    }
-  }
-  return -Infinity;
+/**
+ * Timestamp of the last sample accepted in reign j (the tenure election j ends: from the
+ * cluster's previous election to election j) of series `st`, or of the cluster when `st` is
+ * null; -Infinity when there is none. Never a sample of an earlier or later tenure (SPEC 9).
+ */
+function tenureLast(c: ClusterState, st: SeriesState | null, j: number): number {
+  if (st === null) return c.reigns[j]!.max;
+  const i = seriesReign(st, j);
+  return i >= 0 ? st.reigns![i + 2]! : -Infinity;
 }
 
-/** Timestamp of the first sample accepted from `replica` in reigns from..end, or +Infinity. */
-function firstAccepted(c: ClusterState, st: SeriesState | null, replica: string, from: number): number {
-  for (let j = from; j < c.reigns.length; j++) {
-    const reign = c.reigns[j]!;
-    if (reign.replica !== replica) continue;
-    if (st === null) {
-      if (reign.min < Infinity) return reign.min;
-    } else {
-      const i = seriesReign(st, j);
-      if (i >= 0) return st.reigns![i + 1]!;
-    }
-  }
-  return Infinity;
+/** Timestamp of the first sample accepted in reign j (the tenure election j - 1 starts), or +Infinity. */
+function tenureFirst(c: ClusterState, st: SeriesState | null, j: number): number {
+  if (st === null) return c.reigns[j]!.min;
+  const i = seriesReign(st, j);
+  return i >= 0 ? st.reigns![i + 1]! : Infinity;
 }
 
 /**
  * For each election k of the series' cluster, the open window (lo, hi) in which a lost sample of
- * the series belongs to it: lo = the series' last sample accepted from the old leader before the
- * election (else the cluster's; -Infinity for a first election), hi = its first sample accepted
- * from the new leader after it (else the cluster's; +Infinity when there is none).
+ * the series belongs to it (SPEC 9): lo = the series' last sample accepted in the tenure the
+ * election ends (reign k), else the cluster's last in it (-Infinity for a first election, or
+ * when that tenure accepted nothing); hi = the series' first sample accepted in the tenure it
+ * starts (reign k + 1), else the cluster's first in it (+Infinity when there is none).
  */
 function electionWindows(st: SeriesState, c: ClusterState): Float64Array {
   const w = new Float64Array(c.elections.length * 2);
@@ -779,23 +768,26 @@ function electionWindows(st: SeriesState, c: ClusterState): Float64Array {
     const el = c.elections[k]!;
     let lo = -Infinity;
     if (el.from !== null) {
-      lo = lastAccepted(c, st, el.from, k);
-      if (lo === -Infinity) lo = lastAccepted(c, null, el.from, k);
+      lo = tenureLast(c, st, k);
+      if (lo === -Infinity) lo = tenureLast(c, null, k);
     }
-    let hi = firstAccepted(c, st, el.to, k + 1);
-    if (hi === Infinity) hi = firstAccepted(c, null, el.to, k + 1);
+    let hi = tenureFirst(c, st, k + 1);
+    if (hi === Infinity) hi = tenureFirst(c, null, k + 1);
     w[2 * k] = lo;
     w[2 * k + 1] = hi;
   }
   return w;
 }
 
-/** gap_ms of election k: first sample accepted from `to` at or after it minus last from `from` before it. */
+/**
+ * gap_ms of election k: the cluster's first sample accepted in the tenure it starts minus its
+ * last accepted in the tenure it ends; null for a first election or when either tenure has none.
+ */
 function electionGap(c: ClusterState, k: number): number | null {
   const el = c.elections[k]!;
   if (el.from === null) return null;
-  const lo = lastAccepted(c, null, el.from, k);
-  const hi = firstAccepted(c, null, el.to, k + 1);
+  const lo = tenureLast(c, null, k);
+  const hi = tenureFirst(c, null, k + 1);
   if (lo === -Infinity || hi === Infinity) return null;
   return hi - lo;
 }
