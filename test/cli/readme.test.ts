@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 // @ts-expect-error plain ESM script without types
 import { render } from '../../scripts/readme.mjs';
 
@@ -35,24 +35,28 @@ function codeLines(): string[] {
 }
 
 test('README (issue 14.7): ha-dedup on PATH, one command form in every example', () => {
-  assert.match(readme, /npm ci && npm link/);
+  assert.match(readme, /`npm link`/);
   assert.match(readme, /`npx ha-dedup`/);
   // command lines (not the help texts, whose "Usage: ha-dedup replay" and quoted `ha-dedup ...` are no invocation)
   const calls = codeLines().filter((l) => /ha-dedup (replay|record|inspect|convert|state|--help)/.test(l) && !/^Usage: |`/.test(l) && !/^\s/.test(l));
   assert.ok(calls.length >= 15, `${calls.length} example commands`);
-  for (const l of calls) assert.match(l, /(^|\$ |&& |\| )ha-dedup /, `the same command form: ${l}`);
+  // the quick start alone runs it through npx (nothing is on PATH yet on a fresh machine)
+  for (const l of calls) assert.match(l, /(^|\$ |&& |\| |^npm ci && npx )ha-dedup /, `the same command form: ${l}`);
   assert.doesNotMatch(readme, /\.\/bin\/ha-dedup |node bin\/ha-dedup /);
 });
 
-test('README quick start: output under a path git ignores, the report on stdout with -o', () => {
-  const m = /^mkdir -p tmp && ha-dedup (replay \S+ -o (\S+))$/m.exec(readme);
-  assert.ok(m, 'the quick start command');
+test('README quick start: two commands (the main job, the tests), output under a path git ignores, the report on stdout with -o', () => {
+  const m = /^```\nnpm ci && npx ha-dedup (replay \S+ -o (\S+))\nnpm test\n```$/m.exec(readme);
+  assert.ok(m, 'the quick start: npm ci && npx ha-dedup replay ... then npm test, one block');
   const ignored = spawnSync('git', ['check-ignore', '--no-index', '-q', m[2]!], { cwd: ROOT });
   assert.equal(ignored.status, 0, `${m[2]} is ignored by git`);
+  // the output's folder is part of the checkout, so the command works on a fresh clone
+  const tracked = spawnSync('git', ['ls-files', '--error-unmatch', join(dirname(m[2]!), '.gitignore')], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(tracked.status, 0, `${dirname(m[2]!)}/ is in the checkout: ${tracked.stderr}`);
   const scratch = mkdtempSync(join(tmpdir(), 'ha-dedup-quickstart-'));
   try {
     symlinkSync(join(ROOT, 'fixtures'), join(scratch, 'fixtures'));
-    mkdirSync(join(scratch, 'tmp'));
+    mkdirSync(join(scratch, dirname(m[2]!)));
     const r = spawnSync(process.execPath, [BIN, ...m[1]!.split(' ')], { cwd: scratch, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Clusters\n/, 'the report is on stdout');
