@@ -2,7 +2,6 @@
 // the overrides file (SPEC 6.6) with Prometheus-style durations.
 import type { ClockSource, HAConfig } from '../model/index.js';
 import { formatDuration } from '../model/index.js';
-import type { HATracker } from '../tracker/index.js';
 import type { ConfigReport, TenantConfigReport } from '../report/index.js';
 import type { ReplayOptions } from './replay.js';
 
@@ -20,10 +19,13 @@ export function tenantConfigReport(c: HAConfig): TenantConfigReport {
   };
 }
 
-/** `ignoredOverrideKeys`: the limit keys loadOverrides ignored (src/pipeline/overrides.ts). */
-export function configReport(opts: ReplayOptions, source: ClockSource, tracker: HATracker, tenants: string[], ignoredOverrideKeys: readonly string[] = []): ConfigReport {
+/**
+ * `settings`: each tenant's effective settings (a lane's RunStart, or a tracker);
+ * `ignoredOverrideKeys`: the limit keys loadOverrides ignored (src/pipeline/overrides.ts).
+ */
+export function configReport(opts: ReplayOptions, source: ClockSource, settings: { config(tenant: string): HAConfig }, tenants: readonly string[], ignoredOverrideKeys: readonly string[] = []): ConfigReport {
   const per: Record<string, TenantConfigReport> = {};
-  for (const t of [...tenants].sort()) per[t] = tenantConfigReport(tracker.config(t));
+  for (const t of [...tenants].sort()) per[t] = tenantConfigReport(settings.config(t));
   return {
     semantics: opts.semantics,
     dedupe: opts.defaults.perSample ? 'per-sample' : 'per-request',

@@ -47,6 +47,11 @@ export interface HATracker {
   decide(tenant: string, write: WriteRequest, nowMs: number): RequestDecision;
   /** Elections made since the last call, in the order they happened. */
   drainElections(): Election[];
+  /**
+   * With TrackerOptions.recordPasses: the background ticks run since the last call, each with
+   * the elections it made (those are then not in drainElections()). Empty otherwise.
+   */
+  drainPasses(): readonly PassRecord[];
   /** Persist in-memory tracker state with the store's current transaction and commit it. */
   flush(): void;
   /** The KV record of a cluster (a copy), or undefined. */
@@ -111,6 +116,15 @@ export interface TrackerStore {
   commit(): void;
 }
 
+/** One background tick the tracker ran (Mimir's update pass, the 30-minute cleanup). */
+export interface PassRecord {
+  kind: 'update' | 'cleanup';
+  atMs: number;
+  /** KV writes the tick made (record writes; cleanup's marks and deletions). */
+  writes: number;
+  elections: Election[];
+}
+
 export interface TrackerOptions {
   semantics: Semantics;
   configs: TenantConfigs;
@@ -119,4 +133,6 @@ export interface TrackerOptions {
   random: RandomSource;
   /** Requests between automatic commits (default 1000); 0 commits only on flush(). */
   commitEvery?: number;
+  /** Keep a log of background ticks for drainPasses() (the event pipeline's pass events). */
+  recordPasses?: boolean;
 }

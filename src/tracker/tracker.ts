@@ -2,7 +2,7 @@
 // background work (mimir passes, 30-minute cleanups, 6.5), and write-behind persistence through
 // the store port. Pure: no I/O of its own, no wall clock, jitter from the injected generator.
 import { stateError, usageError, OUTCOME_STATUS, type Election, type HAConfig, type Outcome, type ReplicaDesc, type Semantics, type TimeSeries, type WriteRequest } from '../model/index.js';
-import type { ClusterMemory, HATracker, RequestDecision, SeriesDecision, TenantConfigs, TrackerOptions } from './api.js';
+import type { ClusterMemory, HATracker, PassRecord, RequestDecision, SeriesDecision, TenantConfigs, TrackerOptions } from './api.js';
 import { configFor } from './config.js';
 import { cortexCheck } from './cortex.js';
 import { mimirCheck, mimirPassEntry } from './mimir.js';
@@ -99,6 +99,8 @@ function parseNum(text: string | undefined, what: string): number | undefined {
   return n;
 }
 
+const EMPTY_PASSES: readonly PassRecord[] = Object.freeze([]);
+
 class Tracker implements HATracker, ModelContext {
   readonly semantics: Semantics;
   private readonly configs: TenantConfigs;
@@ -108,6 +110,10 @@ class Tracker implements HATracker, ModelContext {
   private readonly tenants = new Map<string, TenantState>();
   private readonly dirtyMemory: Entry[] = [];
   private pending: Election[] = [];
+  private readonly recordPasses: boolean;
+  private passLog: PassRecord[] = [];
+  /** KV writes so far (what a pass record counts). */
+  private kvWrites = 0;
   private sinceCommit = 0;
   private firstMs: number | null = null;
   private nextPassMs = Infinity;
@@ -124,6 +130,7 @@ class Tracker implements HATracker, ModelContext {
     this.store = opts.store;
     this.random = opts.random;
     this.commitEvery = opts.commitEvery ?? 1000;
+    this.recordPasses = opts.recordPasses ?? false;
     this.load();
   }
 
@@ -213,7 +220,10 @@ class Tracker implements HATracker, ModelContext {
   // ---- ModelContext ----------------------------------------------------------------------------
 
   writeRecord(_ts: TenantState, e: Entry): void {
-    if (e.desc !== null) this.store.putRecord(e.desc);
+    if (e.desc !== null) {
+      this.store.putRecord(e.desc);
+      this.kvWrites++;
+    }
   }
 
   elect(e: Election): void {
@@ -279,12 +289,17 @@ class Tracker implements HATracker, ModelContext {
       const np = mimir ? this.nextPassMs : Infinity;
       const t = Math.min(np, this.nextCleanupMs);
       if (t > nowMs) break;
+      const w0 = this.kvWrites;
+      const e0 = this.pending.length;
       if (np <= this.nextCleanupMs) {
         this.runPass(np);
         this.nextPassMs = np + U;
+        if (this.recordPasses) this.passLog.push({ kind: 'update', atMs: np, writes: this.kvWrites - w0, elections: this.pending.splice(e0) });
       } else {
-        this.runCleanup(this.nextCleanupMs);
+        const at = this.nextCleanupMs;
+        this.runCleanup(at);
         this.nextCleanupMs += CLEANUP_PERIOD_MS;
+        if (this.recordPasses) this.passLog.push({ kind: 'cleanup', atMs: at, writes: this.kvWrites - w0, elections: this.pending.splice(e0) });
       }
     }
   }
@@ -321,6 +336,7 @@ class Tracker implements HATracker, ModelContext {
             this.recordTotal -= 1;
             this.store.deleteRecord(ts.tenant, e.cluster);
             this.store.deleteMemory(ts.tenant, e.cluster);
+            this.kvWrites++;
           }
           continue;
         }
@@ -332,6 +348,7 @@ class Tracker implements HATracker, ModelContext {
           resetMemory(e);
           this.store.putRecord(d);
           this.store.deleteMemory(ts.tenant, e.cluster);
+          this.kvWrites++;
         }
       }
     }
@@ -457,6 +474,13 @@ class Tracker implements HATracker, ModelContext {
   drainElections(): Election[] {
     const out = this.pending;
     this.pending = [];
+    return out;
+  }
+
+  drainPasses(): readonly PassRecord[] {
+    if (this.passLog.length === 0) return EMPTY_PASSES;
+    const out = this.passLog;
+    this.passLog = [];
     return out;
   }
 

@@ -7,31 +7,29 @@
 // failovers are not flaps): nothing at or above `warn`, in either decision model, with the
 // defaults (jitter 5s, seed 1) or without jitter. The README capture (fixtures/doctor/) holds three
 // written-in mistakes: doctor finds each.
+//
+// Written before the engine existed; `runDoctor` now drives src/pipeline/engine.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { doctorPlan, laneConfigs, type DoctorPlan } from '../../src/doctor/plan.js';
 import type { DoctorReport } from '../../src/doctor/types.js';
+import { runPipeline, type LaneOptions } from '../../src/pipeline/engine.js';
+import { tenantConfigs, defaultHAConfig } from '../../src/tracker/index.js';
+import { openStore } from '../../src/store/index.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/prom-ha-dev.rwcap', import.meta.url));
 const README = fileURLToPath(new URL('../../fixtures/doctor/readme.rwcap', import.meta.url));
-const TODO = 'needs the event pipeline (issue 15)';
 
 /**
- * Every lane of `plan` over `paths` through the engine, as r2-pipeline's runPipeline(run, lanes)
- * takes them (src/pipeline/engine.ts there): each lane its own tracker and in-memory store, its
- * settings from laneConfigs(). Imports by name so that this file loads before the engine exists;
- * at integration make them static and drop the `todo`s.
+ * Every lane of `plan` over `paths` through the engine (runPipeline(run, lanes)): each lane its
+ * own tracker and in-memory store, its settings from laneConfigs().
  */
 async function runDoctor(plan: DoctorPlan, paths: string[], semantics: 'cortex' | 'mimir', jitterMs: number): Promise<DoctorReport> {
-  const engine = '../../src/pipeline/engine.js';
-  const { runPipeline } = await import(engine);
-  const { tenantConfigs, defaultHAConfig } = await import('../../src/tracker/index.js' as string);
-  const { openStore } = await import('../../src/store/index.js' as string);
   const configs = tenantConfigs({ ...defaultHAConfig(), updateTimeoutJitterMaxMs: jitterMs, maxClusters: semantics === 'mimir' ? 100 : 0 });
   const stores: { close(): Promise<void> }[] = [];
   try {
-    const lanes = [];
+    const lanes: LaneOptions[] = [];
     for (const lane of plan.lanes) {
       const store = await openStore('memory:');
       stores.push(store);
@@ -46,7 +44,7 @@ async function runDoctor(plan: DoctorPlan, paths: string[], semantics: 'cortex' 
 
 for (const semantics of ['cortex', 'mimir']) {
   for (const jitter of [5000, 0]) {
-    test(`the bundled fixture (a healthy pair), ${semantics}, jitter max ${jitter} ms: nothing at or above warn`, { todo: TODO }, async () => {
+    test(`the bundled fixture (a healthy pair), ${semantics}, jitter max ${jitter} ms: nothing at or above warn`, async () => {
       const report = await runDoctor(doctorPlan(), [FIXTURE], semantics as 'cortex' | 'mimir', jitter);
       assert.deepEqual(
         report.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.code} ${f.cluster}/${f.replica}: ${f.fix}`),
@@ -57,7 +55,7 @@ for (const semantics of ['cortex', 'mimir']) {
   }
 }
 
-test('the README capture: partial-ha-labels, mixed-request, cluster-label-collision, target-set-mismatch', { todo: TODO }, async () => {
+test('the README capture: partial-ha-labels, mixed-request, cluster-label-collision, target-set-mismatch', async () => {
   const report = await runDoctor(doctorPlan(), [README], 'cortex', 5000);
   assert.deepEqual(
     report.findings.map((f) => [f.severity, f.code, f.cluster, f.replica, f.count]),

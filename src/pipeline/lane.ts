@@ -1,0 +1,226 @@
+// One lane of the event pipeline: a simulated clock, an HA tracker with its own store and seeded
+// generator (or none, for inspect), and the consumers its events go to. The engine
+// (engine.ts) hands every lane the same requests in the same order; a lane turns each into
+//   pass events (each followed by the elections it made) -> in-band elections -> request event
+// (src/model/events.ts gives the order and the fields).
+import {
+  HaDedupError,
+  OUTCOME_ACCEPTED,
+  OUTCOME_DEDUPED,
+  OUTCOME_NON_HA,
+  OUTCOME_PASSTHROUGH,
+  OUTCOME_REJECTED,
+  type BadRecordEvent,
+  type Consumer,
+  type Decision,
+  type DecodedRequest,
+  type Election,
+  type ElectionEvent,
+  type EndEvent,
+  type HAConfig,
+  type HALabels,
+  type Outcome,
+  type Request,
+  type RequestEvent,
+  type RunStart,
+  type SeriesCatalog,
+  type Semantics,
+} from '../model/index.js';
+import { SimClock } from '../clock/clock.js';
+import { createPrng } from '../clock/prng.js';
+import { configFor, createTracker, type HATracker, type RequestDecision, type TenantConfigs } from '../tracker/index.js';
+import type { StateStore } from '../store/index.js';
+import { HALabeller } from './halabels.js';
+
+/** Store meta keys owned by the pipeline. */
+export const REPLAY_META = {
+  clock: 'replay.clock', // the simulated now after the last request, ms
+} as const;
+
+/** What a command gives the engine for one lane. */
+export interface LaneOptions {
+  /** The decision model; null runs no tracker (decisions are null; inspect). */
+  semantics: Semantics | null;
+  /** Effective settings per tenant, already adjusted for this lane. */
+  configs: TenantConfigs;
+  /** The tracker's jitter seed (ignored without a tracker). */
+  seed: number;
+  /** The lane's state store (a resumed one continues its clock and tracker); may be null without a tracker. */
+  store: StateStore | null;
+  consumers: Consumer[];
+  /** Requests between the tracker's commits (default 1000; 0 = only at the end). */
+  commitEvery?: number;
+}
+
+const CODE: Record<Outcome, number> = {
+  accepted: OUTCOME_ACCEPTED,
+  non_ha: OUTCOME_NON_HA,
+  deduped: OUTCOME_DEDUPED,
+  rejected_too_many_clusters: OUTCOME_REJECTED,
+  passthrough: OUTCOME_PASSTHROUGH,
+};
+
+/** HA labellers by (cluster label, replica label), shared by the lanes of a run. */
+export class LabellerCache {
+  private readonly byNames = new Map<string, HALabeller>();
+  constructor(private readonly catalog: SeriesCatalog) {}
+  get(clusterLabel: string, replicaLabel: string): HALabeller {
+    const key = `${clusterLabel.length}:${clusterLabel}${replicaLabel}`;
+    let l = this.byNames.get(key);
+    if (l === undefined) {
+      l = new HALabeller(this.catalog, clusterLabel, replicaLabel);
+      this.byNames.set(key, l);
+    }
+    return l;
+  }
+}
+
+export class Lane {
+  readonly clock: SimClock;
+  private readonly tracker: HATracker | null;
+  private readonly consumers: Consumer[];
+  private readonly tenants = new Set<string>();
+  private readonly priorElections: Election[];
+  /** Per tenant: its settings and labeller (looked up once). */
+  private readonly perTenant = new Map<string, { cfg: HAConfig; labeller: HALabeller }>();
+
+  constructor(
+    readonly opts: LaneOptions,
+    private readonly labellers: LabellerCache,
+  ) {
+    this.consumers = opts.consumers;
+    const store = opts.store;
+    if (opts.semantics !== null) {
+      if (store === null) throw new Error('a lane with a tracker needs a store');
+      this.tracker = createTracker({ semantics: opts.semantics, configs: opts.configs, store, random: createPrng(opts.seed), commitEvery: opts.commitEvery, recordPasses: true });
+    } else {
+      this.tracker = null;
+    }
+    let prevNow: number | null = null;
+    if (store !== null) {
+      const prevText = store.getMeta(REPLAY_META.clock);
+      if (prevText !== undefined) {
+        prevNow = Number(prevText);
+        if (!Number.isFinite(prevNow)) throw new HaDedupError('state', `state database is inconsistent: ${REPLAY_META.clock} = "${prevText}" is not a time`);
+      }
+    }
+    this.clock = new SimClock(prevNow);
+    this.priorElections = store !== null && opts.semantics !== null ? store.loadElections() : [];
+  }
+
+  config(tenant: string): HAConfig {
+    return configFor(this.opts.configs, tenant);
+  }
+
+  begin(catalog: SeriesCatalog, inputs: readonly string[], defaultTenant: string): void {
+    const ctx: RunStart = { catalog, inputs, semantics: this.opts.semantics, config: (t) => this.config(t), defaultTenant };
+    for (const c of this.consumers) c.begin?.(ctx);
+  }
+
+  badRecord(ev: BadRecordEvent): void {
+    for (const c of this.consumers) c.badRecord?.(ev);
+  }
+
+  private tenantInfo(tenant: string): { cfg: HAConfig; labeller: HALabeller } {
+    let t = this.perTenant.get(tenant);
+    if (t === undefined) {
+      const cfg = this.config(tenant);
+      t = { cfg, labeller: this.labellers.get(cfg.clusterLabel, cfg.replicaLabel) };
+      this.perTenant.set(tenant, t);
+      this.tenants.add(tenant);
+    }
+    return t;
+  }
+
+  private emitElections(list: readonly Election[], seq: number, cause: 'request' | 'pass'): void {
+    for (let i = 0; i < list.length; i++) {
+      const ev: ElectionEvent = { election: list[i]!, seq, cause };
+      for (const c of this.consumers) c.election?.(ev);
+    }
+  }
+
+  /** One request: passes due, its elections, its request event. Resolves once every consumer has taken it. */
+  request(seq: number, decoded: DecodedRequest, raw: Request, recordTimeMs: number, tenant: string): void | Promise<void> {
+    const now = this.clock.observe(recordTimeMs);
+    const tracker = this.tracker;
+    const info = this.tenantInfo(tenant);
+    let decision: Decision | null = null;
+    if (tracker !== null) {
+      this.opts.store!.setMeta(REPLAY_META.clock, String(now));
+      tracker.advance(now);
+      const passes = tracker.drainPasses();
+      for (let i = 0; i < passes.length; i++) {
+        const p = passes[i]!;
+        const ev = { kind: p.kind, atMs: p.atMs, writes: p.writes };
+        for (const c of this.consumers) c.pass?.(ev);
+        this.emitElections(p.elections, seq, 'pass');
+      }
+      this.emitElections(tracker.drainElections(), seq, 'pass');
+    }
+    const ha = info.labeller.label(decoded);
+    if (tracker !== null) {
+      const d = tracker.decide(tenant, raw.write, now);
+      decision = toDecision(d, ha, info.cfg.perSample);
+      this.emitElections(tracker.drainElections(), seq, 'request');
+    }
+    const ev: RequestEvent = { seq, request: decoded, tenant, recordTimeMs, nowMs: now, ha, decision };
+    const cs = this.consumers;
+    for (let i = 0; i < cs.length; i++) {
+      const p = cs[i]!.request?.(ev);
+      if (p !== undefined) return this.finishRequest(p, ev, i + 1);
+    }
+  }
+
+  private async finishRequest(p: Promise<void>, ev: RequestEvent, from: number): Promise<void> {
+    await p;
+    const cs = this.consumers;
+    for (let i = from; i < cs.length; i++) {
+      const q = cs[i]!.request?.(ev);
+      if (q !== undefined) await q;
+    }
+  }
+
+  /** End of input: the end event, then the tracker's last commit. */
+  async end(base: Omit<EndEvent, 'state' | 'priorElections' | 'tenants' | 'clock'> & { clockSource: EndEvent['clock']['source'] }): Promise<void> {
+    for (const t of this.opts.configs.perTenant.keys()) this.tenants.add(t);
+    const ev: EndEvent = {
+      inputs: base.inputs,
+      clock: { source: base.clockSource, first_ms: this.clock.firstMs, last_ms: this.clock.lastMs, clock_regressions: this.clock.regressions },
+      badRecordCount: base.badRecordCount,
+      badRecords: base.badRecords,
+      state: this.tracker?.records() ?? [],
+      priorElections: this.priorElections,
+      tenants: [...this.tenants].sort(),
+    };
+    for (const c of this.consumers) {
+      const p = c.end?.(ev);
+      if (p !== undefined) await p;
+    }
+    this.tracker?.flush();
+  }
+
+  /** The lane's tracker (reports read its effective settings); null without one. */
+  get haTracker(): HATracker | null {
+    return this.tracker;
+  }
+}
+
+/** A round-1 RequestDecision as the model's Decision (per-series codes, the pair each is counted under). */
+export function toDecision(d: RequestDecision, ha: HALabels, perSample: boolean): Decision {
+  const n = d.series.length;
+  const outcomes = new Uint8Array(n);
+  const pairOf = new Int32Array(n);
+  if (!perSample) {
+    const code = CODE[d.outcome];
+    outcomes.fill(code);
+    const haOutcome = code === OUTCOME_ACCEPTED || code === OUTCOME_DEDUPED || code === OUTCOME_REJECTED;
+    pairOf.fill(haOutcome && n > 0 ? ha.seriesPair[0]! : -1);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const code = CODE[d.series[i]!.outcome];
+      outcomes[i] = code;
+      pairOf[i] = code === OUTCOME_NON_HA || code === OUTCOME_PASSTHROUGH ? -1 : ha.seriesPair[i]!;
+    }
+  }
+  return { outcome: d.outcome, status: d.status, message: d.message ?? null, replicaLabel: d.replicaLabel, outcomes, pairOf };
+}
