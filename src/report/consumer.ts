@@ -1,5 +1,5 @@
 // The report builder as a Consumer of a lane's events (src/model/events.ts): elections and
-// decided requests fold into the same state as round 1's ReportBuilder (builder.ts ReportFold),
+// decided requests fold into the fold of builder.ts (ReportFold, the state round 1 folded into),
 // and finish() returns the same Report. Every per-series cache is keyed by SeriesId in arrays
 // this consumer owns; the decoded request is only read.
 import type { ConfigReport, Report } from './types.js';

@@ -12,7 +12,8 @@ import { createTracker, type HATracker } from '../../src/tracker/index.js';
 import { openMemoryStore, openStore, type StateStore } from '../../src/store/index.js';
 import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from '../../src/pipeline/inputs.js';
 import { createOutputWriter, withoutLabelShared } from '../../src/wire/writers.js';
-import { ReportBuilder, type BadRecordReport, type InputReport } from '../../src/report/index.js';
+import type { BadRecordReport, InputReport } from '../../src/report/index.js';
+import { ReportBuilder } from '../report/round1-builder.js';
 import { configReport } from '../../src/pipeline/replayconfig.js';
 import { effectiveConfigs, REPLAY_META, type ReplayIO, type ReplayOptions, type ReplayResult } from '../../src/pipeline/replay.js';
 

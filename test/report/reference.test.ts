@@ -11,7 +11,8 @@ import { createTracker, defaultHAConfig, tenantConfigs } from '../../src/tracker
 import { openMemoryStore } from '../../src/store/index.js';
 import { createPrng } from '../../src/clock/prng.js';
 import { openInput } from '../../src/pipeline/inputs.js';
-import { ReportBuilder, type Report } from '../../src/report/index.js';
+import type { Report } from '../../src/report/index.js';
+import { ReportBuilder } from './round1-builder.js';
 
 const FIXTURE = join(resolve(import.meta.dirname, '..', '..'), 'fixtures', 'prom-ha-dev.rwcap');
 

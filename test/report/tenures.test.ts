@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { Consumer, ElectionEvent, Label, Outcome, RequestEvent, RunStart, SeriesCatalog, TimeSeries } from '../../src/model/index.js';
 import { OUTCOMES } from '../../src/model/index.js';
 import type { RequestDecision } from '../../src/tracker/api.js';
-import { ReportBuilder, ReportBuilderConsumer, type Report } from '../../src/report/index.js';
+import { ReportBuilderConsumer, type Report } from '../../src/report/index.js';
+import { ReportBuilder } from './round1-builder.js';
 import { runLane, T0, type RequestSpec } from '../doctor/helpers.js';
 
 const S = 1000;

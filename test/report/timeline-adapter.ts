@@ -14,7 +14,8 @@ import { openMemoryStore } from '../../src/store/index.js';
 import { mergeInputs, openInput } from '../../src/pipeline/inputs.js';
 import { effectiveConfigs, type ReplayOptions } from '../../src/pipeline/replay.js';
 import { configReport } from '../../src/pipeline/replayconfig.js';
-import { ReportBuilder, type BadRecordReport, type InputReport, type Report } from '../../src/report/index.js';
+import { type BadRecordReport, type InputReport, type Report } from '../../src/report/index.js';
+import { ReportBuilder } from './round1-builder.js';
 import { TimelineConsumer, type Timeline } from '../../src/report/timeline.js';
 import { defaultHAConfig } from '../../src/tracker/index.js';
 
