@@ -1,6 +1,6 @@
 // Output files of replay and convert: opened before the run (a wrong path fails at once), and a
 // failed write turned into one usage-error line naming the option and the file.
-import { createWriteStream, openSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { usageError, type HaDedupError } from '../model/index.js';
 
 /** Why a file operation failed, in words (no raw "EISDIR: illegal operation on a directory"). */
@@ -53,6 +53,37 @@ export function openOutput(path: string, option: string): OutputFile {
       if (error === null) await new Promise<void>((resolve) => stream.end(() => resolve()));
       const f = failure();
       if (f !== null) throw f;
+    },
+  };
+}
+
+/**
+ * A report file written once, after the run (`--report FILE`, `--html FILE`): opened (created
+ * empty if missing, never truncated) before the run so a wrong path fails at once, written at
+ * the end, and removed again if the run fails and the file did not exist before.
+ */
+export interface ReportFile {
+  readonly path: string;
+  /** Replace the file's content with `text`, or throw a usage error naming the option. */
+  write(text: string): void;
+  /** The run failed: remove the file if this run created it. */
+  discard(): void;
+}
+
+export function reserveReportFile(path: string, option: string): ReportFile {
+  const existed = existsSync(path);
+  closeSync(openForWrite(path, option, 'a'));
+  return {
+    path,
+    write(text: string): void {
+      try {
+        writeFileSync(path, text);
+      } catch (err) {
+        throw usageError(`${option} ${path}: cannot write: ${fsReason(err, 'no such directory')}`);
+      }
+    },
+    discard(): void {
+      if (!existed) rmSync(path, { force: true });
     },
   };
 }

@@ -54,6 +54,12 @@ export interface ReplayIO {
   /** Called every `progressEvery` requests (and never when absent). */
   progress?(p: ReplayProgress): void;
   progressEvery?: number;
+  /**
+   * More consumers of replay's lane, after the report builder and the output writer (the
+   * timeline of an HTML report: src/cli/commands/replayhtml.ts). None by default: a replay
+   * without them runs only its own.
+   */
+  consumers?: readonly Consumer[];
 }
 
 export interface ReplayResult {
@@ -102,7 +108,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         warn: io.warn,
         ...(io.progress ? { progress: io.progress, progressEvery: io.progressEvery ?? 1000 } : {}),
       },
-      [{ semantics: opts.semantics, configs, seed: opts.seed, store, consumers: [builder, writer, tap] }],
+      [{ semantics: opts.semantics, configs, seed: opts.seed, store, consumers: [builder, writer, tap, ...(io.consumers ?? [])] }],
     );
     const tenants = (end as EndEvent | null)?.tenants ?? [];
     const report = builder.report(configReport(opts, summary.clockSource, settings, tenants, configs.ignoredKeys));

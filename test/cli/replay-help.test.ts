@@ -58,8 +58,11 @@ Options:
   --output-format <format>                ndjson, rwcap, vm-json or none
                                           (default: "ndjson")
   --report <file>                         write the JSON report to FILE
-  --report-format <format>                human report: table, json or markdown
-                                          (default: "table")
+  --report-format <format>                human report: table, json, markdown or
+                                          html (default: "table")
+  --html <file>                           write the HTML report (a timeline per
+                                          cluster) to FILE, beside any other
+                                          report
   --expect <expr>                         CI check on report totals, e.g.
                                           lost_samples==0 (repeatable; exit 1
                                           when one fails; keys below)
@@ -85,7 +88,7 @@ test('replay --help is the pinned text and names every SPEC 3 option', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ha-dedup'), 'replay', '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '80' } });
   assert.equal(r.status, 0);
   assert.equal(r.stdout, EXPECTED);
-  for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '-o, --output', '--output-format', '--report', '--report-format', '--expect', '--strict']) {
+  for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '-o, --output', '--output-format', '--report', '--report-format', '--html', '--expect', '--strict']) {
     assert.ok(r.stdout.includes(`  ${opt} `), `--help lists ${opt}`);
   }
   for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `over 80 columns: ${line}`);

@@ -114,7 +114,7 @@ test('invalid option values are usage errors naming the option (exit 2)', () => 
     [['--clock', 'wall'], /--clock/],
     [['--format', 'csv'], /--format: "csv"/],
     [['--output-format', 'csv'], /--output-format/],
-    [['--report-format', 'html'], /--report-format/],
+    [['--report-format', 'pdf'], /^ha-dedup: --report-format: "pdf" is not one of table, json, markdown, html\n$/],
     [['--seed', 'abc'], /--seed/],
     [['--max-clusters', '-1'], /--max-clusters/],
     [['--cluster-label', 'bad-name'], /--cluster-label/],

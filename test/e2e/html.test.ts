@@ -9,10 +9,13 @@
 // Skipped with a reason when chromium is not on PATH, unless HA_DEDUP_REQUIRE_CHROMIUM is set
 // (.ci/run sets it), which makes that a failure.
 //
-// The HTML comes from the test-only adapter (test/report/timeline-adapter.ts) until issue 15's
-// engine lands; then from `ha-dedup replay --report-format html`.
+// The page is what the built CLI writes (`ha-dedup replay FIXTURE --output-format none --html
+// FILE`); the figures it is checked against come from the same replay run in process (the
+// Report, and the timeline's bins for the hover check), and the CLI's page must equal
+// renderHtml of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -24,7 +27,7 @@ import { electionRows } from '../../src/report/format.js';
 import { electionText } from '../../src/report/svg.js';
 import { TIMELINE_SLOTS, slotOf } from '../../src/report/timeline.js';
 import { OUTCOME_ACCEPTED, OUTCOME_DEDUPED } from '../../src/model/index.js';
-import { replayOptions, replayWithTimeline } from '../report/timeline-adapter.js';
+import { replayOptions, replayWithTimeline } from '../report/replay-timeline.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 // relative, as a user types it (the path is shown in the page: the golden must not hold this checkout's folder)
@@ -73,7 +76,9 @@ test('the fixture HTML in headless Chromium: no errors, no network, every electi
   });
   const { report, timeline } = await replayWithTimeline(replayOptions([FIXTURE]));
   const file = join(tmp, 'report.html');
-  writeFileSync(file, renderHtml(report, timeline));
+  const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'ha-dedup'), 'replay', FIXTURE, '--output-format', 'none', '--html', file, '-q'], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.equal(readFileSync(file, 'utf8'), renderHtml(report, timeline), 'the CLI writes the page of this Report and timeline');
   const url = pathToFileURL(file).href;
 
   browser = Chromium.launch('chromium', join(tmp, 'profile'));

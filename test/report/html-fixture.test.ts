@@ -1,17 +1,19 @@
 // The HTML report of the bundled fixture: built from the same Report as the table and JSON
-// (the test-only adapter's Report equals runReplay's), timeline lanes that agree with the
-// Report's counts, and a golden file (same input, same bytes). Regenerate the golden on purpose:
+// (a replay with the timeline consumer among its consumers gives the Report of one without),
+// timeline lanes that agree with the Report's counts, and a golden file (same input, same
+// bytes; test/cli/html.test.ts checks the CLI writes exactly it). Regenerate the golden on purpose:
 //   HA_DEDUP_REGEN=1 node scripts/test.mjs test/report/html-fixture
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { OUTCOMES } from '../../src/model/index.js';
+import { OUTCOMES, OUTCOME_ACCEPTED, OUTCOME_DEDUPED } from '../../src/model/index.js';
+import { defaultHAConfig } from '../../src/tracker/index.js';
 import { runReplay } from '../../src/pipeline/replay.js';
 import { renderJson } from '../../src/report/index.js';
 import { renderHtml } from '../../src/report/html.js';
 import { TIMELINE_SLOTS, slotOf, type TimelineLane } from '../../src/report/timeline.js';
-import { replayOptions, replayWithTimeline } from './timeline-adapter.js';
+import { replayOptions, replayWithTimeline } from './replay-timeline.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 // relative, as a user types it (the path is shown in the page: the golden must not hold this checkout's folder)
@@ -24,18 +26,28 @@ function sum(l: TimelineLane, what: 'requests' | 'samples'): number {
   return s;
 }
 
-for (const semantics of ['cortex', 'mimir'] as const) {
-  test(`${semantics}: the adapter's Report is runReplay's, and the timeline's lanes add up to its counts`, async () => {
-    const opts = replayOptions([FIXTURE], { semantics });
+const RUNS = [{ semantics: 'cortex' }, { semantics: 'mimir' }, { semantics: 'cortex', perSample: true }, { semantics: 'mimir', perSample: true }] as const;
+for (const run of RUNS) {
+  const name = `${run.semantics}${'perSample' in run ? ', per sample' : ''}`;
+  test(`${name}: the Report with the timeline consumer is the Report without it, and the timeline's lanes add up to its counts`, async () => {
+    const opts = replayOptions([FIXTURE], { semantics: run.semantics, defaults: { ...defaultHAConfig(), perSample: 'perSample' in run } });
     const { report, timeline } = await replayWithTimeline(opts);
-    const real = await runReplay(opts, { output: null, warn: () => {} });
-    assert.equal(renderJson(report), renderJson(real.report));
+    const plain = await runReplay(opts, { output: null, warn: () => {} });
+    assert.equal(renderJson(report), renderJson(plain.report));
+    assert.ok(report.elections.length > 0 && report.totals.deduped_samples > 0, 'the fixture has elections and deduped samples');
     const c = report.clusters[0]!;
     assert.equal(timeline.lanes.length, c.replicas.length);
     for (const r of c.replicas) {
       const lane = timeline.lanes.find((l) => l.replica === r.replica)!;
       assert.equal(sum(lane, 'requests'), r.requests, `${r.replica} requests`);
       assert.equal(sum(lane, 'samples'), r.samples, `${r.replica} samples`);
+      const by = (o: number) => {
+        let n = 0;
+        for (let b = 0; b < lane.bins; b++) n += lane.counts[b * TIMELINE_SLOTS + slotOf(o, 'samples')]!;
+        return n;
+      };
+      assert.equal(by(OUTCOME_ACCEPTED), r.accepted_samples, `${r.replica} accepted samples`);
+      assert.equal(by(OUTCOME_DEDUPED), r.deduped_samples, `${r.replica} deduped samples`);
     }
     const outside = timeline.tenants.reduce((n, l) => n + sum(l, 'requests'), 0);
     assert.equal(outside + c.replicas.reduce((n, r) => n + r.requests, 0), report.totals.requests);

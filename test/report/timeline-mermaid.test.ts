@@ -4,13 +4,14 @@
 // times, milestones) are exactly the Report's leaders and elections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Window } from 'happy-dom';
 import { renderMarkdown, type Report } from '../../src/report/index.js';
 import { GANTT_MAX_ELECTIONS_PER_CLUSTER, ganttText, leaderGantt } from '../../src/report/mermaid.js';
 import { runReplay } from '../../src/pipeline/replay.js';
 import { handReport } from './timeline-events.js';
-import { replayOptions } from './timeline-adapter.js';
+import { replayOptions } from './replay-timeline.js';
 
 const FIXTURE = join(resolve(import.meta.dirname, '..', '..'), 'fixtures', 'prom-ha-dev.rwcap');
 
@@ -137,4 +138,10 @@ test('no clusters, or no requests: no block', () => {
   empty.clock.last_ms = null;
   assert.deepEqual(leaderGantt(empty), []);
   assert.doesNotMatch(renderMarkdown(empty), /mermaid/);
+});
+
+test('docs/timeline.md shows the fixture\'s real block (the markdown report of the CLI)', async () => {
+  const { report } = await runReplay(replayOptions([FIXTURE]), { output: null, warn: () => {} });
+  const docs = readFileSync(join(resolve(import.meta.dirname, '..', '..'), 'docs', 'timeline.md'), 'utf8');
+  assert.equal(block(docs), block(renderMarkdown(report)));
 });

@@ -1,7 +1,8 @@
 // `ha-dedup replay [INPUT...]`: parse and validate the options of SPEC 3, call runReplay, write
 // the report(s) and check --expect. Everything else lives in src/pipeline and src/report.
 import type { Command } from 'commander';
-import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
@@ -13,7 +14,7 @@ import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { ProgressLine, STDIN_HINT, readsTerminalStdin, terminalWidth, useColor } from '../tty.js';
-import { fsReason, openForWrite, openOutput } from '../outfile.js';
+import { fsReason, openOutput, reserveReportFile, type ReportFile } from '../outfile.js';
 import { helpWidth } from '../voice.js';
 
 export interface ReplayCliOptions {
@@ -37,6 +38,7 @@ export interface ReplayCliOptions {
   outputFormat: string;
   report?: string;
   reportFormat: string;
+  html?: string;
   expect?: string[];
   strict?: boolean;
   color: boolean;
@@ -44,15 +46,32 @@ export interface ReplayCliOptions {
   quiet?: boolean;
 }
 
+export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
 export interface ParsedReplay {
   replay: ReplayOptions;
   output: string | null;
   reportFile: string | null;
-  reportFormat: 'table' | 'json' | 'markdown';
+  reportFormat: ReportFormat;
+  /** --html FILE: the HTML report, beside any other. */
+  htmlFile: string | null;
   expectations: Expectation[];
   color: boolean;
   /** -q: no human report, no warnings (errors still). */
   quiet: boolean;
+}
+
+/** Whether two paths name the same file: the same path, or (both existing) the same inode. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 function duration(option: string, text: string): number {
@@ -139,7 +158,14 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
   }
   validateHAConfig(defaults, '', givenFlags(given));
   const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
-  const reportFormat = oneOf('--report-format', o.reportFormat, ['table', 'json', 'markdown'] as const);
+  const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
+  if (o.html !== undefined) {
+    if (o.html === '' || o.html === '-') throw usageError(`--html: "${o.html}" is not a file name (the HTML report on stdout is --report-format html)`);
+    if (o.report !== undefined && sameFile(o.html, o.report)) throw usageError(`--html ${o.html}: the same file as --report`);
+    if (o.output !== undefined && o.output !== '-' && sameFile(o.html, o.output)) throw usageError(`--html ${o.html}: the same file as -o`);
+    const input = inputs.find((i) => i !== '-' && sameFile(o.html!, i));
+    if (input !== undefined) throw usageError(`--html ${o.html}: the same file as the input ${input} (it would be overwritten)`);
+  }
   const maxDecodedSize = parseByteSize(o.maxDecodedSize);
   if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
   const expectations: Expectation[] = [];
@@ -179,6 +205,7 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     output,
     reportFile: o.report ?? null,
     reportFormat,
+    htmlFile: o.html ?? null,
     expectations,
     color: o.color,
     quiet: o.quiet === true,
@@ -207,14 +234,16 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
     }
   }
   // open the files we write before the run, so a wrong path fails at once
-  // (the report file is created empty if missing, and removed again if the run fails)
-  const reportExisted = p.reportFile !== null && existsSync(p.reportFile);
-  if (p.reportFile !== null) closeSync(openForWrite(p.reportFile, '--report', 'a'));
+  // (a report file is created empty if missing, and removed again if the run fails)
+  const files: ReportFiles = { json: null, html: null };
   let report: Report;
   try {
-    report = await replayAndReport(p, stdoutTTY);
+    if (p.reportFile !== null) files.json = reserveReportFile(p.reportFile, '--report');
+    if (p.htmlFile !== null) files.html = reserveReportFile(p.htmlFile, '--html');
+    report = await replayAndReport(p, stdoutTTY, files);
   } catch (err) {
-    if (p.reportFile !== null && !reportExisted) rmSync(p.reportFile, { force: true });
+    files.json?.discard();
+    files.html?.discard();
     throw err;
   }
   if (p.expectations.length > 0) {
@@ -225,14 +254,28 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
   }
 }
 
-/** Run the replay, write the JSON report file and print the human report. */
-async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Report> {
+interface ReportFiles {
+  json: ReportFile | null;
+  html: ReportFile | null;
+}
+
+/** Whether the run needs the timeline (an HTML report is asked for and will be written). */
+export function wantsHtml(p: Pick<ParsedReplay, 'htmlFile' | 'reportFormat' | 'quiet'>): boolean {
+  return p.htmlFile !== null || (p.reportFormat === 'html' && !p.quiet);
+}
+
+/** Run the replay, write the report files and print the human report. */
+async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: ReportFiles): Promise<Report> {
   // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
   // whenever stdout carries no data (-o FILE or --output-format none).
   const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
   const file = p.output !== null && p.replay.outputFormat !== 'none' ? openOutput(p.output, '-o') : null;
   const sink = file !== null ? file.sink : dataToStdout ? process.stdout : null;
   const progress = process.stderr.isTTY === true && !p.quiet ? new ProgressLine(process.stderr) : null;
+  // The HTML report's timeline consumer and renderer are loaded only when asked for (a replay
+  // without them does not load, build or feed them: test/e2e/html-lazy.test.ts)
+  const html = wantsHtml(p) ? await import('./replayhtml.js') : null;
+  const timeline = html === null ? null : html.timelineConsumer();
   let result;
   try {
     result = await runReplay(p.replay, {
@@ -244,6 +287,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       },
       progress: progress === null ? undefined : (s) => progress.update(s),
       progressEvery: 200,
+      consumers: timeline === null ? undefined : [timeline],
     });
   } catch (err) {
     throw file?.failure() ?? err;
@@ -252,13 +296,9 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
   }
   if (file !== null) await file.close();
   const report = result.report;
-  if (p.reportFile !== null) {
-    try {
-      writeFileSync(p.reportFile, renderJson(report));
-    } catch (err) {
-      throw usageError(`--report ${p.reportFile}: cannot write: ${(err as Error).message}`);
-    }
-  }
+  files.json?.write(renderJson(report));
+  const page = html === null || timeline === null ? null : html.renderPage(report, timeline);
+  if (page !== null) files.html?.write(page);
   if (p.quiet) return report;
   const human = dataToStdout ? process.stderr : process.stdout;
   const color = useColor(human, p.color);
@@ -267,7 +307,9 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean): Promise<Rep
       ? renderJson(report)
       : p.reportFormat === 'markdown'
         ? renderMarkdown(report)
-        : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
+        : p.reportFormat === 'html'
+          ? page!
+          : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
   human.write(text);
   return report;
 }
@@ -315,7 +357,8 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
     .option('--report <file>', 'write the JSON report to FILE')
-    .option('--report-format <format>', 'human report: table, json or markdown', 'table')
+    .option('--report-format <format>', 'human report: table, json, markdown or html', 'table')
+    .option('--html <file>', 'write the HTML report (a timeline per cluster) to FILE, beside any other report')
     .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable; exit 1 when one fails; keys below)', collect)
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
