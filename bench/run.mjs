@@ -8,7 +8,7 @@
 //                         [--profile] [--out FILE.md]
 //   --large     add the 10^7-sample capture (generation takes ~30s once, then it is cached)
 //   --runs N    runs per case (default 3); the median is reported
-//   --cases     any of: floor, naive, replay, ndjson, rwcap, sqlite, memory, html
+//   --cases     any of: floor, naive, replay, ndjson, rwcap, sqlite, memory, html, doctor
 //   --profile   also run `node --cpu-prof` on the replay of the medium capture and print the top
 //               self-time functions (bench/profile.mjs)
 import { spawn, spawnSync } from 'node:child_process';
@@ -69,6 +69,8 @@ function casesFor(file, dir) {
     { id: 'floor', label: 'decode floor (snappyjs + one protobuf pass)', argv: ['bench/floor.mjs', file] },
     { id: 'naive', label: 'naive: snappyjs + protobufjs decode/toObject', argv: ['bench/naive.mjs', file] },
     { id: 'replay', label: 'replay --output-format none --report', argv: [BIN, 'replay', file, '--output-format', 'none', '--report', report], report },
+    // issue 20.4: doctor (every check, all its lanes) at >= 50% of replay's speed
+    { id: 'doctor', label: 'doctor --format json (all lanes)', argv: [BIN, 'doctor', file, '--format', 'json', '--fail-on', 'never'], doctor: true },
     { id: 'ndjson', label: 'replay -o out.ndjson', argv: [BIN, 'replay', file, '-o', join(dir, 'out.ndjson')] },
     { id: 'rwcap', label: 'replay --output-format rwcap -o out.rwcap', argv: [BIN, 'replay', file, '--output-format', 'rwcap', '-o', join(dir, 'out.rwcap')] },
     {
@@ -200,6 +202,11 @@ function targetsFor(size, id, row, rows) {
     const also = p ? ` (run by run: median ${fmtPct(p.median)}, ${fmtPct(p.min)}–${fmtPct(p.max)})` : '';
     out.push([`≥60% of floor (aim 80%): ${fmtPct(ratio)}${also}`, ratio >= 0.6 ? (ratio >= 0.8 ? 'PASS' : 'PASS (aim MISS)') : 'MISS']);
   }
+  if (id === 'doctor') {
+    const replay = rows.find((r) => r.size === size && r.id === 'replay');
+    const p = replay ? pairedRatios(replay, row) : null; // replay time / doctor time, run by run
+    if (p) out.push([`≥50% of replay's speed, run by run: median ${fmtPct(p.median)} (${fmtPct(p.min)}–${fmtPct(p.max)}, ${p.n} pairs)`, p.median >= 0.5 ? 'PASS' : 'MISS']);
+  }
   if (id === 'ndjson' && row.rate) out.push([`≥400,000 samples/s`, row.rate >= 400000 ? 'PASS' : 'MISS']);
   if (size === 'large' && ['replay', 'ndjson', 'rwcap', 'sqlite', 'memory'].includes(id) && row.rssMiB != null) {
     out.push([`peak RSS <200 MB`, row.rssMiB * 1.048576 < 200 ? 'PASS' : 'MISS']);
@@ -270,6 +277,10 @@ async function main() {
         let seen = null;
         if (c.id === 'floor' || c.id === 'naive') seen = JSON.parse(r.stdout).samples;
         else if (c.report && existsSync(c.report)) seen = JSON.parse(readFileSync(c.report, 'utf8')).totals?.samples;
+        if (c.doctor) {
+          const records = JSON.parse(r.stdout).inputs?.[0]?.records;
+          if (records !== stats.requests) problems.push(`${tag}: doctor read ${records} records, the generator wrote ${stats.requests} requests`);
+        }
         if (seen !== null && seen !== stats.samples) problems.push(`${tag}: counted ${seen} samples, the generator wrote ${stats.samples}`);
       }
     }

@@ -9,6 +9,7 @@ import { register as registerInspect } from './commands/inspect.js';
 import { register as registerConvert } from './commands/convert.js';
 import { register as registerState } from './commands/state.js';
 import { register as registerSend } from './commands/send.js';
+import { register as registerDoctor } from './commands/doctor.js';
 import { configureVoice, errorLine } from './voice.js';
 
 export const VERSION = '0.1.0';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerConvert(program);
   registerState(program);
   registerSend(program);
+  registerDoctor(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,17 +1,28 @@
 // doctor's exit code (SPEC 12): 1 when a finding is at or above --fail-on (default error), else
-// 0. Usage and input errors keep their own codes (2, 3), raised before any finding exists.
+// 0; `--fail-on never` always 0 (the report alone). Usage and input errors keep their own codes
+// (2, 3), raised before any finding exists.
 import { usageError } from '../model/index.js';
 import { SEVERITIES, severityRank, type Finding, type Severity } from './types.js';
 
-export const DEFAULT_FAIL_ON: Severity = 'error';
+/** --fail-on's values: a severity, or never. */
+export type FailOn = Severity | 'never';
+export const FAIL_ON: readonly FailOn[] = [...SEVERITIES, 'never'];
+
+export const DEFAULT_FAIL_ON: FailOn = 'error';
 
 /** --fail-on's value, or a usage error naming the option. */
-export function parseFailOn(text: string): Severity {
-  if ((SEVERITIES as readonly string[]).includes(text)) return text as Severity;
-  throw usageError(`--fail-on must be one of ${SEVERITIES.join(', ')} (got "${text}")`);
+export function parseFailOn(text: string): FailOn {
+  if ((FAIL_ON as readonly string[]).includes(text)) return text as FailOn;
+  throw usageError(`--fail-on must be one of ${FAIL_ON.join(', ')} (got "${text}")`);
 }
 
-export function doctorExitCode(findings: readonly Finding[], failOn: Severity = DEFAULT_FAIL_ON): 0 | 1 {
+/** The findings at or above `failOn` (none for never). */
+export function failing(findings: readonly Finding[], failOn: FailOn = DEFAULT_FAIL_ON): Finding[] {
+  if (failOn === 'never') return [];
   const limit = severityRank(failOn);
-  return findings.some((f) => severityRank(f.severity) <= limit) ? 1 : 0;
+  return findings.filter((f) => severityRank(f.severity) <= limit);
+}
+
+export function doctorExitCode(findings: readonly Finding[], failOn: FailOn = DEFAULT_FAIL_ON): 0 | 1 {
+  return failing(findings, failOn).length > 0 ? 1 : 0;
 }

@@ -59,20 +59,35 @@ export function wrap(text: string, width: number, indent: string): string[] {
   return out;
 }
 
-const WIDTH = 100;
+/** Like wrap, the first line not indented (a heading whose continuation hangs under it). */
+export function hang(text: string, width: number, indent: string): string[] {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  const first = wrap(text, width, '')[0] ?? '';
+  const rest = words.slice(first.split(' ').length).join(' ');
+  return rest === '' ? [first] : [first, ...wrap(rest, width, indent)];
+}
+
+/** The table's width off a terminal (the README block is printed at it). */
+export const WIDTH = 100;
 
 function where(f: Finding): string {
   return [f.tenant, f.cluster, f.replica].filter((x) => x !== null).join(' / ');
 }
 
-export function renderTable(report: DoctorReport): string {
-  const out: string[] = [inputsLine(report), summary(report)];
+/**
+ * `width`: the terminal's (text wraps to it; the overview table is left out when it would not
+ * fit, the numbered list below it says the same); WIDTH off a terminal.
+ */
+export function renderTable(report: DoctorReport, width: number = WIDTH): string {
+  const out: string[] = [...hang(inputsLine(report), width, '  '), summary(report)];
   if (report.findings.length === 0) return out.join('\n') + '\n';
-  out.push(box(HEAD, report.findings.map(row)), '');
+  const table = box(HEAD, report.findings.map(row));
+  if (table.indexOf('\n') <= width) out.push(table);
+  out.push('');
   report.findings.forEach((f, k) => {
-    out.push(`${k + 1}. ${f.severity} ${f.code}: ${where(f)} (${int(f.count)} ${COUNT_UNIT[f.code]})`);
-    for (const e of f.examples) out.push(...wrap(`e.g. ${e.labels === null ? '' : `${selector(e.labels)} `}at ${utc(e.at_ms)}: ${e.note}`, WIDTH, '   '));
-    out.push(...wrap(`fix: ${f.fix}`, WIDTH, '   '), '');
+    out.push(...hang(`${k + 1}. ${f.severity} ${f.code}: ${where(f)} (${int(f.count)} ${COUNT_UNIT[f.code]})`, width, '   '));
+    for (const e of f.examples) out.push(...wrap(`e.g. ${e.labels === null ? '' : `${selector(e.labels)} `}at ${utc(e.at_ms)}: ${e.note}`, width, '   '));
+    out.push(...wrap(`fix: ${f.fix}`, width, '   '), '');
   });
   return out.join('\n');
 }

@@ -10,6 +10,7 @@ import { createOutputConsumer } from '../wire/outconsumers.js';
 import { ReportBuilderConsumer, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
 import { runPipeline } from './engine.js';
+import { ErrorHint } from '../doctor/hint.js';
 
 export { REPLAY_META } from './lane.js';
 
@@ -64,6 +65,11 @@ export interface ReplayIO {
 
 export interface ReplayResult {
   report: Report;
+  /**
+   * "ha-dedup: N HA configuration problems found; run ha-dedup doctor" when doctor would report
+   * an error finding (issue 20.5; an ErrorHint on replay's own lane), else null.
+   */
+  hint: string | null;
   /** Samples (floats + histograms) handed to the output writer. */
   writtenSamples: number;
 }
@@ -96,6 +102,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
       },
     };
     const settings = { config: (t: string) => configs.perTenant.get(t) ?? configs.defaults };
+    const hint = new ErrorHint();
     const summary = await runPipeline(
       {
         inputs: paths,
@@ -108,11 +115,11 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         warn: io.warn,
         ...(io.progress ? { progress: io.progress, progressEvery: io.progressEvery ?? 1000 } : {}),
       },
-      [{ semantics: opts.semantics, configs, seed: opts.seed, store, consumers: [builder, writer, tap, ...(io.consumers ?? [])] }],
+      [{ semantics: opts.semantics, configs, seed: opts.seed, store, consumers: [builder, writer, hint, tap, ...(io.consumers ?? [])] }],
     );
     const tenants = (end as EndEvent | null)?.tenants ?? [];
     const report = builder.report(configReport(opts, summary.clockSource, settings, tenants, configs.ignoredKeys));
-    return { report, writtenSamples: writer.writtenSamples };
+    return { report, writtenSamples: writer.writtenSamples, hint: hint.line() };
   } finally {
     store.close();
   }

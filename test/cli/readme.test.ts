@@ -17,7 +17,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 test('README usage and example blocks equal what the CLI prints', () => {
   const blocks = readme.match(/<!-- BEGIN run: /g) ?? [];
   assert.ok(blocks.length >= 7, `README has ${blocks.length} generated blocks`);
-  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help', 'send --help']) {
+  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help', 'send --help', 'doctor --help']) {
     assert.ok(readme.includes(`<!-- BEGIN run: ${cmd} -->`), `README shows ${cmd}`);
   }
   assert.equal(render(readme), readme);
@@ -38,7 +38,7 @@ test('README (issue 14.7): ha-dedup on PATH, one command form in every example',
   assert.match(readme, /`npm link`/);
   assert.match(readme, /`npx ha-dedup`/);
   // command lines (not the help texts, whose "Usage: ha-dedup replay" and quoted `ha-dedup ...` are no invocation)
-  const calls = codeLines().filter((l) => /ha-dedup (replay|record|inspect|convert|state|--help)/.test(l) && !/^Usage: |`/.test(l) && !/^\s/.test(l));
+  const calls = codeLines().filter((l) => /ha-dedup (replay|record|inspect|convert|state|doctor|--help)/.test(l) && !/^Usage: |`/.test(l) && !/^\s/.test(l));
   assert.ok(calls.length >= 15, `${calls.length} example commands`);
   // the quick start alone runs it through npx (nothing is on PATH yet on a fresh machine)
   for (const l of calls) assert.match(l, /(^|\$ |&& |\| |^npm ci && npx )ha-dedup /, `the same command form: ${l}`);
@@ -80,4 +80,15 @@ test('README NDJSON examples show the keys in the order the tool writes them', (
     const order = keys.includes('metadata') ? metadata : sample;
     assert.deepEqual(keys, order.filter((k) => keys.includes(k)), `key order of ${ex}`);
   }
+});
+
+test('README doctor section (issue 20.6): the real output on the README capture shows at least three findings, and every code is explained', async () => {
+  const { CODES } = await import('../../src/doctor/types.js');
+  const section = readme.slice(readme.indexOf('## Finding HA misconfiguration: `ha-dedup doctor`'), readme.indexOf('## Bad input'));
+  const block = /<!-- BEGIN run: doctor fixtures\/doctor\/readme\.rwcap -->\n([\s\S]*?)<!-- END run -->/.exec(section);
+  assert.ok(block, 'the README shows doctor on fixtures/doctor/readme.rwcap (kept current by the first test)');
+  const shown = new Set([...block[1]!.matchAll(/^\d+\. (?:error|warn|info) ([a-z-]+): /gm)].map((m) => m[1]!));
+  assert.ok(shown.size >= 3, `distinct codes shown: ${[...shown].join(', ')}`);
+  assert.match(section, /npx tsx fixtures\/doctor\/make-readme-capture\.ts/, 'how the capture was built');
+  for (const code of CODES) assert.match(section, new RegExp(`^\\| \`${code}\` \\| (error|warn|info|warn / error) \\| .{20,} \\|$`, 'm'), `${code} explained`);
 });

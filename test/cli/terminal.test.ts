@@ -76,13 +76,13 @@ test('inspect and state on an 80-column terminal fit; at 160 the full tables', {
 });
 
 test('every --help wraps to the terminal: 80 columns, and wider on a wider one', { skip: NO_SCRIPT }, () => {
-  for (const cmd of ['', 'replay', 'record', 'inspect', 'convert', 'state', 'send']) {
+  for (const cmd of ['', 'replay', 'record', 'inspect', 'convert', 'state', 'send', 'doctor']) {
     const h80 = onTerminal(80, `${cmd} --help`);
     assert.equal(h80.code, 0, h80.out);
     assert.ok(widest(h80.out) <= 80, `${cmd} --help at 80:\n${h80.out}`);
     const h120 = onTerminal(120, `${cmd} --help`);
     assert.ok(widest(h120.out) <= 120);
-    if (cmd === 'replay') assert.ok(widest(h120.out) > 80, 'replay --help uses the wider terminal');
+    if (cmd === 'replay' || cmd === 'doctor') assert.ok(widest(h120.out) > 80, `${cmd} --help uses the wider terminal`);
   }
 });
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doctorExitCode, parseFailOn } from '../../src/doctor/exit.js';
-import { renderJson, renderMarkdown, renderTable, wrap } from '../../src/doctor/render.js';
+import { hang, renderJson, renderMarkdown, renderTable, wrap } from '../../src/doctor/render.js';
 import type { DoctorReport, Finding } from '../../src/doctor/types.js';
 import { HaDedupError } from '../../src/model/index.js';
 
@@ -69,6 +69,21 @@ test('exit code: 1 at or above --fail-on (default error), else 0', () => {
   assert.equal(doctorExitCode(warn, 'info'), 1);
   assert.equal(doctorExitCode([finding({ severity: 'info' })], 'warn'), 0);
   assert.equal(doctorExitCode([finding({})]), 1);
+  assert.equal(doctorExitCode([finding({})], 'never'), 0);
+  assert.equal(doctorExitCode([finding({ severity: 'info' })], 'never'), 0);
   assert.equal(parseFailOn('warn'), 'warn');
-  assert.throws(() => parseFailOn('fatal'), (e: unknown) => e instanceof HaDedupError && e.exitCode === 2 && /--fail-on must be one of error, warn, info \(got "fatal"\)/.test(e.message));
+  assert.equal(parseFailOn('never'), 'never');
+  assert.throws(() => parseFailOn('fatal'), (e: unknown) => e instanceof HaDedupError && e.exitCode === 2 && /--fail-on must be one of error, warn, info, never \(got "fatal"\)/.test(e.message));
+});
+
+test('table on a narrow terminal: every line within the width, the overview table left out when it would not fit', () => {
+  const long = finding({ fix: 'word '.repeat(60).trim(), tenant: 'a-rather-long-tenant-name' });
+  const wide = renderTable(report([long]));
+  assert.match(wide, /│ error    │ mixed-request │ a-rather-long-tenant-name │/);
+  assert.ok(wide.split('\n').every((l) => l.length <= 100), wide);
+  const narrow = renderTable(report([long]), 60);
+  assert.ok(narrow.split('\n').every((l) => l.length <= 60), narrow);
+  assert.doesNotMatch(narrow, /│/, 'no overview table at 60 columns');
+  assert.match(narrow, /^1\. error mixed-request: a-rather-long-tenant-name \/ c1 \/ r1\n {3}\(12 requests\)\n {3}e\.g\. /m);
+  assert.deepEqual(hang('aaa bbb ccc ddd', 8, '  '), ['aaa bbb', '  ccc', '  ddd']);
 });

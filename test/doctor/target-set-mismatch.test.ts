@@ -43,3 +43,15 @@ test('a cluster with one replica has nothing to mismatch', () => {
 test('the same series from both: nothing', () => {
   assert.deepEqual(findings(extraOnReplica1(0), CODE), []);
 });
+
+test('a tenant with HA off (accept_ha_samples: false) is not looked at, and its series do not upset the others', async () => {
+  const { doctorPlan } = await import('../../src/doctor/plan.js');
+  const { defaults, runPlan } = await import('./helpers.js');
+  // t1 sends a healthy pair plus series only replica1 sends; with HA off for t1 none of it is a
+  // finding. More series than the checks' columns start with (256), as on a real capture.
+  const specs = extraOnReplica1(300);
+  const off = runPlan(doctorPlan(), specs, { config: () => defaults({ acceptHaSamples: false }) });
+  assert.deepEqual(off.findings.map((f) => f.code), []);
+  const on = runPlan(doctorPlan(), specs);
+  assert.deepEqual(on.findings.map((f) => f.code), [CODE]);
+});

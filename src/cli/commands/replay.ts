@@ -17,7 +17,11 @@ import { ProgressLine, STDIN_HINT, readsTerminalStdin, terminalWidth, useColor }
 import { fsReason, openOutput, reserveReportFile, type ReportFile } from '../outfile.js';
 import { helpWidth } from '../voice.js';
 
-export interface ReplayCliOptions {
+/**
+ * The options replay shares with the commands that read its inputs and run its HA settings
+ * (doctor): the input options, the HA options (--overrides too) and how bad records are met.
+ */
+export interface RunCliOptions {
   format: string;
   tenant: string;
   clock?: string;
@@ -33,6 +37,11 @@ export interface ReplayCliOptions {
   sampleFailoverTimeout: string;
   maxClusters?: string;
   overrides?: string;
+  strict?: boolean;
+  maxDecodedSize: string;
+}
+
+export interface ReplayCliOptions extends RunCliOptions {
   db?: string;
   output?: string;
   outputFormat: string;
@@ -40,11 +49,12 @@ export interface ReplayCliOptions {
   reportFormat: string;
   html?: string;
   expect?: string[];
-  strict?: boolean;
   color: boolean;
-  maxDecodedSize: string;
   quiet?: boolean;
 }
+
+/** What the shared options give: replay's options less its state store and output. */
+export type RunOptions = Omit<ReplayOptions, 'db' | 'outputFormat' | 'store'>;
 
 export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -80,7 +90,7 @@ function duration(option: string, text: string): number {
   return ms;
 }
 
-function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
   const v = text.trim();
   if (!(allowed as readonly string[]).includes(v)) throw usageError(`${option}: "${text}" is not one of ${allowed.join(', ')}`);
   return v as T;
@@ -111,7 +121,7 @@ const FLAGS: Required<SettingNames> = {
 };
 
 /** commander's option keys of the FLAGS. */
-const FLAG_KEYS: Record<keyof SettingNames, keyof ReplayCliOptions> = {
+const FLAG_KEYS: Record<keyof SettingNames, keyof RunCliOptions> = {
   updateTimeout: 'updateTimeout',
   jitterMax: 'updateTimeoutJitterMax',
   failoverTimeout: 'failoverTimeout',
@@ -129,12 +139,13 @@ function givenFlags(given: ReadonlySet<string>): SettingNames {
 }
 
 /**
- * Validate every option (usage errors name the option); reads the overrides file. `given`: the
- * commander keys of the options typed on the command line (messages name those flags).
+ * Validate the shared options (usage errors name the option); reads the overrides file. `given`:
+ * the commander keys of the options typed on the command line (messages name those flags);
+ * `formatFlag`: the input format's option as the command calls it.
  */
-export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set()): ParsedReplay {
+export function parseRunOptions(inputs: string[], o: RunCliOptions, given: ReadonlySet<string> = new Set(), formatFlag = '--format'): RunOptions {
   const format = parseInputFormat(o.format);
-  if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
+  if (format === undefined) throw usageError(`${formatFlag}: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
   if (o.tenant.trim() === '') throw usageError('--tenant: must not be empty');
   const clock = o.clock === undefined ? null : oneOf<ClockSource>('--clock', o.clock, ['received', 'sample']);
   const delayMs = duration('--delay', o.delay);
@@ -157,6 +168,25 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     throw usageError('--sample-failover-timeout: only Mimir has it; use --semantics mimir or leave it at 0s');
   }
   validateHAConfig(defaults, '', givenFlags(given));
+  const maxDecodedSize = parseByteSize(o.maxDecodedSize);
+  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
+  let overrides: ReplayOptions['overrides'] = null;
+  if (o.overrides !== undefined) {
+    try {
+      overrides = { text: readFileSync(o.overrides, 'utf8'), file: o.overrides };
+    } catch (err) {
+      throw usageError(`--overrides ${o.overrides}: cannot read: ${fsReason(err)}`);
+    }
+  }
+  return { inputs, format, tenant: o.tenant, clock, delayMs, semantics, seed, defaults, overrides, strict: o.strict === true, maxDecodedSize };
+}
+
+/**
+ * Validate every option (usage errors name the option); reads the overrides file. `given`: the
+ * commander keys of the options typed on the command line (messages name those flags).
+ */
+export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set()): ParsedReplay {
+  const run = parseRunOptions(inputs, o, given);
   const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
   const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
   if (o.html !== undefined) {
@@ -166,8 +196,6 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     const input = inputs.find((i) => i !== '-' && sameFile(o.html!, i));
     if (input !== undefined) throw usageError(`--html ${o.html}: the same file as the input ${input} (it would be overwritten)`);
   }
-  const maxDecodedSize = parseByteSize(o.maxDecodedSize);
-  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
   const expectations: Expectation[] = [];
   for (const e of o.expect ?? []) {
     try {
@@ -176,30 +204,12 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
       throw usageError((err as Error).message);
     }
   }
-  let overrides: ReplayOptions['overrides'] = null;
-  if (o.overrides !== undefined) {
-    try {
-      overrides = { text: readFileSync(o.overrides, 'utf8'), file: o.overrides };
-    } catch (err) {
-      throw usageError(`--overrides ${o.overrides}: cannot read: ${fsReason(err)}`);
-    }
-  }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
   return {
     replay: {
-      inputs,
-      format,
-      tenant: o.tenant,
-      clock,
-      delayMs,
-      semantics,
-      seed,
-      defaults,
-      overrides,
+      ...run,
       db: o.db ?? null,
       outputFormat,
-      strict: o.strict === true,
-      maxDecodedSize,
       store: storeFromEnv(process.env.HA_DEDUP_STORE, o.db),
     },
     output,
@@ -311,6 +321,8 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
           ? page!
           : renderTable(report, { paint: await loadPaint(color), width: terminalWidth(human) });
   human.write(text);
+  // issue 20.5: what doctor would report as an error, in one line after the report (-q: none)
+  if (result.hint !== null) process.stderr.write(result.hint + '\n');
   return report;
 }
 
@@ -333,15 +345,18 @@ export function expectHelp(width: number): string {
   return '\n' + lines.flatMap((l) => wrapText(l, width, l.startsWith('  ') ? 4 : 2)).join('\n') + '\n';
 }
 
-export function register(program: Command): void {
-  program
-    .command('replay')
-    .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
-    .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin')
-    .option('--format <format>', 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+/** replay's input options (doctor calls the input format `formatFlag`): format, tenant, clock, delay. */
+export function addInputOptions(cmd: Command, formatFlag = '--format'): Command {
+  return cmd
+    .option(`${formatFlag} <format>`, 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
     .option('--tenant <id>', 'tenant for records that carry none', 'anonymous')
     .option('--clock <source>', 'source of "now": received or sample (default: received if the input carries receive times, else sample)')
-    .option('--delay <duration>', 'added to sample-derived now (send lag)', '0s')
+    .option('--delay <duration>', 'added to sample-derived now (send lag)', '0s');
+}
+
+/** replay's HA options, --overrides last. */
+export function addHaOptions(cmd: Command): Command {
+  return cmd
     .option('--semantics <model>', 'decision model: cortex or mimir', 'cortex')
     .option('--dedupe <mode>', 'per-request or per-sample', 'per-request')
     .option('--cluster-label <name>', 'HA cluster label', 'cluster')
@@ -352,16 +367,30 @@ export function register(program: Command): void {
     .option('--failover-timeout <duration>', 'HA tracker failover timeout', '30s')
     .option('--sample-failover-timeout <duration>', 'mimir only; 0s = off', '0s')
     .option('--max-clusters <n>', 'HA clusters per tenant; 0 = no limit (default: 0 with cortex, 100 with mimir, as in those systems)')
-    .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)')
+    .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)');
+}
+
+/** How replay meets bad records: --strict, --max-decoded-size. */
+export function addReadOptions(cmd: Command): Command {
+  return cmd
+    .option('--strict', 'stop at the first bad record (exit 3)')
+    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE));
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('replay')
+    .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
+    .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin');
+  addHaOptions(addInputOptions(cmd))
     .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
     .option('--report <file>', 'write the JSON report to FILE')
     .option('--report-format <format>', 'human report: table, json, markdown or html', 'table')
     .option('--html <file>', 'write the HTML report (a timeline per cluster) to FILE, beside any other report')
-    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable; exit 1 when one fails; keys below)', collect)
-    .option('--strict', 'stop at the first bad record (exit 3)')
-    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
+    .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable; exit 1 when one fails; keys below)', collect);
+  addReadOptions(cmd)
     .option('--no-color', 'no colour in the report')
     .option('-q, --quiet', 'no human report and no warnings (errors and failed --expect checks still)')
     .addHelpText('after', () => expectHelp(helpWidth(process.stdout)))

@@ -89,7 +89,8 @@ export class TargetSetMismatch implements Check {
     const run = this.run;
     const per = new Map<number, { pair: PairInfo; series: number; examples: Finding['examples'] }>();
     for (let c = 0; c < run.canonCount; c++) {
-      const fp = this.firstPair.a[c]!;
+      // canonical series made for other checks (a tenant with HA off) may lie past the columns
+      const fp = this.firstPair.a[c] ?? -1;
       if (fp < 0 || this.multi.a[c] === 1) continue;
       const pair = run.pairList[fp]!;
       const from = this.firstMs.a[c]!;
