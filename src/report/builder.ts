@@ -3,10 +3,8 @@
 // per (series, replica) a compact timestamp log (tslog.ts), per series the largest accepted
 // timestamp (overlaps) and the accepted min/max per reign (election windows). Lost samples,
 // gaps and scrape intervals are computed once, at the end, one series at a time.
-import type { Election, Label, WriteRequest } from '../model/index.js';
-import { OUTCOME_STATUS } from '../model/index.js';
-import type { RequestDecision } from '../tracker/api.js';
-import { KIND_ACCEPTED, KIND_DEDUPED, KIND_REJECTED, LogArena, TsLog } from './tslog.js';
+import type { Election, Label } from '../model/index.js';
+import { KIND_ACCEPTED, KIND_DEDUPED, LogArena, TsLog } from './tslog.js';
 import type {
   ClusterReport,
   ElectionReport,
@@ -77,8 +75,8 @@ interface SeriesState {
 }
 
 /**
- * The timestamp log of one (series, replica), with what its labels array resolved to, so the hot
- * path finds everything through one object hung on the labels array (see request()).
+ * The timestamp log of one (series, replica), with the reign data of its open reign and the
+ * links the hot path follows (consumer.ts request()).
  */
 export class SeriesLog extends TsLog {
   /** Reign whose accepted samples this log is gathering (-1: none); see openReign(). */
@@ -87,11 +85,7 @@ export class SeriesLog extends TsLog {
   rMax = -Infinity;
   /** The series' largest accepted timestamp when this log opened its reign. */
   baseMax = -Infinity;
-  /**
-   * What this log was last found by (round 1: the labels array; the consumer: the SeriesId, in
-   * lastId), and the log that followed it last time.
-   */
-  labels: readonly Label[] | null = null;
+  /** The SeriesId this log was last found by, and the log that followed it last time. */
   lastId = -1;
   next: SeriesLog | null = null;
   /** The series' next log (another replica's). */
@@ -107,14 +101,6 @@ export class SeriesLog extends TsLog {
     super(arena);
   }
 }
-
-/**
- * The decoders share one labels array per distinct series (src/wire/labelcache.ts), so the
- * builder remembers a series' log on the array itself, under a private symbol (invisible to
- * JSON, Object.keys and iteration). A label array it cannot extend simply takes the slow path.
- */
-const LOG = Symbol('ha-dedup.report.log');
-type Tagged = readonly Label[] & { [LOG]?: SeriesLog };
 
 /** Samples by outcome, for the totals and for each tenant. */
 interface Counts {
@@ -213,9 +199,9 @@ export function openReign(log: SeriesLog, reignIdx: number): void {
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * What both entry points share: the fold's state, elections, the end-of-run figures and the
- * Report. ReportBuilderConsumer (consumer.ts, the event pipeline's) and ReportBuilder (round 1's
- * TimeSeries objects, until replay runs on the engine) each add their own request() hot path.
+ * The fold's state, elections, the end-of-run figures and the Report. ReportBuilderConsumer
+ * (consumer.ts) adds the events and the request() hot path; test/report/round1-builder.ts keeps
+ * round 1's entry point (TimeSeries objects) over the same fold, as the tests' reference.
  */
 export abstract class ReportFold {
   protected readonly clusters = new Map<string, ClusterState>();
@@ -402,147 +388,6 @@ export abstract class ReportFold {
       status_codes,
     };
   }
-}
-
-/**
- * Round 1's entry point: requests as TimeSeries objects with their RequestDecision (replay.ts
- * until it runs on the engine, and the tests written against it).
- */
-export class ReportBuilder extends ReportFold {
-  /** A leader change, fed in the order the tracker made it, before the requests it affects. */
-  election(e: Election): void {
-    this.addElection(e);
-  }
-
-  /** A decided request, in output order. `nowMs` is the simulated time it was decided at. */
-  request(tenant: string, write: WriteRequest, decision: RequestDecision, nowMs: number): void {
-    const seq = ++this.requests;
-    const status = decision.status ?? OUTCOME_STATUS[decision.outcome];
-    this.status.set(status, (this.status.get(status) ?? 0) + 1);
-    const ts = this.tenant(tenant);
-    ts.requests++;
-    const all = write.timeseries;
-    let lastCluster: string | null = null;
-    let lastReplica: string | null = null;
-    let c: ClusterState | null = null;
-    let rs: ReplicaStats | null = null;
-    let prevLog: SeriesLog | null = null;
-    // counts summed in locals and added to the totals, the tenant and the replica once
-    let nAcc = 0;
-    let nDed = 0;
-    let nRej = 0;
-    let nNonHa = 0;
-    let nPass = 0;
-    let rAcc = 0;
-    let rDed = 0;
-    let rRej = 0;
-    for (let i = 0; i < all.length; i++) {
-      const s = all[i]!;
-      const d = decision.series[i]!;
-      const n = s.samples.length + s.histograms.length;
-      let kind: number;
-      switch (d.outcome) {
-        case 'accepted':
-          nAcc += n;
-          kind = KIND_ACCEPTED;
-          break;
-        case 'deduped':
-          nDed += n;
-          kind = KIND_DEDUPED;
-          break;
-        case 'rejected_too_many_clusters':
-          nRej += n;
-          kind = KIND_REJECTED;
-          break;
-        case 'non_ha':
-          nNonHa += n;
-          continue;
-        default:
-          nPass += n;
-          continue;
-      }
-      if (d.cluster === null || d.replica === null) continue;
-      if (d.cluster !== lastCluster || d.replica !== lastReplica || c === null || rs === null) {
-        if (rs !== null) {
-          rs.lastLog = prevLog;
-          addReplicaCounts(rs, rAcc, rDed, rRej);
-          rAcc = rDed = rRej = 0;
-        }
-        lastCluster = d.cluster;
-        lastReplica = d.replica;
-        c = this.cluster(tenant, d.cluster);
-        rs = c.replicas.get(d.replica) ?? null;
-        if (rs === null) {
-          rs = { replica: d.replica, requests: 0, samples: 0, accepted: 0, deduped: 0, rejected: 0, firstSeen: nowMs, lastSeen: nowMs, lastRequest: 0, lastLog: null };
-          c.replicas.set(d.replica, rs);
-        }
-        if (rs.lastRequest !== seq) {
-          rs.lastRequest = seq;
-          rs.requests++;
-          rs.lastSeen = nowMs;
-        }
-        prevLog = rs.lastLog;
-      }
-      if (kind === KIND_ACCEPTED) rAcc += n;
-      else if (kind === KIND_DEDUPED) rDed += n;
-      else rRej += n;
-      if (n === 0) continue;
-
-      // Find the (series, replica) log without hashing when possible. Series come in much the
-      // same order request after request, so the log that followed the previous series last time
-      // is tried first (a pointer comparison); then the tag on the decoder's shared labels array;
-      // the string key is computed only when both miss.
-      let log: SeriesLog | null | undefined = prevLog === null ? null : prevLog.next;
-      if (log === null || log.labels !== s.labels) {
-        const tagged = s.labels as Tagged;
-        log = tagged[LOG];
-        if (log === undefined || log.cluster !== c || log.replica !== d.replica || log.tenant !== tenant || log.replicaLabel !== decision.replicaLabel) {
-          log = this.slowLog(tenant, c, d.replica, s.labels, decision.replicaLabel);
-          if (Object.isExtensible(tagged)) tagged[LOG] = log;
-        }
-        log.labels = s.labels;
-        if (prevLog !== null) prevLog.next = log;
-      }
-      prevLog = log;
-      const samples = s.samples;
-      const hists = s.histograms;
-      if (kind !== KIND_ACCEPTED) {
-        for (let j = 0; j < samples.length; j++) log.append(samples[j]!.timestamp, kind);
-        for (let j = 0; j < hists.length; j++) log.append(hists[j]!.timestamp, kind);
-        continue;
-      }
-      const reignIdx = c.reigns.length - 1;
-      const reign = c.reigns[reignIdx]!;
-      if (log.reign !== reignIdx) openReign(log, reignIdx);
-      const base = log.baseMax;
-      let max = log.rMax;
-      let lo = log.rMin;
-      let overlap = 0;
-      for (let j = 0, m = samples.length + hists.length; j < m; j++) {
-        const t = j < samples.length ? samples[j]!.timestamp : hists[j - samples.length]!.timestamp;
-        log.append(t, KIND_ACCEPTED);
-        if (t <= max || t <= base) overlap++;
-        if (t > max) max = t;
-        if (t < lo) lo = t;
-      }
-      log.rMax = max;
-      log.rMin = lo;
-      const hi = max;
-      if (lo < reign.min) reign.min = lo;
-      if (hi > reign.max) reign.max = hi;
-      if (overlap > 0) {
-        this.overlap += overlap;
-        c.overlap += overlap;
-      }
-    }
-    if (rs !== null) {
-      rs.lastLog = prevLog;
-      addReplicaCounts(rs, rAcc, rDed, rRej);
-    }
-    addCounts(this.totals, nAcc, nDed, nRej, nNonHa, nPass);
-    addCounts(ts, nAcc, nDed, nRej, nNonHa, nPass);
-  }
-
 }
 
 /** Buffers the end-of-run pass reuses from one series to the next, grown to the largest. */
@@ -737,41 +582,30 @@ function seriesReign(st: SeriesState, j: number): number {
   return -1;
 }
 
-/** Timestamp of the last sample accepted from `replica` in reigns 0..upto, or -Infinity. */
-function lastAccepted(c: ClusterState, st: SeriesState | null, replica: string, upto: number): number {
-  for (let j = upto; j >= 0; j--) {
-    const reign = c.reigns[j]!;
-    if (reign.replica !== replica) continue;
-    if (st === null) {
-      if (reign.max > -Infinity) return reign.max;
-    } else {
-      const i = seriesReign(st, j);
-      if (i >= 0) return st.reigns![i + 2]!;
-    }
-  }
-  return -Infinity;
+/**
+ * Timestamp of the last sample accepted in reign j (the tenure election j ends: from the
+ * cluster's previous election to election j) of series `st`, or of the cluster when `st` is
+ * null; -Infinity when there is none. Never a sample of an earlier or later tenure (SPEC 9).
+ */
+function tenureLast(c: ClusterState, st: SeriesState | null, j: number): number {
+  if (st === null) return c.reigns[j]!.max;
+  const i = seriesReign(st, j);
+  return i >= 0 ? st.reigns![i + 2]! : -Infinity;
 }
 
-/** Timestamp of the first sample accepted from `replica` in reigns from..end, or +Infinity. */
-function firstAccepted(c: ClusterState, st: SeriesState | null, replica: string, from: number): number {
-  for (let j = from; j < c.reigns.length; j++) {
-    const reign = c.reigns[j]!;
-    if (reign.replica !== replica) continue;
-    if (st === null) {
-      if (reign.min < Infinity) return reign.min;
-    } else {
-      const i = seriesReign(st, j);
-      if (i >= 0) return st.reigns![i + 1]!;
-    }
-  }
-  return Infinity;
+/** Timestamp of the first sample accepted in reign j (the tenure election j - 1 starts), or +Infinity. */
+function tenureFirst(c: ClusterState, st: SeriesState | null, j: number): number {
+  if (st === null) return c.reigns[j]!.min;
+  const i = seriesReign(st, j);
+  return i >= 0 ? st.reigns![i + 1]! : Infinity;
 }
 
 /**
  * For each election k of the series' cluster, the open window (lo, hi) in which a lost sample of
- * the series belongs to it: lo = the series' last sample accepted from the old leader before the
- * election (else the cluster's; -Infinity for a first election), hi = its first sample accepted
- * from the new leader after it (else the cluster's; +Infinity when there is none).
+ * the series belongs to it (SPEC 9): lo = the series' last sample accepted in the tenure the
+ * election ends (reign k), else the cluster's last in it (-Infinity for a first election, or
+ * when that tenure accepted nothing); hi = the series' first sample accepted in the tenure it
+ * starts (reign k + 1), else the cluster's first in it (+Infinity when there is none).
  */
 function electionWindows(st: SeriesState, c: ClusterState): Float64Array {
   const w = new Float64Array(c.elections.length * 2);
@@ -779,23 +613,26 @@ function electionWindows(st: SeriesState, c: ClusterState): Float64Array {
     const el = c.elections[k]!;
     let lo = -Infinity;
     if (el.from !== null) {
-      lo = lastAccepted(c, st, el.from, k);
-      if (lo === -Infinity) lo = lastAccepted(c, null, el.from, k);
+      lo = tenureLast(c, st, k);
+      if (lo === -Infinity) lo = tenureLast(c, null, k);
     }
-    let hi = firstAccepted(c, st, el.to, k + 1);
-    if (hi === Infinity) hi = firstAccepted(c, null, el.to, k + 1);
+    let hi = tenureFirst(c, st, k + 1);
+    if (hi === Infinity) hi = tenureFirst(c, null, k + 1);
     w[2 * k] = lo;
     w[2 * k + 1] = hi;
   }
   return w;
 }
 
-/** gap_ms of election k: first sample accepted from `to` at or after it minus last from `from` before it. */
+/**
+ * gap_ms of election k: the cluster's first sample accepted in the tenure it starts minus its
+ * last accepted in the tenure it ends; null for a first election or when either tenure has none.
+ */
 function electionGap(c: ClusterState, k: number): number | null {
   const el = c.elections[k]!;
   if (el.from === null) return null;
-  const lo = lastAccepted(c, null, el.from, k);
-  const hi = firstAccepted(c, null, el.to, k + 1);
+  const lo = tenureLast(c, null, k);
+  const hi = tenureFirst(c, null, k + 1);
   if (lo === -Infinity || hi === Infinity) return null;
   return hi - lo;
 }

@@ -1,9 +1,9 @@
 // The report builder as a Consumer of a lane's events (src/model/events.ts): elections and
-// decided requests fold into the same state as round 1's ReportBuilder (builder.ts ReportFold),
+// decided requests fold into the fold of builder.ts (ReportFold, the state round 1 folded into),
 // and finish() returns the same Report. Every per-series cache is keyed by SeriesId in arrays
 // this consumer owns; the decoded request is only read.
 import type { ConfigReport, Report } from './types.js';
-import type { BadRecordEvent, ElectionEvent, EndEvent, RequestEvent, RunStart, SeriesCatalog } from '../model/index.js';
+import type { ElectionEvent, EndEvent, RequestEvent, RunStart, SeriesCatalog } from '../model/index.js';
 import { OUTCOME_ACCEPTED, OUTCOME_DEDUPED, OUTCOME_NON_HA, OUTCOME_REJECTED } from '../model/index.js';
 import { KIND_ACCEPTED, KIND_DEDUPED, KIND_REJECTED } from './tslog.js';
 import { addCounts, addReplicaCounts, openReign, ReportFold, type ClusterState, type ReplicaStats, type SeriesLog } from './builder.js';
@@ -184,10 +184,7 @@ export class ReportBuilderConsumer extends ReportFold {
     return a;
   }
 
-  badRecord(_ev: BadRecordEvent): void {
-    // counted from the end event (count and the first 100), as the pipeline reports them
-  }
-
+  /** Bad records are taken from the end event (their count and the first 100), not one by one. */
   end(ev: EndEvent): void {
     this.endEv = ev;
   }

@@ -1,5 +1,5 @@
 export * from './types.js';
-export { ReportBuilder, seriesKey, scrapeInterval } from './builder.js';
+export { seriesKey, scrapeInterval } from './builder.js';
 export { ReportBuilderConsumer } from './consumer.js';
 export { renderJson } from './json.js';
 export { loadPaint, renderTable, type Paint } from './table.js';

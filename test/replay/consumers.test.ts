@@ -1,8 +1,10 @@
 // The report builder and the output writers as event consumers (issue 15 points 1 and 2) give
-// exactly what round 1 gives: the same inputs go through runReplay (round 1: TimeSeries objects,
-// the ReportBuilder and createOutputWriter inline) and through round-1-events.ts's lane into
-// ReportBuilderConsumer and createOutputConsumer; the JSON report, the human table and every
-// output format must be byte-identical, and the decoded requests the consumers saw unchanged.
+// exactly what round 1 gives. The same inputs go through round 1's replay loop (round1-replay.ts:
+// TimeSeries objects, the ReportBuilder and createOutputWriter inline), through runReplay (the
+// engine with ReportBuilderConsumer and createOutputConsumer) and through round1-events.ts's lane
+// (round 1's decoding and tracker, events into the same consumers: the consumers alone); the
+// JSON report, the human table, the markdown and every output format must be byte-identical, and
+// the decoded requests the consumers saw unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { createOutputConsumer } from '../../src/wire/outconsumers.js';
 import { defaultHAConfig } from '../../src/tracker/index.js';
 import { parseDuration } from '../../src/model/index.js';
 import { runRound1Lane } from './round1-events.js';
+import { runReplayRound1 } from './round1-replay.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const FORMATS: OutputFormat[] = ['ndjson', 'vm-json', 'rwcap', 'rwcap-json', 'none'];
@@ -63,7 +66,7 @@ interface Outcome {
 async function round1(opts: ReplayOptions): Promise<Outcome> {
   const c = collector();
   const warnings: string[] = [];
-  const r = await runReplay(opts, { output: opts.outputFormat === 'none' ? null : c.sink, warn: (l) => warnings.push(l) });
+  const r = await runReplayRound1(opts, { output: opts.outputFormat === 'none' ? null : c.sink, warn: (l) => warnings.push(l) });
   return { json: renderJson(r.report), table: renderTable(r.report, {}), markdown: renderMarkdown(r.report), output: c.bytes(), warnings, written: r.writtenSamples };
 }
 
@@ -85,6 +88,13 @@ class Untouched implements Consumer {
   }
 }
 
+async function viaEngine(opts: ReplayOptions): Promise<Outcome> {
+  const c = collector();
+  const warnings: string[] = [];
+  const r = await runReplay(opts, { output: opts.outputFormat === 'none' ? null : c.sink, warn: (l) => warnings.push(l) });
+  return { json: renderJson(r.report), table: renderTable(r.report, {}), markdown: renderMarkdown(r.report), output: c.bytes(), warnings, written: r.writtenSamples };
+}
+
 async function viaConsumers(opts: ReplayOptions): Promise<Outcome> {
   const c = collector();
   const warnings: string[] = [];
@@ -101,6 +111,13 @@ async function viaConsumers(opts: ReplayOptions): Promise<Outcome> {
 
 async function same(opts: ReplayOptions, what: string): Promise<void> {
   const want = await round1(opts);
+  const engine = await viaEngine(opts);
+  assert.equal(engine.json, want.json, `${what}: JSON report (engine)`);
+  assert.equal(engine.table, want.table, `${what}: table (engine)`);
+  assert.equal(engine.markdown, want.markdown, `${what}: markdown (engine)`);
+  assert.ok(engine.output.equals(want.output), `${what}: ${opts.outputFormat} output differs (engine: ${engine.output.length} vs ${want.output.length} bytes)`);
+  assert.deepEqual(engine.warnings, want.warnings, `${what}: warnings (engine)`);
+  assert.equal(engine.written, want.written, `${what}: written samples (engine)`);
   const got = await viaConsumers(opts);
   assert.equal(got.json, want.json, `${what}: JSON report`);
   assert.equal(got.table, want.table, `${what}: table`);
@@ -200,8 +217,10 @@ for (const name of names) {
         // strict stops at the first bad record: both stop with the same error
         const a: string = await round1(opts).then(() => 'no error', (e: Error) => e.message);
         const b = await viaConsumers(opts).then(() => 'no error', (e: Error) => e.message);
+        const e = await viaEngine(opts).then(() => 'no error', (e: Error) => e.message);
         assert.notEqual(a, 'no error');
         assert.equal(b, a);
+        assert.equal(e, a);
         continue;
       }
       await same(opts, `${name} ${format}`);

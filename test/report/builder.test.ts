@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OUTCOME_STATUS, type Outcome, type WriteRequest } from '../../src/model/index.js';
 import type { RequestDecision } from '../../src/tracker/api.js';
-import { ReportBuilder, scrapeInterval, type Report } from '../../src/report/index.js';
+import { scrapeInterval, type Report } from '../../src/report/index.js';
+import { ReportBuilder } from './round1-builder.js';
 import { TsLog } from '../../src/report/tslog.js';
 import { createPrng } from '../../src/clock/prng.js';
 

@@ -1,6 +1,7 @@
 // The report fold against a naive reference that keeps every sample in memory and applies the
-// SPEC 9 definitions literally, on the real capture (both models) and on a random stream with
-// retries, lagging leaders, flaps and outages.
+// SPEC 9 definitions literally (election windows bounded by tenures: issue 12 point 13), on the
+// real capture (both models) and on a random stream with retries, lagging leaders, flaps and
+// outages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,8 @@ import { createTracker, defaultHAConfig, tenantConfigs } from '../../src/tracker
 import { openMemoryStore } from '../../src/store/index.js';
 import { createPrng } from '../../src/clock/prng.js';
 import { openInput } from '../../src/pipeline/inputs.js';
-import { ReportBuilder, type Report } from '../../src/report/index.js';
+import type { Report } from '../../src/report/index.js';
+import { ReportBuilder } from './round1-builder.js';
 
 const FIXTURE = join(resolve(import.meta.dirname, '..', '..'), 'fixtures', 'prom-ha-dev.rwcap');
 
@@ -81,16 +83,24 @@ function reference(events: Event[]) {
       if (!isLost) continue;
       lost++;
       const cluster = list[0]!.cluster;
-      for (const el of elections.filter((x) => x.cluster === cluster)) {
+      const cls = elections.filter((x) => x.cluster === cluster);
+      for (let k = 0; k < cls.length; k++) {
+        const el = cls[k]!;
+        // the tenure el ends runs from the cluster's previous election to el, the one it starts
+        // from el to the next (stream positions); never an earlier or later tenure
+        const prev = k > 0 ? cls[k - 1]!.pos : -Infinity;
+        const next = k + 1 < cls.length ? cls[k + 1]!.pos : Infinity;
         const fromAcc = (pred: (s: Smp) => boolean) => smps.filter((s) => s.cluster === cluster && s.kind === 'accepted' && pred(s));
         let lo = -Infinity;
         if (el.e.from !== null) {
-          const mine = acc.filter((s) => s.replica === el.e.from && s.pos < el.pos);
-          const any = mine.length > 0 ? mine : fromAcc((s) => s.replica === el.e.from && s.pos < el.pos);
+          const ended = (s: Smp) => s.pos > prev && s.pos < el.pos;
+          const mine = acc.filter(ended);
+          const any = mine.length > 0 ? mine : fromAcc(ended);
           if (any.length > 0) lo = any[any.length - 1]!.ts;
         }
-        const mine = acc.filter((s) => s.replica === el.e.to && s.pos > el.pos);
-        const any = mine.length > 0 ? mine : fromAcc((s) => s.replica === el.e.to && s.pos > el.pos);
+        const started = (s: Smp) => s.pos > el.pos && s.pos < next;
+        const mine = acc.filter(started);
+        const any = mine.length > 0 ? mine : fromAcc(started);
         const hi = any.length > 0 ? any[0]!.ts : Infinity;
         if (t > lo && t < hi) {
           el.lost.set(list[0]!.key, (el.lost.get(list[0]!.key) ?? 0) + 1);
