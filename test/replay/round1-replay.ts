@@ -158,7 +158,7 @@ export async function runReplayRound1(opts: ReplayOptions, io: ReplayIO): Promis
       badRecords,
       badRecordCount: badCount,
     });
-    return { report, writtenSamples: written };
+    return { report, writtenSamples: written, hint: null };
   } finally {
     store.close();
   }
