@@ -65,7 +65,7 @@ export interface ReplayIO {
   progressEvery?: number;
   /**
    * More consumers of replay's lane, after the report builder and the output writer (the
-   * timeline of an HTML report: src/cli/commands/replayhtml.ts). None by default: a replay
+   * timeline of an HTML report: src/cli/replayhtml.ts). None by default: a replay
    * without them runs only its own.
    */
   consumers?: readonly Consumer[];

@@ -321,7 +321,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
   const progress = io.stderr.isTTY === true && !p.quiet ? new ProgressLine(io.stderr) : null;
   // The HTML report's timeline consumer and renderer are loaded only when asked for (a replay
   // without them does not load, build or feed them: test/e2e/html-lazy.test.ts)
-  const html = wantsHtml(p) ? await import('./replayhtml.js') : null;
+  const html = wantsHtml(p) ? await import('../replayhtml.js') : null;
   const timeline = html === null ? null : html.timelineConsumer();
   let result;
   try {

@@ -2,9 +2,9 @@
 // only when one is asked for: the timeline consumer fed by the run and the page renderer stay
 // out of the start-up code (test/e2e/html-lazy.test.ts), and a replay without HTML builds,
 // feeds and renders nothing of it.
-import type { Report } from '../../report/index.js';
-import { renderHtml } from '../../report/html.js';
-import { TimelineConsumer } from '../../report/timeline.js';
+import type { Report } from '../report/index.js';
+import { renderHtml } from '../report/html.js';
+import { TimelineConsumer } from '../report/timeline.js';
 
 export function timelineConsumer(): TimelineConsumer {
   return new TimelineConsumer();
