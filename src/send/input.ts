@@ -19,6 +19,8 @@ export interface InputOptions {
   maxDecodedSize: number;
   strict: boolean;
   onBadRecord(bad: BadRecord): void;
+  /** What an input "-" reads (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
 }
 
 const LINE_FORMATS: ReadonlySet<InputFormat> = new Set(['rwcap-json', 'ndjson', 'vm-json']);
@@ -30,7 +32,7 @@ const LINE_FORMATS: ReadonlySet<InputFormat> = new Set(['rwcap-json', 'ndjson', 
 export async function* sourceRequests(paths: readonly string[], opts: InputOptions): AsyncGenerator<SourceRequest> {
   const formats: (InputFormat | null)[] = paths.map(() => null);
   const inputs = paths.map((p, i) =>
-    openInput(p, i, { format: opts.format, maxDecodedSize: opts.maxDecodedSize, strict: opts.strict, onBadRecord: opts.onBadRecord, onFormat: (f) => (formats[i] = f) }),
+    openInput(p, i, { format: opts.format, maxDecodedSize: opts.maxDecodedSize, strict: opts.strict, onBadRecord: opts.onBadRecord, stdin: opts.stdin, onFormat: (f) => (formats[i] = f) }),
   );
   for await (const { request, timeMs } of mergeInputs(inputs, { source: 'received', delayMs: 0 })) {
     yield toSource(request, timeMs, paths[request.inputIndex]!, formats[request.inputIndex]!);
@@ -67,15 +69,15 @@ export async function newestSampleTimestamp(paths: readonly string[], opts: Inpu
 }
 
 /**
- * Standard input copied to a temporary file (for --shift-to-now, which reads the input twice):
- * the file's path, and a function that removes it.
+ * Standard input (`stdin`, default process.stdin) copied to a temporary file (for
+ * --shift-to-now, which reads the input twice): the file's path, and a function that removes it.
  */
-export async function spoolStdin(): Promise<{ path: string; remove(): void }> {
+export async function spoolStdin(stdin: AsyncIterable<Uint8Array> = process.stdin): Promise<{ path: string; remove(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-send-'));
   const path = join(dir, 'stdin');
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
-    await pipeline(process.stdin, createWriteStream(path));
+    await pipeline(stdin, createWriteStream(path));
   } catch (e) {
     remove();
     throw e;

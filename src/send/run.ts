@@ -20,6 +20,8 @@ export interface RunHooks {
   onShift?(shiftMs: number, newestMs: number | null, nowMs: number): void;
   /** The sender, once it exists (signals, progress). */
   onSender?(sender: Sender): void;
+  /** What an input "-" reads (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
   /** Tests: another HTTP client, another clock. */
   client?: PostClient;
   clock?: SendClock;
@@ -35,12 +37,12 @@ export interface RunResult {
 export async function runSend(paths: readonly string[], cfg: SendConfig, creds: Credentials, hooks: RunHooks): Promise<RunResult> {
   let inputs = paths.slice();
   let spooled: { path: string; remove(): void } | null = null;
-  const inputOpts = { format: cfg.format, maxDecodedSize: cfg.maxDecodedSize, strict: cfg.strict, onBadRecord: hooks.onBadRecord };
+  const inputOpts = { format: cfg.format, maxDecodedSize: cfg.maxDecodedSize, strict: cfg.strict, onBadRecord: hooks.onBadRecord, stdin: hooks.stdin };
   try {
     let shiftMs = 0;
     if (cfg.shiftToNow) {
       if (inputs.includes('-')) {
-        spooled = await spoolStdin();
+        spooled = await spoolStdin(hooks.stdin);
         inputs = inputs.map((p) => (p === '-' ? spooled!.path : p));
       }
       const newest = await newestSampleTimestamp(inputs, inputOpts);

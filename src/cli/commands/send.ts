@@ -12,6 +12,8 @@ import type { CliIo } from '../io.js';
 
 /** The streams the command writes to (the process's; tests of the library pass their own). */
 export interface SendIO {
+  /** What an input "-" reads (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -50,7 +52,14 @@ export function register(program: Command, io: CliIo): void {
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .action(async (inputs: string[], o: SendOptionValues, cmd: Command) => {
-      await runSendCommand(inputs, o, `ha-dedup/${cmd.parent?.version() ?? '0'}`, { stdout: io.stdout, stderr: io.stderr });
+      await runSendCommand(inputs, o, `ha-dedup/${cmd.parent?.version() ?? '0'}`, {
+        // looked up only when an input is "-": touching process.stdin opens it
+        get stdin() {
+          return io.stdin;
+        },
+        stdout: io.stdout,
+        stderr: io.stderr,
+      });
     });
 }
 
@@ -99,6 +108,7 @@ export async function runSendCommand(inputs: string[], o: SendOptionValues, user
   try {
     result = await send.runSend(paths, cfg, creds, {
       userAgent,
+      stdin: paths.includes('-') ? io.stdin : undefined,
       onBadRecord: (bad) => {
         clearProgress();
         err.write(formatBadRecord(bad) + '\n');
