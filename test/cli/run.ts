@@ -33,8 +33,11 @@ class Capture extends Writable {
   readonly chunks: Buffer[] = [];
   isTTY?: boolean;
   columns?: number;
+  /** Called after every write (Started.waitForStderr). */
+  onWrite: () => void = () => {};
   override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     this.chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+    this.onWrite();
     cb();
   }
   bytes(): Buffer {
@@ -51,8 +54,20 @@ function capture(tty: { columns?: number } | undefined): Capture {
   return c;
 }
 
-/** `ha-dedup ...args` in process; stdout and stderr as Buffers. */
-export async function runCliBytes(args: readonly string[], opts: RunOptions = {}): Promise<RunResult<Buffer>> {
+/** A command started in process: what it has written so far, and its result once it ends. */
+export interface Started {
+  stdout(): Buffer;
+  stderr(): string;
+  /** The first match of `re` in stderr, once it is written; rejects if the command ends first. */
+  waitForStderr(re: RegExp): Promise<RegExpExecArray>;
+  done: Promise<RunResult<Buffer>>;
+}
+
+/**
+ * Start `ha-dedup ...args` in process without waiting for it (a recorder a test sends to, a
+ * sender whose receiver is in the test): `done` resolves with its exit code once it ends.
+ */
+export function startCli(args: readonly string[], opts: RunOptions = {}): Started {
   if (opts.cwd !== undefined && opts.cwd !== process.cwd()) throw new Error(`runCli: cwd ${opts.cwd} is not this process's (${process.cwd()}); run the tests from the project root`);
   const stdout = capture(opts.stdoutTTY);
   const stderr = capture(opts.stderrTTY);
@@ -67,8 +82,33 @@ export async function runCliBytes(args: readonly string[], opts: RunOptions = {}
       throw new Error(`runCli: the command asked to exit the process at once (code ${code}); a test of that spawns bin/ha-dedup`);
     },
   };
-  const status = await runMain(['node', 'ha-dedup', ...args], io);
-  return { status, stdout: stdout.bytes(), stderr: stderr.bytes() };
+  let ended = false;
+  const waiting = new Set<() => void>();
+  stderr.onWrite = () => waiting.forEach((w) => w());
+  const done = runMain(['node', 'ha-dedup', ...args], io).then((status) => {
+    ended = true;
+    stderr.onWrite();
+    return { status, stdout: stdout.bytes(), stderr: stderr.bytes() };
+  });
+  const text = () => stderr.bytes().toString('utf8');
+  const waitForStderr = (re: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(text());
+        if (m === null && !ended) return;
+        waiting.delete(check);
+        if (m !== null) resolve(m);
+        else reject(new Error(`ha-dedup ${args.join(' ')} ended before writing ${re} to stderr: ${text()}`));
+      };
+      waiting.add(check);
+      check();
+    });
+  return { stdout: () => stdout.bytes(), stderr: text, waitForStderr, done };
+}
+
+/** `ha-dedup ...args` in process; stdout and stderr as Buffers. */
+export function runCliBytes(args: readonly string[], opts: RunOptions = {}): Promise<RunResult<Buffer>> {
+  return startCli(args, opts).done;
 }
 
 /** `ha-dedup ...args` in process; stdout and stderr as UTF-8 text. */

@@ -29,7 +29,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Fatal, freePort, onPath, skipReason, sleep, waitFor } from './util.js';
 import { FIXTURE, tempDir } from '../record/helpers.js';
-import { runCli } from '../send/procs.js';
+import { runCli } from '../cli/run.js';
 
 const SKIP_PROM = skipReason('prometheus', 'prometheus', 'HA_DEDUP_REQUIRE_PROMETHEUS');
 const SKIP_VM = skipReason('victoria-metrics', 'victoria-metrics', 'HA_DEDUP_REQUIRE_VICTORIAMETRICS');
@@ -95,9 +95,9 @@ async function keptFixture(dir: string): Promise<Kept> {
   const nd = join(dir, 'kept.ndjson');
   const common = ['replay', FIXTURE, '--update-timeout-jitter-max', '0', '--report-format', 'json'];
   const a = await runCli([...common, '--output-format', 'rwcap', '-o', rwcap, '--report', join(dir, 'r.json')]);
-  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.status, 0, a.stderr);
   const b = await runCli([...common, '--output-format', 'ndjson', '-o', nd]);
-  assert.equal(b.code, 0, b.stderr);
+  assert.equal(b.status, 0, b.stderr);
   const totals = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).totals as Record<string, number>;
   const series = new Map<string, [number, number | string][]>();
   let kept = 0;
@@ -121,8 +121,8 @@ async function keptFixture(dir: string): Promise<Kept> {
 /** The send report of a run that must have every request acknowledged. */
 async function sendAcknowledged(args: string[]): Promise<{ report: Record<string, number>; stderr: string }> {
   const run = await runCli(['send', ...args, '--report', '-']);
-  assert.equal(run.code, 0, `send exited ${run.code}: ${run.stderr}`);
-  const report = JSON.parse(run.stdout.toString()) as Record<string, number>;
+  assert.equal(run.status, 0, `send exited ${run.status}: ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as Record<string, number>;
   assert.equal(report.acknowledged_requests, report.requests, run.stderr);
   return { report, stderr: run.stderr };
 }
@@ -208,8 +208,8 @@ test('prometheus 3 (RW 2.0 only): send --protocol 2 is acknowledged and appends 
   // 3.5.3 answers 415 but still appends some of such a request's samples (its log says
   // "superfluous response.WriteHeader call"), so the count above must not follow it.
   const v1 = await runCli(['send', kept.rwcap, '--url', `${url}/api/v1/write`, '--protocol', '1', '--report', '-']);
-  assert.equal(v1.code, 1, v1.stderr);
-  const r1 = JSON.parse(v1.stdout.toString());
+  assert.equal(v1.status, 1, v1.stderr);
+  const r1 = JSON.parse(v1.stdout);
   assert.equal(r1.refused_requests, r1.requests);
   assert.equal(r1.refused[0].status, 415);
   assert.equal(r1.retried_requests, 0);

@@ -1,5 +1,6 @@
-// Shared by the send tests that run processes: the CLI spawned asynchronously (so receivers in
-// the test process keep answering), and a scriptable receiver.
+// Shared by the send tests: a scriptable receiver in the test process, and `send` spawned as a
+// process of its own for the tests where a real process matters (a signal, a terminal). Every
+// other send test runs the command in process (test/cli/run.ts).
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -19,8 +20,12 @@ export interface Running {
   done: Promise<CliRun>;
 }
 
-/** Start `node bin/ha-dedup ...args` (stdin: `input`, or empty); `done` resolves when it exits. */
-export function startCli(args: string[], opts: { input?: Uint8Array; env?: NodeJS.ProcessEnv } = {}): Running {
+/**
+ * Spawn `node bin/ha-dedup ...args` (stdin: `input`, or empty), asynchronously so receivers in the
+ * test process keep answering; `done` resolves when it exits. Only for a test that signals it:
+ * SIGINT in process would reach the test runner.
+ */
+export function spawnCli(args: string[], opts: { input?: Uint8Array; env?: NodeJS.ProcessEnv } = {}): Running {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...opts.env } });
   const out: Buffer[] = [];
   let err = '';
@@ -30,12 +35,6 @@ export function startCli(args: string[], opts: { input?: Uint8Array; env?: NodeJ
   child.stdin!.end(opts.input);
   const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr: err })));
   return { child, stderr: () => err, done };
-}
-
-export function runCli(args: string[], opts: { input?: Uint8Array; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
-  const r = startCli(args, opts);
-  const timer = setTimeout(() => r.child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-  return r.done.finally(() => clearTimeout(timer));
 }
 
 export interface Received {

@@ -1,14 +1,17 @@
 // `ha-dedup send` over time: SIGINT (stops after the requests in flight, prints the summary,
 // exit 130; cuts a retry wait short), the progress line on a terminal only, --pace in
 // simulated time, --shift-to-now (printed, one constant for every timestamp, from a file or stdin).
+// The SIGINT tests spawn bin/ha-dedup: a signal sent in process would reach the test runner. The
+// others run in process (test/cli/run.ts); the progress line is decided by stderr's isTTY, which
+// the in-process run sets as a terminal's WriteStream has it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { BIN, FIXTURE, fixtureRequests, tempDir } from '../record/helpers.js';
-import { onPath, waitFor } from '../e2e/util.js';
-import { NO_CONTENT, TestReceiver, runCli, startCli } from './procs.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { FIXTURE, fixtureRequests, readCapture, tempDir } from '../record/helpers.js';
+import { waitFor } from '../e2e/util.js';
+import { NO_CONTENT, TestReceiver, spawnCli } from './procs.js';
+import { runCli } from '../cli/run.js';
 import { decodePost } from './helpers.js';
 import { decodeWriteRequest } from '../../src/wire/prompb.js';
 import { snappyDecompress } from '../../src/wire/snappy.js';
@@ -20,7 +23,7 @@ test('SIGINT: nothing more is sent, the request in flight is answered, the summa
   const rcv = await TestReceiver.start(() => ({ status: 204, delayMs: 150 }));
   try {
     const report = join(t.dir, 'r.json');
-    const p = startCli(['send', FIXTURE, '--url', rcv.url, '--report', report]);
+    const p = spawnCli(['send', FIXTURE, '--url', rcv.url, '--report', report]);
     await waitFor('three answers', 20_000, () => (rcv.replies.length >= 3 ? true : undefined));
     p.child.kill('SIGINT');
     const run = await p.done;
@@ -41,7 +44,7 @@ test('SIGINT: nothing more is sent, the request in flight is answered, the summa
 test('SIGINT during a retry wait ends it at once: the request is refused as interrupted (exit 1)', async () => {
   const rcv = await TestReceiver.start(() => ({ status: 503, body: 'overloaded' }));
   try {
-    const p = startCli(['send', FIXTURE, '--url', rcv.url, '--min-backoff', '20s', '--max-backoff', '20s', '--report', '-']);
+    const p = spawnCli(['send', FIXTURE, '--url', rcv.url, '--min-backoff', '20s', '--max-backoff', '20s', '--report', '-']);
     await waitFor('the first attempt', 20_000, () => (rcv.replies.length >= 1 ? true : undefined));
     const at = Date.now();
     p.child.kill('SIGINT');
@@ -57,25 +60,15 @@ test('SIGINT during a retry wait ends it at once: the request is refused as inte
   }
 });
 
-function shellQuote(a: string): string {
-  return `'${a.replace(/'/g, `'\\''`)}'`;
-}
-
-test('a progress line (requests, samples/s, retries) on a terminal; none when stderr is not one', { skip: onPath('script') ? false : 'script (util-linux) is not on PATH: needed for a pseudo-terminal' }, async () => {
+test('a progress line (requests, samples/s, retries) on a terminal; none when stderr is not one', async () => {
   const rcv = await TestReceiver.start((_r, n) => (n === 5 ? { status: 503 } : { status: 204, delayMs: 15 }));
   try {
-    const cmd = [process.execPath, BIN, 'send', FIXTURE, '--url', rcv.url, '--min-backoff', '1ms'].map(shellQuote).join(' ');
-    const out = await new Promise<string>((resolve) => {
-      const c = spawn('script', ['-q', '-f', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-      let s = '';
-      c.stdout.on('data', (b: Buffer) => (s += b.toString()));
-      c.on('close', () => resolve(s));
-      c.stdin.end();
-    });
-    const lines = out.split('\r\x1b[2K').filter((l) => l.startsWith('send: '));
-    assert.ok(lines.length > 0, `no progress line in ${JSON.stringify(out.slice(0, 500))}`);
+    const run = await runCli(['send', FIXTURE, '--url', rcv.url, '--min-backoff', '1ms'], { stderrTTY: { columns: 120 } });
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stderr.split('\r\x1b[2K').filter((l) => l.startsWith('send: '));
+    assert.ok(lines.length > 0, `no progress line in ${JSON.stringify(run.stderr.slice(0, 500))}`);
     assert.match(lines[lines.length - 1]!, /^send: \d+ requests, \d+ samples\/s, 1 retries, \d+ acknowledged, 0 refused/);
-    assert.match(out, /ha-dedup send: 146 requests/);
+    assert.match(run.stderr, /ha-dedup send: 146 requests/);
     const plain = await runCli(['send', FIXTURE, '--url', rcv.url]);
     assert.ok(!plain.stderr.includes('\x1b[2K') && !/^send: /m.test(plain.stderr), plain.stderr);
   } finally {
@@ -84,15 +77,17 @@ test('a progress line (requests, samples/s, retries) on a terminal; none when st
 });
 
 test('--pace 20x replays the recorded receive times twenty times faster', async () => {
+  const t = tempDir('send-pace');
   const rcv = await TestReceiver.start(() => NO_CONTENT);
   try {
-    // the first 20 s of the fixture: 11 requests (receive times in the capture)
+    // the first 20 s of the fixture: 11 requests (receive times in the capture), as a capture of their own
     const first = FIX[0]!.receivedAtMs;
     const n = FIX.filter((r) => r.receivedAtMs - first <= 20_000).length;
-    const p = startCli(['send', FIXTURE, '--url', rcv.url, '--pace', '20x']);
-    await waitFor(`${n} requests`, 20_000, () => (rcv.requests.length >= n ? true : undefined));
-    p.child.kill('SIGINT');
-    await p.done;
+    const head = join(t.dir, 'head.rwcap');
+    writeFileSync(head, Buffer.concat([readFileSync(FIXTURE).subarray(0, 7), ...readCapture(FIXTURE).raw.slice(0, n)]));
+    const run = await runCli(['send', head, '--url', rcv.url, '--pace', '20x']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(rcv.requests.length, n);
     // measured from the first arrival, which also waited for the connection to open: never
     // early by more than that; late only by what a busy machine adds (at 1x it would be 20 times later)
     const t0 = rcv.requests[0]!.at;
@@ -105,6 +100,7 @@ test('--pace 20x replays the recorded receive times twenty times faster', async 
     assert.ok(span > 500, `the paced span (${span} ms) is long enough to tell pacing from --pace max`);
   } finally {
     await rcv.close();
+    t.cleanup();
   }
 });
 
@@ -119,7 +115,7 @@ test('--shift-to-now moves every timestamp by the one printed constant; the newe
       const before = Date.now();
       const run = input === 'file' ? await runCli(['send', FIXTURE, '--url', rcv.url, '--shift-to-now']) : await runCli(['send', '-', '--url', rcv.url, '--shift-to-now'], { input: readFileSync(FIXTURE) });
       const after = Date.now();
-      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.status, 0, run.stderr);
       const m = /--shift-to-now: every timestamp moved by \+(\d+)ms \(\+[0-9hms]+\): the newest sample, (\S+), lands at (\S+)/.exec(run.stderr);
       assert.ok(m, run.stderr);
       const shift = Number(m[1]);

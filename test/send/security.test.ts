@@ -1,21 +1,23 @@
 // Credentials and TLS: bearer and basic credentials read from files reach the receiver and are
 // never printed or written to a report (even when a receiver echoes them back); TLS with a CA
 // file, without one (refused), with --insecure-skip-verify, and with a client certificate.
+// Every command runs in process (test/cli/run.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { FIXTURE, tempDir } from '../record/helpers.js';
-import { NO_CONTENT, TestReceiver, runCli, type CliRun } from './procs.js';
+import { NO_CONTENT, TestReceiver } from './procs.js';
+import { runCli, type RunResult } from '../cli/run.js';
 import { onPath } from '../e2e/util.js';
 
 const SECRET = 'tok-9f3Kq-very-secret';
 const PASSWORD = 'pw-Zx81-also-secret';
 
 /** Every place a secret could leak to: stdout, stderr, the report file. */
-function assertNoLeak(run: CliRun, report: string, secrets: string[]): void {
-  const all = run.stdout.toString() + run.stderr + readFileSync(report, 'utf8');
+function assertNoLeak(run: RunResult<string>, report: string, secrets: string[]): void {
+  const all = run.stdout + run.stderr + readFileSync(report, 'utf8');
   for (const s of secrets) assert.ok(!all.includes(s), `"${s}" leaked:\n${all}`);
 }
 
@@ -28,7 +30,7 @@ test('--bearer-token-file: the token is sent, and never printed or reported, eve
     writeFileSync(tokenFile, `${SECRET}\n`);
     const report = join(t.dir, 'r.json');
     const run = await runCli(['send', FIXTURE, '--url', rcv.url, '--bearer-token-file', tokenFile, '--report', report]);
-    assert.equal(run.code, 1);
+    assert.equal(run.status, 1);
     assert.ok(rcv.requests.every((r) => r.headers.authorization === `Bearer ${SECRET}`));
     assert.match(run.stderr, /refused: 401: unauthorized: Bearer <secret>/);
     assertNoLeak(run, report, [SECRET]);
@@ -46,14 +48,14 @@ test('--basic-auth-user with --basic-auth-password-file: neither the password no
     writeFileSync(pwFile, PASSWORD);
     const report = join(t.dir, 'r.json');
     const run = await runCli(['send', FIXTURE, '--url', rcv.url, '--basic-auth-user', 'alice', '--basic-auth-password-file', pwFile, '--report', report]);
-    assert.equal(run.code, 1);
+    assert.equal(run.status, 1);
     const encoded = Buffer.from(`alice:${PASSWORD}`).toString('base64');
     assert.equal(rcv.requests[0]!.headers.authorization, `Basic ${encoded}`);
     assertNoLeak(run, report, [PASSWORD, encoded]);
     // --help and a usage error show no credential either
     const help = await runCli(['send', '--help']);
-    assert.ok(!help.stdout.toString().includes(PASSWORD));
-    assert.doesNotMatch(help.stdout.toString(), /--bearer-token <|--basic-auth-password </, 'no option takes a secret itself');
+    assert.ok(!help.stdout.includes(PASSWORD));
+    assert.doesNotMatch(help.stdout, /--bearer-token <|--basic-auth-password </, 'no option takes a secret itself');
   } finally {
     await rcv.close();
     t.cleanup();
@@ -83,29 +85,29 @@ test('TLS: verified with --ca-file, refused without it, accepted with --insecure
   try {
     assert.match(rcv.url, /^https:/);
     const ok = await runCli(['send', FIXTURE, '--url', rcv.url, '--ca-file', c.ca]);
-    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.status, 0, ok.stderr);
     assert.equal(rcv.requests.length, 146);
     const unverified = await runCli(['send', FIXTURE, '--url', rcv.url, '--retries', '0', '--report', '-']);
-    assert.equal(unverified.code, 1);
-    const r = JSON.parse(unverified.stdout.toString());
+    assert.equal(unverified.status, 1);
+    const r = JSON.parse(unverified.stdout);
     assert.equal(r.acknowledged_requests, 0);
     assert.equal(r.refused[0].status, null);
     assert.match(r.refused[0].message, /certificate/i);
     assert.equal(rcv.requests.length, 146, 'nothing reached the receiver without a verified certificate');
     const insecure = await runCli(['send', FIXTURE, '--url', rcv.url, '--insecure-skip-verify']);
-    assert.equal(insecure.code, 0, insecure.stderr);
+    assert.equal(insecure.status, 0, insecure.stderr);
     // a receiver that wants a client certificate
     const withCert = await runCli(['send', FIXTURE, '--url', mtls.url, '--ca-file', c.ca, '--cert-file', c.clientCert, '--key-file', c.clientKey]);
-    assert.equal(withCert.code, 0, withCert.stderr);
+    assert.equal(withCert.status, 0, withCert.stderr);
     assert.equal(mtls.requests.length, 146);
     const without = await runCli(['send', FIXTURE, '--url', mtls.url, '--ca-file', c.ca, '--retries', '0']);
-    assert.equal(without.code, 1);
+    assert.equal(without.status, 1);
     assert.equal(mtls.requests.length, 146);
     // key material is never printed
     const key = readFileSync(c.clientKey, 'utf8').split('\n')[1]!;
-    for (const run of [ok, unverified, insecure, withCert, without]) assert.ok(!(run.stdout.toString() + run.stderr).includes(key));
+    for (const run of [ok, unverified, insecure, withCert, without]) assert.ok(!(run.stdout + run.stderr).includes(key));
     const mismatched = await runCli(['send', FIXTURE, '--url', mtls.url, '--cert-file', c.clientCert, '--key-file', c.serverKey]);
-    assert.equal(mismatched.code, 2);
+    assert.equal(mismatched.status, 2);
     assert.match(mismatched.stderr, /--cert-file .* with --key-file .*: not usable for TLS/);
   } finally {
     await rcv.close();
