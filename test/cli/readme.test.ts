@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 // @ts-expect-error plain ESM script without types
 import { render } from '../../scripts/readme.mjs';
+import { runCli } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'ha-dedup');
@@ -57,6 +58,7 @@ test('README quick start: two commands (the main job, the tests), output under a
   try {
     symlinkSync(join(ROOT, 'fixtures'), join(scratch, 'fixtures'));
     mkdirSync(join(scratch, dirname(m[2]!)));
+    // a process of its own: it runs in a scratch directory (in process, a command has the test's cwd)
     const r = spawnSync(process.execPath, [BIN, ...m[1]!.split(' ')], { cwd: scratch, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Clusters\n/, 'the report is on stdout');
@@ -68,8 +70,8 @@ test('README quick start: two commands (the main job, the tests), output under a
   assert.match(readme, /prints the report on stdout/);
 });
 
-test('README NDJSON examples show the keys in the order the tool writes them', () => {
-  const r = spawnSync(process.execPath, [BIN, 'replay', join(ROOT, 'fixtures', 'prom-ha-dev.rwcap'), '--output-format', 'ndjson'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+test('README NDJSON examples show the keys in the order the tool writes them', async () => {
+  const r = await runCli(['replay', join(ROOT, 'fixtures', 'prom-ha-dev.rwcap'), '--output-format', 'ndjson']);
   const lines = r.stdout.split('\n');
   const sample = Object.keys(JSON.parse(lines[0]!));
   const metadata = Object.keys(JSON.parse(lines.find((l) => l.includes('"metadata":'))!));

@@ -1,6 +1,6 @@
 // `ha-dedup replay` as a user runs it, on the bundled capture: in process (test/cli/run.ts), and
 // the built CLI (bin/ha-dedup, `npm run build` first) where a real process matters: a pipe to
-// head, a terminal, a file size limit, /dev/full.
+// head (the process ends on EPIPE), a terminal (script(1)), a file size limit (ulimit -f, SIGXFSZ).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -24,12 +24,6 @@ function runEnv(over: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
 /** In process (test/cli/run.ts). */
 async function run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer } = {}) {
   const r = await runCliBytes(args, { cwd: ROOT, env: runEnv(opts.env), ...(opts.input !== undefined ? { input: opts.input } : {}) });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
-}
-
-/** bin/ha-dedup in a process of its own. */
-function spawnRun(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: runEnv(undefined), maxBuffer: 256 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
 }
 
@@ -372,7 +366,7 @@ test('a regular output file that stops taking writes (file size limit) is one li
 });
 
 test('an output that cannot be written (ENOSPC) is one line, not a hang or a stack trace', { skip: existsSync('/dev/full') ? false : 'no /dev/full on this system' }, async () => {
-  const r = spawnRun(['replay', FIXTURE, '-o', '/dev/full']);
+  const r = await run(['replay', FIXTURE, '-o', '/dev/full']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^ha-dedup: -o \/dev\/full: cannot write: ENOSPC/);
   assert.equal(r.stderr.trim().split('\n').length, 1);

@@ -1,13 +1,15 @@
-// `ha-dedup record` as a process: the listen line, signals and the summary, exit codes for an
-// existing output, --append (magic check, tail repair), -o -, --max-requests, --duration, and a
-// recorder killed with SIGKILL under load. Runs bin/ha-dedup, so build first (npm test does);
-// the commands that end before they serve run in process (test/cli/run.ts).
+// `ha-dedup record`: the listen line, signals and the summary, exit codes for an existing
+// output, --append (magic check, tail repair), -o -, --max-requests, --duration, and a recorder
+// killed with SIGKILL under load. A recorder that is signalled (SIGTERM, SIGINT, SIGKILL) or
+// writes to stdout (-o - writes to file descriptor 1 itself) is bin/ha-dedup in a process of its
+// own (build first; npm test does); the others, and the commands that end before they serve, run
+// in process (test/cli/run.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, appendFileSync, statSync } from 'node:fs';
-import { send, readCapture, readCaptureBytes, readWithWireReader, tempDir, fixtureRequests, spawnCli, RW1_HEADERS } from './helpers.js';
+import { send, readCapture, readCaptureBytes, readWithWireReader, tempDir, fixtureRequests, spawnCli, recordInProcess, RW1_HEADERS } from './helpers.js';
 import { runCli } from '../cli/run.js';
 
 const FIX = fixtureRequests();
@@ -102,12 +104,12 @@ test('--append adds after existing records; --max-requests stops by itself', asy
   const t = tempDir('cli');
   try {
     const out = join(t.dir, 'c.rwcap');
-    const p1 = spawnCli(['record', '--listen', '127.0.0.1:0', '-o', out, '--max-requests', '2']);
+    const p1 = recordInProcess(['record', '--listen', '127.0.0.1:0', '-o', out, '--max-requests', '2']);
     const u1 = await p1.url;
     for (let i = 0; i < 2; i++) assert.equal((await send(u1, { headers: RW1_HEADERS, body: FIX[i]!.body })).status, 204);
     assert.equal((await p1.exit).code, 0);
     assert.match(p1.stderr(), /--max-requests reached: recorded 2 requests/);
-    const p2 = spawnCli(['record', '--listen', '127.0.0.1:0', '-o', out, '--append', '--max-requests', '1']);
+    const p2 = recordInProcess(['record', '--listen', '127.0.0.1:0', '-o', out, '--append', '--max-requests', '1']);
     const u2 = await p2.url;
     assert.match(p2.stderr(), /appending after 2 records/);
     assert.equal((await send(u2, { headers: RW1_HEADERS, body: FIX[2]!.body })).status, 204);
@@ -123,7 +125,7 @@ test('--append cuts off a truncated last record (with a warning) before adding',
   const t = tempDir('cli');
   try {
     const out = join(t.dir, 'c.rwcap');
-    const p1 = spawnCli(['record', '--listen', '127.0.0.1:0', '-o', out, '--max-requests', '1']);
+    const p1 = recordInProcess(['record', '--listen', '127.0.0.1:0', '-o', out, '--max-requests', '1']);
     assert.equal((await send(await p1.url, { headers: RW1_HEADERS, body: FIX[0]!.body })).status, 204);
     assert.equal((await p1.exit).code, 0);
     const good = statSync(out).size;
@@ -139,7 +141,7 @@ test('--append cuts off a truncated last record (with a warning) before adding',
     const rep = JSON.parse(readFileSync(report, 'utf8'));
     assert.equal(rep.totals.requests, 1);
     assert.deepEqual(rep.bad_records.map((b: { offset: number }) => b.offset), [good]);
-    const p2 = spawnCli(['record', '--listen', '127.0.0.1:0', '-o', out, '--append', '--max-requests', '1']);
+    const p2 = recordInProcess(['record', '--listen', '127.0.0.1:0', '-o', out, '--append', '--max-requests', '1']);
     const u2 = await p2.url;
     assert.match(p2.stderr(), new RegExp(`cut off a truncated last record \\(500 bytes at byte ${good}\\)`));
     assert.equal((await send(u2, { headers: RW1_HEADERS, body: FIX[1]!.body })).status, 204);
@@ -214,7 +216,7 @@ test('a recorder killed with SIGKILL under load leaves every answered record int
       assert.deepEqual(Buffer.from(r.body), Buffer.from(FIX[i % FIX.length]!.body));
     }
     // the file can be continued: --append repairs a truncated tail if there is one
-    const p2 = spawnCli(['record', '--listen', '127.0.0.1:0', '-o', out, '--append', '--max-requests', '1']);
+    const p2 = recordInProcess(['record', '--listen', '127.0.0.1:0', '-o', out, '--append', '--max-requests', '1']);
     assert.equal((await send(await p2.url, { headers: RW1_HEADERS, body: FIX[0]!.body })).status, 204);
     assert.equal((await p2.exit).code, 0);
     const after = readCapture(out);

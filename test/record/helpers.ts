@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { startCli } from '../cli/run.js';
 import type { CapturedRequest } from '../../src/model/index.js';
 import { RWCAP_MAGIC, decodeCapturedRequest } from '../../src/wire/rwcap.js';
 
@@ -145,6 +146,18 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
   );
   url.catch(() => {});
   return { child, url, stderr: () => err, stdout: () => Buffer.concat(out), exit };
+}
+
+/**
+ * `ha-dedup ...args` in process (test/cli/run.ts), for a recorder that stops by itself
+ * (--max-requests, --duration) and is never signalled: spawnCli's shape without the child.
+ */
+export function recordInProcess(args: string[]): Omit<Spawned, 'child'> {
+  const p = startCli(args);
+  const url = p.waitForStderr(/listening on (http:\/\/\S+?),/).then((m) => m[1]!);
+  url.catch(() => {});
+  const exit = p.done.then((r) => ({ code: r.status as number | null, signal: null as NodeJS.Signals | null }));
+  return { url, stderr: p.stderr, stdout: p.stdout, exit };
 }
 
 /** What the wire layer's input reader (the one replay uses) makes of a capture. */
