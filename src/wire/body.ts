@@ -1,11 +1,9 @@
 // Turning an HTTP remote-write body into a WriteRequest: content type and encoding (SPEC 4.3).
-import type { WriteRequest } from '../model/index.js';
+import type { RemoteWriteVersion, WriteRequest } from '../model/index.js';
 import { WireError } from './errors.js';
 import { decodeWriteRequest } from './prompb.js';
 import { decodeWriteRequestV2 } from './rw2.js';
 import { snappyDecompress, snappyDecompressTransient } from './snappy.js';
-
-export type RemoteWriteVersion = 'rw1' | 'rw2';
 
 /**
  * Which message a content type names, parsed leniently as receivers do: case-insensitive, spaces
