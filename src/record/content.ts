@@ -2,9 +2,8 @@
 // Content-Encoding of a request. The content type is classified by the wire layer's own lenient
 // parser (the one replay uses), so every stored record is one replay can read. Anything else is
 // answered 415 so the sender can fall back (vmagent retries a zstd request with snappy).
+import type { RemoteWriteVersion } from '../model/index.js';
 import { remoteWriteVersion } from '../wire/body.js';
-
-export type RemoteWriteVersion = '1.0' | '2.0';
 
 export type ContentTypeVerdict = { ok: true; version: RemoteWriteVersion } | { ok: false; reason: string };
 
@@ -16,7 +15,7 @@ export type ContentTypeVerdict = { ok: true; version: RemoteWriteVersion } | { o
  */
 export function classifyContentType(header: string | undefined): ContentTypeVerdict {
   try {
-    return { ok: true, version: remoteWriteVersion(header ?? '') === 'rw2' ? '2.0' : '1.0' };
+    return { ok: true, version: remoteWriteVersion(header ?? '') };
   } catch {
     return {
       ok: false,

@@ -13,7 +13,7 @@
 //   408 the body was not complete within the request timeout (node's, 300 s by default)
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CapturedRequest } from '../model/index.js';
+import type { CapturedRequest, RemoteWriteVersion } from '../model/index.js';
 import { encodeCaptureRecord } from '../wire/rwcap.js';
 import { crc32 } from '../wire/crc32.js';
 import { classifyContentEncoding, classifyContentType } from './content.js';
@@ -289,7 +289,7 @@ export class Recorder {
     });
   }
 
-  private store(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, version: '1.0' | '2.0', encoding: '' | 'snappy'): void {
+  private store(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, version: RemoteWriteVersion, encoding: '' | 'snappy'): void {
     const receivedAtMs = this.now();
     if (this.maxRequests > 0 && this.admitted >= this.maxRequests) {
       return this.reply(res, 503, `--max-requests ${this.maxRequests} reached; not recording`, true);
@@ -297,7 +297,7 @@ export class Recorder {
     let rw2: Rw2Counts | undefined;
     let bodyError: string | undefined;
     try {
-      if (version === '2.0') rw2 = countRw2(body, encoding);
+      if (version === 'rw2') rw2 = countRw2(body, encoding);
       else checkRw1(body, encoding);
     } catch (e) {
       bodyError = (e as Error).message;
