@@ -8,7 +8,7 @@ import { HaDedupError, type BadRecord } from '../model/index.js';
 import { Batcher } from './batch.js';
 import { HttpClient } from './client.js';
 import { newestSampleTimestamp, sourceRequests, spoolStdin } from './input.js';
-import type { Credentials, SendConfig } from './options.js';
+import type { Credentials, SendConfig } from './config.js';
 import { Sender, type PostClient, type SendClock } from './sender.js';
 import type { Post, Refusal, SendReport, SourceRequest } from './types.js';
 

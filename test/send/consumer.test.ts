@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DecodedRequest, EndEvent, Label, RequestEvent, RunStart, SeriesCatalog, WriteRequest } from '../../src/model/index.js';
-import { SendConsumer, SendSink, parseSendOptions, SEND_DEFAULTS, type SendOptionValues } from '../../src/send/index.js';
+import { SendConsumer, SendSink } from '../../src/send/index.js';
+import { parseSendOptions, SEND_DEFAULTS, type SendOptionValues } from '../../src/cli/sendoptions.js';
 import { encodeWriteRequest } from '../../src/wire/prompb.js';
 import { snappyCompress } from '../../src/wire/snappy.js';
 import { FakeClient, FakeClock, OK, decodePost, flatSamples } from './helpers.js';

@@ -3,7 +3,8 @@
 // flight and at most one more request has been read ahead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sendAll, parseSendOptions, SEND_DEFAULTS, type SourceRequest } from '../../src/send/index.js';
+import { sendAll, type SourceRequest } from '../../src/send/index.js';
+import { parseSendOptions, SEND_DEFAULTS } from '../../src/cli/sendoptions.js';
 import { FakeClient, FakeClock, OK, sampleSource, series } from './helpers.js';
 import { encodeWriteRequest } from '../../src/wire/prompb.js';
 import { snappyCompress } from '../../src/wire/snappy.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSendOptions, readCredentials, SEND_DEFAULTS, type SendOptionValues } from '../../src/send/index.js';
+import { parseSendOptions, readCredentials, SEND_DEFAULTS, type SendOptionValues } from '../../src/cli/sendoptions.js';
 import { HaDedupError } from '../../src/model/index.js';
 
 const base: SendOptionValues = { url: 'http://127.0.0.1:9090/api/v1/write', format: 'auto', maxDecodedSize: '64MiB', ...SEND_DEFAULTS };

@@ -6,7 +6,8 @@ import { closeSync, writeSync } from 'node:fs';
 import { HaDedupError, formatDuration, stableJson } from '../../model/index.js';
 import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
-import type { SendOptionValues, Sender } from '../../send/index.js';
+import type { Sender } from '../../send/index.js';
+import type { SendOptionValues } from '../sendoptions.js';
 import { openForWrite } from '../outfile.js';
 import type { CliIo } from '../io.js';
 
@@ -70,9 +71,9 @@ export function register(program: Command, io: CliIo): void {
  */
 export async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: string, io: SendIO): Promise<void> {
   // the sender is loaded when `send` runs, not for every command (start-up of the CLI)
-  const send = await import('../../send/index.js');
-  const cfg = send.parseSendOptions(o);
-  const creds = send.readCredentials(cfg);
+  const [send, { parseSendOptions, readCredentials }] = await Promise.all([import('../../send/index.js'), import('../sendoptions.js')]);
+  const cfg = parseSendOptions(o);
+  const creds = readCredentials(cfg);
   const paths = inputs.length === 0 ? ['-'] : inputs;
   checkInputs(paths);
   const reportFd = cfg.report !== null && cfg.report !== '-' ? openForWrite(cfg.report, '--report') : null;

@@ -1,13 +1,14 @@
 // Option values of `ha-dedup send` -> a checked configuration (usage errors name the option),
-// and the credentials read from their files (never from the command line; never printed).
+// and the credentials read from their files (never from the command line; never printed). The
+// configuration's shape is the sender's (src/send/config.ts); the parsing is the CLI's.
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import type { InputFormat, RemoteWriteVersion } from '../model/index.js';
 import { parseDuration, usageError } from '../model/index.js';
 import { parseByteSize, parseInputFormat } from '../pipeline/inputs.js';
-import { parsePace } from './policy.js';
-import type { TlsFiles } from './client.js';
+import { parsePace } from '../send/policy.js';
+import type { Credentials, SendConfig } from '../send/config.js';
+import type { TlsFiles } from '../send/client.js';
 
 /** The option values as commander gives them (strings, flags). */
 export interface SendOptionValues {
@@ -34,35 +35,6 @@ export interface SendOptionValues {
   format: string;
   strict?: boolean;
   maxDecodedSize: string;
-}
-
-export interface SendConfig {
-  url: URL;
-  protocol: RemoteWriteVersion | 'recorded';
-  tenant: string | null;
-  keepHeaders: boolean;
-  maxSamplesPerSend: number;
-  /** null: --pace max. */
-  speed: number | null;
-  concurrency: number;
-  shiftToNow: boolean;
-  retries: number;
-  minBackoffMs: number;
-  maxBackoffMs: number;
-  timeoutMs: number;
-  report: string | null;
-  format: InputFormat | 'auto';
-  strict: boolean;
-  maxDecodedSize: number;
-  credentialFiles: {
-    bearerTokenFile: string | null;
-    basicAuthUser: string | null;
-    basicAuthPasswordFile: string | null;
-    caFile: string | null;
-    certFile: string | null;
-    keyFile: string | null;
-    insecureSkipVerify: boolean;
-  };
 }
 
 export const SEND_DEFAULTS = {
@@ -156,14 +128,6 @@ export function parseSendOptions(v: SendOptionValues): SendConfig {
       insecureSkipVerify: v.insecureSkipVerify === true,
     },
   };
-}
-
-export interface Credentials {
-  /** The Authorization header value, or null. */
-  authorization: string | null;
-  /** Every secret text (token, password, encoded basic credentials): blanked out of messages. */
-  secrets: string[];
-  tls: TlsFiles;
 }
 
 function readOptionFile(path: string, option: string): Buffer {
