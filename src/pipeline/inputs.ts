@@ -617,29 +617,3 @@ export async function* mergeInputs(inputs: AsyncIterable<Request>[], clock: Cloc
     yield out;
   }
 }
-
-// ---- option helpers shared by the commands that read inputs ----
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1000, kb: 1000, ki: 1024, kib: 1024,
-  m: 1e6, mb: 1e6, mi: 1024 ** 2, mib: 1024 ** 2,
-  g: 1e9, gb: 1e9, gi: 1024 ** 3, gib: 1024 ** 3,
-};
-
-/** A byte size: "67108864", "64MiB", "64mb", "512KiB", "1GiB". Undefined when not one. */
-export function parseByteSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
-  if (!m) return undefined;
-  const unit = SIZE_UNITS[m[2]!.toLowerCase()];
-  if (unit === undefined) return undefined;
-  const n = Math.floor(Number(m[1]) * unit);
-  return Number.isFinite(n) && n > 0 ? n : undefined;
-}
-
-/** The input format option: "auto" or one of INPUT_FORMATS. Undefined when not one. */
-export function parseInputFormat(text: string): InputFormat | 'auto' | undefined {
-  const t = text.trim().toLowerCase();
-  if (t === 'auto') return 'auto';
-  return (INPUT_FORMATS as readonly string[]).includes(t) ? (t as InputFormat) : undefined;
-}
