@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { parseDuration, usageError } from '../model/index.js';
-import { parseByteSize, parseInputFormat } from '../pipeline/inputs.js';
+import { inputFormatOption, maxDecodedSizeOption } from './options.js';
 import { parsePace } from '../send/policy.js';
 import type { Credentials, SendConfig } from '../send/config.js';
 import type { TlsFiles } from '../send/client.js';
@@ -86,10 +86,8 @@ export function parseSendOptions(v: SendOptionValues): SendConfig {
   const minBackoffMs = duration(v.minBackoff, '--min-backoff');
   const maxBackoffMs = duration(v.maxBackoff, '--max-backoff');
   if (minBackoffMs > maxBackoffMs) throw usageError(`--min-backoff ${v.minBackoff} is more than --max-backoff ${v.maxBackoff}`);
-  const format = parseInputFormat(v.format);
-  if (format === undefined) throw usageError(`--format: "${v.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
-  const maxDecodedSize = parseByteSize(v.maxDecodedSize);
-  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${v.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
+  const format = inputFormatOption(v.format);
+  const maxDecodedSize = maxDecodedSizeOption(v.maxDecodedSize);
 
   if (v.bearerTokenFile !== undefined && (v.basicAuthUser !== undefined || v.basicAuthPasswordFile !== undefined)) {
     throw usageError('--bearer-token-file and --basic-auth-user cannot be used together');

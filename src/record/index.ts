@@ -14,4 +14,4 @@ export { classifyContentType, classifyContentEncoding } from './content.js';
 export { keptHeaders } from './headers.js';
 export { compileTenantPattern, createTenantResolver, validTenantId, MAX_TENANT_ID_BYTES } from './tenant.js';
 export { countRw2 } from './rw2count.js';
-export { parseListen, parseSize, parseCount, formatBytes } from './options.js';
+export { formatBytes } from './options.js';

@@ -15,8 +15,9 @@ samples plus a report
 
 Arguments:
   INPUT                                   capture files (rwcap, rwcap-json,
-                                          remote-write, ndjson, vm-json; gzip
-                                          ok); none or - reads stdin
+                                          remote-write, remote-write2, ndjson,
+                                          vm-json; gzip ok); none or - reads
+                                          stdin
 
 Options:
   --format <format>                       input format: auto, rwcap, rwcap-json,

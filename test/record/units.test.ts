@@ -10,13 +10,12 @@ import {
   keptHeaders,
   compileTenantPattern,
   createTenantResolver,
-  parseListen,
-  parseSize,
   countRw2,
   scanCapture,
   validTenantId,
   type ScanResult,
 } from '../../src/record/index.js';
+import { parseListen, parseSize } from '../../src/cli/options.js';
 import { encodeWriteRequestV2 } from '../../src/wire/rw2.js';
 import { snappyCompress } from '../../src/wire/snappy.js';
 import { RWCAP_MAGIC, encodeCaptureRecord } from '../../src/wire/rwcap.js';

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import type { OutputFormat } from '../../model/index.js';
 import { usageError } from '../../model/index.js';
-import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { checkInputs, formatBadRecord, openInput } from '../../pipeline/inputs.js';
+import { INPUT_FORMAT_CHOICES, inputFormatOption, maxDecodedSizeOption } from '../options.js';
 import { createOutputWriter } from '../../wire/writers.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { openOutput } from '../outfile.js';
@@ -24,10 +25,8 @@ interface ConvertOptions {
 export async function runConvert(input: string, o: ConvertOptions, io: CliIo = processIo()): Promise<{ records: number; bad: number }> {
   const to = o.to.trim().toLowerCase() as OutputFormat;
   if (!TO.includes(to)) throw usageError(`--to: "${o.to}" is not one of ${TO.join(', ')}`);
-  const format = parseInputFormat(o.format);
-  if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
-  const maxDecodedSize = parseByteSize(o.maxDecodedSize);
-  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
+  const format = inputFormatOption(o.format);
+  const maxDecodedSize = maxDecodedSizeOption(o.maxDecodedSize);
   checkInputs([input]);
   const file = o.output === '-' ? null : openOutput(o.output, '-o');
   const writer = createOutputWriter(to, file?.sink ?? io.stdout, { onWarning: (m) => io.stderr.write(`ha-dedup: warning: ${printable(m)}\n`) });
@@ -65,8 +64,8 @@ export function register(program: Command, io: CliIo): void {
     .description('change format without deduplicating')
     .argument('<INPUT>', 'input file; "-" reads stdin')
     .requiredOption('-o, --output <file>', 'output file; "-" writes stdout')
-    .requiredOption('--to <format>', 'ndjson, vm-json, rwcap, rwcap-json')
-    .option('--format <format>', 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+    .requiredOption('--to <format>', TO.join(', '))
+    .option('--format <format>', `input format: ${INPUT_FORMAT_CHOICES}`, 'auto')
     .option('--tenant <tenant>', 'tenant for records that carry none (default: leave them without one)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .option('--strict', 'stop at the first bad record (exit 3)')

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { HaDedupError } from '../../model/index.js';
 import { checkInputs } from '../../pipeline/inputs.js';
+import { inputsArgumentHelp } from '../options.js';
 import { runDoctor, type DoctorOptions } from '../../pipeline/doctor.js';
 import { CODES } from '../../doctor/types.js';
 import { DEFAULT_FAIL_ON, FAIL_ON, failing, parseFailOn, type FailOn } from '../../doctor/exit.js';
@@ -56,7 +57,7 @@ export function register(program: Command, io: CliIo): void {
   const cmd = program
     .command('doctor')
     .description('find HA misconfiguration in captured remote-write traffic: each finding with its code, severity, examples and the setting that fixes it')
-    .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin');
+    .argument('[INPUT...]', inputsArgumentHelp('capture files'));
   addHaOptions(addInputOptions(cmd, '--input-format'))
     .option('--format <format>', 'findings as table, json or markdown', 'table')
     .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, DEFAULT_FAIL_ON);

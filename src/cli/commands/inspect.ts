@@ -2,7 +2,8 @@
 // keys sorted). Bad records are warned about on stderr as they are met.
 import type { Command } from 'commander';
 import { stableJson, usageError } from '../../model/index.js';
-import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { checkInputs, formatBadRecord, openInput } from '../../pipeline/inputs.js';
+import { INPUT_FORMAT_CHOICES, inputFormatOption, maxDecodedSizeOption } from '../options.js';
 import { CaptureSummary, type InspectReport } from '../../wire/summary.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { fitGrid, type Grid } from '../../report/grid.js';
@@ -73,10 +74,8 @@ export function renderInspectTable(r: InspectReport, width?: number): string {
 }
 
 export async function runInspect(inputs: string[], o: InspectOptions, io: CliIo = processIo()): Promise<InspectReport> {
-  const format = parseInputFormat(o.format);
-  if (format === undefined) throw usageError(`--format: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
-  const maxDecodedSize = parseByteSize(o.maxDecodedSize);
-  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
+  const format = inputFormatOption(o.format);
+  const maxDecodedSize = maxDecodedSizeOption(o.maxDecodedSize);
   if (o.clusterLabel === '' || o.replicaLabel === '') throw usageError('--cluster-label and --replica-label must not be empty');
   const paths = inputs.length === 0 ? ['-'] : inputs;
   checkInputs(paths);
@@ -106,7 +105,7 @@ export function register(program: Command, io: CliIo): void {
     .command('inspect')
     .description('show what a capture holds: tenants, clusters, replicas, time span, requests, series, samples, bytes, bad records')
     .argument('[INPUT...]', 'input files; none or "-" reads stdin')
-    .option('--format <format>', 'auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+    .option('--format <format>', INPUT_FORMAT_CHOICES, 'auto')
     .option('--tenant <tenant>', 'tenant for records that carry none', 'anonymous')
     .option('--cluster-label <name>', 'HA cluster label', 'cluster')
     .option('--replica-label <name>', 'HA replica label', '__replica__')

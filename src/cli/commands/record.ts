@@ -6,6 +6,7 @@ import { unlinkSync } from 'node:fs';
 import { parseDuration, usageError } from '../../model/index.js';
 import type { CaptureSink, Recorder, RecorderStats } from '../../record/index.js';
 import type { CliIo } from '../io.js';
+import { parseCount, parseListen, parseSize } from '../options.js';
 
 // the receiver is loaded when `record` runs, not for every command (start-up of the CLI)
 let rec: typeof import('../../record/index.js');
@@ -44,7 +45,7 @@ export function register(program: Command, io: CliIo): void {
 
 async function runRecord(opts: RecordCliOptions, io: CliIo): Promise<void> {
   rec = await import('../../record/index.js');
-  const { Recorder, openCaptureFile, openStdoutSink, parseListen, parseSize, parseCount, compileTenantPattern, validTenantId } = rec;
+  const { Recorder, openCaptureFile, openStdoutSink, compileTenantPattern, validTenantId } = rec;
   const log = (line: string) => io.stderr.write(`ha-dedup: ${line}\n`);
   const { host, port } = parseListen(opts.listen);
   const maxBody = parseSize(opts.maxBody, '--max-body');

@@ -7,7 +7,8 @@ import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model
 import { EXIT, HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
 import { defaultMaxClusters, type SettingNames } from '../../tracker/config.js';
-import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { checkInputs } from '../../pipeline/inputs.js';
+import { INPUT_FORMAT_CHOICES, inputFormatOption, inputsArgumentHelp, maxDecodedSizeOption } from '../options.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
 import type { StopPoint } from '../../pipeline/resume.js';
 import { EXPECT_KEYS, EXPECT_OPS, checkExpectations, loadPaint, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
@@ -152,8 +153,7 @@ function givenFlags(given: ReadonlySet<string>): SettingNames {
  * `formatFlag`: the input format's option as the command calls it.
  */
 export function parseRunOptions(inputs: string[], o: RunCliOptions, given: ReadonlySet<string> = new Set(), formatFlag = '--format'): RunOptions {
-  const format = parseInputFormat(o.format);
-  if (format === undefined) throw usageError(`${formatFlag}: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
+  const format = inputFormatOption(o.format, formatFlag);
   if (o.tenant.trim() === '') throw usageError('--tenant: must not be empty');
   const clock = o.clock === undefined ? null : oneOf<ClockSource>('--clock', o.clock, ['received', 'sample']);
   const delayMs = duration('--delay', o.delay);
@@ -176,8 +176,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
     throw usageError('--sample-failover-timeout: only Mimir has it; use --semantics mimir or leave it at 0s');
   }
   validateHAConfig(defaults, '', givenFlags(given));
-  const maxDecodedSize = parseByteSize(o.maxDecodedSize);
-  if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
+  const maxDecodedSize = maxDecodedSizeOption(o.maxDecodedSize);
   let overrides: ReplayOptions['overrides'] = null;
   if (o.overrides !== undefined) {
     try {
@@ -388,7 +387,7 @@ export function expectHelp(width: number): string {
 /** replay's input options (doctor calls the input format `formatFlag`): format, tenant, clock, delay. */
 export function addInputOptions(cmd: Command, formatFlag = '--format'): Command {
   return cmd
-    .option(`${formatFlag} <format>`, 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+    .option(`${formatFlag} <format>`, `input format: ${INPUT_FORMAT_CHOICES}`, 'auto')
     .option('--tenant <id>', 'tenant for records that carry none', 'anonymous')
     .option('--clock <source>', 'source of "now": received or sample (default: received if the input carries receive times, else sample)')
     .option('--delay <duration>', 'added to sample-derived now (send lag)', '0s');
@@ -421,7 +420,7 @@ export function register(program: Command, io: CliIo): void {
   const cmd = program
     .command('replay')
     .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
-    .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin');
+    .argument('[INPUT...]', inputsArgumentHelp('capture files'));
   addHaOptions(addInputOptions(cmd))
     .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
     .option('--allow-config-change', 'resume a --db under settings other than the ones it recorded (one warning per difference)')

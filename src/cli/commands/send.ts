@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { closeSync, writeSync } from 'node:fs';
 import { HaDedupError, formatDuration, stableJson } from '../../model/index.js';
 import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
+import { INPUT_FORMAT_CHOICES, inputsArgumentHelp } from '../options.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import type { Sender } from '../../send/index.js';
 import type { SendOptionValues } from '../sendoptions.js';
@@ -28,7 +29,7 @@ export function register(program: Command, io: CliIo): void {
     .description(
       'post the requests of any input to a remote-write receiver (Prometheus, Cortex, Mimir, VictoriaMetrics, record) in clock order, retrying as Prometheus does',
     )
-    .argument('[INPUT...]', 'inputs (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin')
+    .argument('[INPUT...]', inputsArgumentHelp('inputs'))
     .requiredOption('--url <url>', 'remote-write endpoint, e.g. http://127.0.0.1:9090/api/v1/write')
     .option('--protocol <version>', 'remote-write 1 or 2 (default: as recorded; sample formats: 1)')
     .option('--tenant <id>', 'X-Scope-OrgID for records that carry no tenant (default: none)')
@@ -49,7 +50,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--cert-file <file>', 'client certificate (PEM, with --key-file)')
     .option('--key-file <file>', 'client certificate key (PEM)')
     .option('--insecure-skip-verify', 'do not verify the receiver\'s certificate')
-    .option('--format <format>', 'input format: auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json', 'auto')
+    .option('--format <format>', `input format: ${INPUT_FORMAT_CHOICES}`, 'auto')
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .action(async (inputs: string[], o: SendOptionValues, cmd: Command) => {
