@@ -3,7 +3,7 @@
 // scenario.json ({description, args}), its input and, under expected/, the stdout, stderr,
 // JSON report and exit code of `ha-dedup replay ARGS --report FILE` run in that folder with
 // colour off. test/replay/scenarios.test.ts compares a fresh run with expected/; this script
-// regenerates expected/ on purpose (run `npx tsc -p .` first; it runs the built CLI):
+// regenerates expected/ on purpose (run `npm run build` first; it runs the built CLI, bin/ha-dedup):
 //   node scripts/regen-golden.mjs            all scenarios
 //   node scripts/regen-golden.mjs flap ...   only these
 import { spawnSync } from 'node:child_process';

@@ -11,7 +11,7 @@
 // Each receiver is skipped with a reason when its binary is not on PATH, unless
 // HA_DEDUP_REQUIRE_VICTORIAMETRICS / HA_DEDUP_REQUIRE_PROMETHEUS is set (CI sets both), in
 // which case the test fails. Loopback only, temp dirs, free ports; processes are killed in
-// `t.after` whatever happens. Needs the built CLI (`npx tsc -p .`).
+// `t.after` whatever happens. Needs the built CLI (`npm run build`).
 import { test } from 'node:test';
 import { onPath, sleep, freePort, Fatal, waitFor, skipReason } from './util.js';
 import assert from 'node:assert/strict';

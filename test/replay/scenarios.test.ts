@@ -1,6 +1,7 @@
 // Golden HA stories (fixtures/scenarios/<name>/): stdout, stderr (human report and warnings),
 // JSON report and exit code of `ha-dedup replay`, compared byte for byte. Regenerate on purpose
-// with `node scripts/regen-golden.mjs` after `npx tsc -p .`.
+// with `node scripts/regen-golden.mjs` after `npm run build`. Each scenario runs bin/ha-dedup in a
+// process of its own: it runs in its scenario folder (in process, a command has the test's cwd).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 // @ts-expect-error: plain .mjs script without type declarations
