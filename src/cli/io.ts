@@ -3,13 +3,13 @@
 // and their own environment and run a command in process (test/cli/run.ts).
 
 /** A stream a command writes text or data to; isTTY and columns as a terminal's WriteStream has them. */
-export interface OutStream extends NodeJS.WritableStream {
+interface OutStream extends NodeJS.WritableStream {
   isTTY?: boolean;
   columns?: number;
 }
 
 /** Standard input: read only when an input is "-" (or none is given). */
-export interface InStream extends AsyncIterable<Uint8Array> {
+interface InStream extends AsyncIterable<Uint8Array> {
   isTTY?: boolean;
 }
 

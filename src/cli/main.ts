@@ -16,9 +16,9 @@ import { processIo, type CliIo } from './io.js';
 
 export { processIo, type CliIo } from './io.js';
 
-export const VERSION = '0.1.0';
+const VERSION = '0.1.0';
 
-export function buildProgram(io: CliIo = processIo()): Command {
+function buildProgram(io: CliIo = processIo()): Command {
   const program = configureVoice(new Command(), io);
   program
     .name('ha-dedup')
@@ -48,7 +48,7 @@ function isEpipe(err: unknown): boolean {
  * stdout (`ha-dedup x | head`) is a quiet 0, help and version are 0, commander's usage errors
  * (already printed) 2, an HaDedupError its own code, anything else an internal error (4).
  */
-export function exitCodeFor(err: unknown, io: CliIo): number {
+function exitCodeFor(err: unknown, io: CliIo): number {
   if (isEpipe(err)) return EXIT.ok;
   if (err instanceof HaDedupError) {
     io.stderr.write(errorLine(err.message));

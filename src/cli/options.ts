@@ -7,7 +7,7 @@ import { usageError } from '../model/index.js';
 import { INPUT_FORMATS } from '../pipeline/inputs.js';
 
 /** The input formats, in the order help lists them: "rwcap, rwcap-json, remote-write, ...". */
-export const INPUT_FORMAT_NAMES = INPUT_FORMATS.join(', ');
+const INPUT_FORMAT_NAMES = INPUT_FORMATS.join(', ');
 
 /** The values of a --format option: "auto, rwcap, ...". */
 export const INPUT_FORMAT_CHOICES = `auto, ${INPUT_FORMAT_NAMES}`;
@@ -18,7 +18,7 @@ export function inputsArgumentHelp(what: string): string {
 }
 
 /** The input format option: "auto" or one of INPUT_FORMATS. Undefined when not one. */
-export function parseInputFormat(text: string): InputFormat | 'auto' | undefined {
+function parseInputFormat(text: string): InputFormat | 'auto' | undefined {
   const t = text.trim().toLowerCase();
   if (t === 'auto') return 'auto';
   return (INPUT_FORMATS as readonly string[]).includes(t) ? (t as InputFormat) : undefined;
@@ -49,7 +49,7 @@ function sizeBytes(text: string): number | undefined {
 }
 
 /** A byte size of more than 0 bytes; undefined when not one. */
-export function parseByteSize(text: string): number | undefined {
+function parseByteSize(text: string): number | undefined {
   const n = sizeBytes(text);
   return n !== undefined && n > 0 ? n : undefined;
 }

@@ -10,7 +10,7 @@ export function useColor(stream: { isTTY?: boolean }, flag: boolean, env: NodeJS
   return stream.isTTY === true;
 }
 
-export interface ProgressStats {
+interface ProgressStats {
   requests: number;
   samples: number;
   nowMs: number;

@@ -11,7 +11,7 @@ import { processIo, type CliIo } from './io.js';
  * commander's error text ("error: unknown option '--x'\n(Did you mean --y?)\n") as one line in
  * ha-dedup's voice, with the ha-dedup option for a Cortex/Mimir flag.
  */
-export function commanderErrorLine(str: string): string {
+function commanderErrorLine(str: string): string {
   const text = str
     .replace(/^error: /, '')
     .split('\n')

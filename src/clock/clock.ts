@@ -9,7 +9,7 @@ export interface ClockOptions {
 }
 
 /** Largest sample or histogram timestamp of a request, or null when it has none. */
-export function maxSampleTimestamp(req: Request): number | null {
+function maxSampleTimestamp(req: Request): number | null {
   let max = -Infinity;
   for (const ts of req.write.timeseries) {
     const s = ts.samples;

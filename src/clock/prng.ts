@@ -2,7 +2,7 @@
 // draws its update-timeout jitter from it, so one --seed gives one run. Its state is four 32-bit
 // words and can be saved and restored, so a replay resumed from a --db continues the same sequence.
 
-export interface Prng {
+interface Prng {
   /** Uniform float in [0, 1). */
   next(): number;
   /** The generator's state as text (to persist); restore it with setState. */

@@ -15,7 +15,7 @@ import { UnconfiguredHaPair } from './checks/unconfigured-ha-pair.js';
 import { DoctorConsumer, type CheckFactory } from './consumer.js';
 import type { Finding } from './types.js';
 
-export const HINT_CHECKS: readonly CheckFactory[] = [
+const HINT_CHECKS: readonly CheckFactory[] = [
   (run) => new UnconfiguredHaPair(run),
   (run) => new PartialHaLabels(run),
   (run) => new MixedRequest(run),

@@ -28,7 +28,7 @@ import { DoctorConsumer, type CheckFactory } from './consumer.js';
 import { DOCTOR_VERSION, sortFindings, type DoctorReport } from './types.js';
 
 /** A lane's settings as a delta over each tenant's effective settings (command line + overrides). */
-export interface LaneSettings {
+interface LaneSettings {
   /** Every tenant's dedupe mode (true = per sample); absent: as configured. */
   perSample?: boolean;
   /** Every tenant's failover timeout times this (>= 1, so SPEC 6.5's rule still holds); absent: as configured. */

@@ -68,7 +68,7 @@ export function hang(text: string, width: number, indent: string): string[] {
 }
 
 /** The table's width off a terminal (the README block is printed at it). */
-export const WIDTH = 100;
+const WIDTH = 100;
 
 function where(f: Finding): string {
   return [f.tenant, f.cluster, f.replica].filter((x) => x !== null).join(' / ');

@@ -1,7 +1,7 @@
 // Machine output is versioned and boring: object keys sorted at every level (STYLE habit 8).
 
 /** A copy of v with object keys sorted at every level (arrays keep their order). */
-export function sortKeys(v: unknown): unknown {
+function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};

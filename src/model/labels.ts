@@ -1,7 +1,7 @@
 import type { Label } from './types.js';
 
 /** Labels sorted by name (a new array; the input is not changed). */
-export function sortLabels(labels: readonly Label[]): Label[] {
+function sortLabels(labels: readonly Label[]): Label[] {
   return [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

@@ -135,7 +135,6 @@ export const OUTCOME_STATUS: Record<Outcome, number> = {
 };
 
 export type Semantics = 'cortex' | 'mimir';
-export type DedupeMode = 'per-request' | 'per-sample';
 export type ClockSource = 'received' | 'sample';
 
 export type InputFormat = 'rwcap' | 'rwcap-json' | 'remote-write' | 'remote-write2' | 'ndjson' | 'vm-json';

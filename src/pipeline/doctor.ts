@@ -12,7 +12,7 @@ import { effectiveConfigs, type ReplayOptions } from './replay.js';
 /** What doctor reads: replay's inputs and HA settings (no state store, no output). */
 export type DoctorOptions = Omit<ReplayOptions, 'db' | 'outputFormat' | 'store'>;
 
-export interface DoctorIO {
+interface DoctorIO {
   /** One warning line, without the trailing newline (already prefixed "ha-dedup: warning: "). */
   warn(line: string): void;
   /** What an input "-" reads (default: process.stdin). */

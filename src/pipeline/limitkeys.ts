@@ -14,7 +14,7 @@
 // A key missing here is reported as unknown, naming key and tenant: add it to the list.
 
 /** Cortex's per-tenant limits other than the HA ones. */
-export const CORTEX_LIMIT_KEYS: readonly string[] = [
+const CORTEX_LIMIT_KEYS: readonly string[] = [
   'active_series_trackers', 'alertmanager_max_alerts_count', 'alertmanager_max_alerts_size_bytes',
   'alertmanager_max_config_size_bytes', 'alertmanager_max_dispatcher_aggregation_groups',
   'alertmanager_max_silences_count', 'alertmanager_max_silences_size_bytes',
@@ -59,7 +59,7 @@ export const CORTEX_LIMIT_KEYS: readonly string[] = [
 ];
 
 /** Mimir's per-tenant limits other than the HA ones. */
-export const MIMIR_LIMIT_KEYS: readonly string[] = [
+const MIMIR_LIMIT_KEYS: readonly string[] = [
   'active_series_additional_custom_trackers', 'active_series_custom_trackers',
   'active_series_results_max_size_bytes', 'alertmanager_max_alerts_count',
   'alertmanager_max_alerts_size_bytes', 'alertmanager_max_config_size_bytes',

@@ -76,7 +76,7 @@ const KEYS: Record<string, HAKey> = {
 };
 
 /** The HA keys an overrides block may hold. */
-export const OVERRIDE_KEYS: readonly string[] = Object.keys(KEYS);
+const OVERRIDE_KEYS: readonly string[] = Object.keys(KEYS);
 
 /** Top-level sections of a Cortex or Mimir runtime config other than `overrides` (ignored). */
 const RUNTIME_CONFIG_SECTIONS: ReadonlySet<string> = new Set([
@@ -89,7 +89,7 @@ const RUNTIME_CONFIG_SECTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d: number[][] = [];
   for (let i = 0; i <= a.length; i++) d.push([i]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
@@ -105,7 +105,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The HA key `key` is a misspelling of (edit distance at most 2), or undefined. */
-export function misspeltHaKey(key: string): string | undefined {
+function misspeltHaKey(key: string): string | undefined {
   let best: string | undefined;
   let bestD = 3;
   for (const k of OVERRIDE_KEYS) {
@@ -123,7 +123,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** What loadOverrides returns: the per-tenant settings and the limit keys it ignored. */
-export interface OverrideConfigs extends TenantConfigs {
+interface OverrideConfigs extends TenantConfigs {
   /** Cortex/Mimir limit keys found in the file and ignored, sorted, each once. */
   ignoredKeys: string[];
 }

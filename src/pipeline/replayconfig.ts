@@ -5,7 +5,7 @@ import { formatDuration } from '../model/index.js';
 import type { ConfigReport, TenantConfigReport } from '../report/index.js';
 import type { ReplayOptions } from './replay.js';
 
-export function tenantConfigReport(c: HAConfig): TenantConfigReport {
+function tenantConfigReport(c: HAConfig): TenantConfigReport {
   return {
     accept_ha_samples: c.acceptHaSamples,
     accept_mixed_ha_samples: c.perSample,

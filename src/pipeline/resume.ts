@@ -30,12 +30,12 @@ import type { Report, ResumeReport } from '../report/index.js';
 import { isoUtc } from '../report/format.js';
 
 /** Store meta keys owned by this module. */
-export const RESUME_META = {
+const RESUME_META = {
   position: 'replay.position', // JSON of SavedPosition
 } as const;
 
 /** Requests between commits with --db FILE (the tracker's own default batch). */
-export const COMMIT_EVERY = 1000;
+const COMMIT_EVERY = 1000;
 
 /** Bytes of an input file its fingerprint covers. */
 const FINGERPRINT_BYTES = 1 << 20;
@@ -141,7 +141,7 @@ interface InputState {
 }
 
 /** Where a record is: its input and index (a Request or a DecodedRequest). */
-export interface RecordAt {
+interface RecordAt {
   inputIndex: number;
   recordIndex: number;
 }

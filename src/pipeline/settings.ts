@@ -15,7 +15,7 @@ import { META as TRACKER_META } from '../tracker/index.js';
 import type { ReplayOptions } from './replay.js';
 
 /** Store meta keys owned by this module. */
-export const SETTINGS_META = {
+const SETTINGS_META = {
   settings: 'replay.settings', // JSON of DecisionSettings, keys sorted
   overrides: 'replay.overrides', // JSON of the normalised overrides (NormalOverrides)
 } as const;
@@ -37,7 +37,7 @@ export type DecisionSettings = {
 };
 
 /** One setting whose value differs between the database and this run (values as the user writes them). */
-export interface SettingChange {
+interface SettingChange {
   setting: keyof DecisionSettings;
   option: string;
   db: string;
@@ -74,7 +74,7 @@ const SETTINGS: [keyof DecisionSettings, string, Show][] = [
 ];
 
 /** Per tenant, the HA keys its overrides block sets, with values in a normal form. */
-export type NormalOverrides = Record<string, Record<string, boolean | number | string>>;
+type NormalOverrides = Record<string, Record<string, boolean | number | string>>;
 
 const DURATION_KEYS = new Set([
   'ha_tracker_update_timeout',
@@ -100,7 +100,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * The HA settings an overrides file sets, per tenant: durations in ms, Mimir's per-sample key
  * under Cortex's name, keys and tenants sorted. The file was validated by loadOverrides already.
  */
-export async function normalOverrides(text: string): Promise<NormalOverrides> {
+async function normalOverrides(text: string): Promise<NormalOverrides> {
   // the YAML library is loaded only when there is an overrides file (start-up, memory)
   const { parse: parseYaml } = await import('yaml');
   const doc: unknown = parseYaml(text, { uniqueKeys: true });
@@ -130,12 +130,12 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function overridesDigest(norm: NormalOverrides): string {
+function overridesDigest(norm: NormalOverrides): string {
   return 'sha256:' + createHash('sha256').update(canonical(norm)).digest('hex');
 }
 
 /** This run's settings. */
-export function decisionSettings(opts: Pick<ReplayOptions, 'semantics' | 'defaults' | 'seed' | 'tenant'>, overrides: NormalOverrides | null): DecisionSettings {
+function decisionSettings(opts: Pick<ReplayOptions, 'semantics' | 'defaults' | 'seed' | 'tenant'>, overrides: NormalOverrides | null): DecisionSettings {
   const d = opts.defaults;
   return {
     semantics: opts.semantics,
@@ -172,7 +172,7 @@ function overridesDetail(before: NormalOverrides, now: NormalOverrides, max = 4)
 }
 
 /** The settings that differ, in SPEC 3 order. */
-export function diffSettings(db: DecisionSettings, run: DecisionSettings): SettingChange[] {
+function diffSettings(db: DecisionSettings, run: DecisionSettings): SettingChange[] {
   const out: SettingChange[] = [];
   for (const [key, option, show] of SETTINGS) {
     const a = db[key] ?? null;
@@ -201,7 +201,7 @@ function parseSaved(text: string, db: string): DecisionSettings {
   throw usageError(`--db ${db}: state database is inconsistent: ${SETTINGS_META.settings} is not a settings record`);
 }
 
-export interface SettingsCheck {
+interface SettingsCheck {
   report: DbConfigReport;
 }
 

@@ -5,7 +5,7 @@
 import type { RemoteWriteVersion } from '../model/index.js';
 import { remoteWriteVersion } from '../wire/body.js';
 
-export type ContentTypeVerdict = { ok: true; version: RemoteWriteVersion } | { ok: false; reason: string };
+type ContentTypeVerdict = { ok: true; version: RemoteWriteVersion } | { ok: false; reason: string };
 
 /**
  * Classify a Content-Type header. Case-insensitive, spaces around `;` and `=` ignored, quoted
@@ -24,7 +24,7 @@ export function classifyContentType(header: string | undefined): ContentTypeVerd
   }
 }
 
-export type EncodingVerdict = { ok: true; encoding: '' | 'snappy' } | { ok: false; reason: string };
+type EncodingVerdict = { ok: true; encoding: '' | 'snappy' } | { ok: false; reason: string };
 
 /** Classify a Content-Encoding header: snappy, or none (absent, empty or `identity`). */
 export function classifyContentEncoding(header: string | undefined): EncodingVerdict {

@@ -2,7 +2,7 @@
 // lower-case, except the ones stored in fields of their own and credentials.
 
 /** Stored in their own CapturedRequest fields (content_type, content_encoding, tenant). */
-export const OWN_FIELD_HEADERS: ReadonlySet<string> = new Set(['content-type', 'content-encoding', 'x-scope-orgid']);
+const OWN_FIELD_HEADERS: ReadonlySet<string> = new Set(['content-type', 'content-encoding', 'x-scope-orgid']);
 
 /** Never written to a capture. */
 export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { usageError } from '../model/index.js';
 
-export interface LockHolder {
+interface LockHolder {
   pid: number;
   host: string;
   /** Boot id of the holder's machine (Linux), or "". */
@@ -58,7 +58,7 @@ function bootId(): string {
 }
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or "" where there is no /proc. */
-export function processStart(pid: number): string {
+function processStart(pid: number): string {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name (field 2) is in parentheses and may hold spaces or parentheses itself
@@ -70,7 +70,7 @@ export function processStart(pid: number): string {
 }
 
 /** The lock file of a capture: beside the file it really is (symlinks resolved), named FILE.lock. */
-export function lockPathFor(capture: string): string {
+function lockPathFor(capture: string): string {
   let real: string;
   try {
     real = fs.realpathSync(capture);
@@ -86,7 +86,7 @@ function format(h: LockHolder): string {
 }
 
 /** The holder a lock file names, or null when the text is not a lock this program wrote. */
-export function parseLock(text: string): LockHolder | null {
+function parseLock(text: string): LockHolder | null {
   const lines = text.split('\n');
   if (lines[0] !== HEADER) return null;
   const kv = new Map<string, string>();
@@ -107,7 +107,7 @@ export function parseLock(text: string): LockHolder | null {
 }
 
 /** Whether the process a lock names still runs: true, false, or null (another host: cannot tell). */
-export function holderAlive(h: LockHolder): boolean | null {
+function holderAlive(h: LockHolder): boolean | null {
   if (h.host !== os.hostname()) return null;
   const boot = bootId();
   if (h.boot !== '' && boot !== '' && h.boot !== boot) return false; // the machine rebooted since
@@ -129,7 +129,7 @@ function describe(h: LockHolder, here: boolean): string {
   return `${parts.join(' ')}${h.command ? `: ${h.command}` : ''}`;
 }
 
-export interface LockOptions {
+interface LockOptions {
   /** One-line notes (a stale lock taken over). */
   log?: (line: string) => void;
   /** The command line written into the lock (default: this process's). */

@@ -9,7 +9,7 @@
 // pipe, and says so.
 import { spawn, type ChildProcess } from 'node:child_process';
 
-export interface PipeState {
+interface PipeState {
   /** Bytes in the pipe its reader has not read yet. */
   unread: number;
   /** True once the pipe has no reader left (null: cannot tell here). */

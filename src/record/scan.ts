@@ -16,12 +16,12 @@ import { WireError } from '../wire/errors.js';
 import { captureShapeProblem as shapeProblem, captureVarint as varint } from '../wire/rwcapshape.js';
 
 /** A declared record length above this is damage, never a record being written (no body is that large). */
-export const MAX_RECORD_BYTES = 2 ** 32;
+const MAX_RECORD_BYTES = 2 ** 32;
 
 /** How far after a damaged record the scan looks for where good records resume. */
-export const RESUME_SEARCH_BYTES = 64 * 1024 * 1024;
+const RESUME_SEARCH_BYTES = 64 * 1024 * 1024;
 
-export interface ScanTail {
+interface ScanTail {
   /** Where the incomplete record starts (its length prefix). */
   offset: number;
   /** Bytes from there to the end of the file (what --append cuts). */
@@ -84,7 +84,7 @@ class FileWindow {
 }
 
 /** Why b (a complete record's message bytes) is not a valid capture record, or null. */
-export function recordProblem(msg: Uint8Array): string | null {
+function recordProblem(msg: Uint8Array): string | null {
   const shape = shapeProblem(msg, msg.length, false);
   if (shape !== null) return shape;
   try {

@@ -23,8 +23,8 @@ import { checkRw1, countRw2, type Rw2Counts } from './rw2count.js';
 import { CaptureWriter } from './writer.js';
 import { SinkClosedError, type CaptureSink } from './sink.js';
 
-export const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
-export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 export interface RecorderOptions {
   host: string;
@@ -78,7 +78,7 @@ export interface RecorderStats {
 }
 
 /** node's default http requestTimeout (ms). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 export class Recorder {
   readonly address: { host: string; port: number; family: string };

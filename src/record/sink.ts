@@ -110,7 +110,7 @@ export class FileSink implements CaptureSink {
   }
 }
 
-export interface OpenedCapture {
+interface OpenedCapture {
   sink: FileSink;
   /** Records already in the file (append). */
   existingRecords: number;
@@ -135,7 +135,7 @@ function reason(e: unknown): string {
 }
 
 /** The one-line refusal of --append on a damaged capture: where, why, and how to repair it. */
-export function damageMessage(path: string, size: number, d: ScanDamage): string {
+function damageMessage(path: string, size: number, d: ScanDamage): string {
   const q = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`);
   const fixed = q(`${path}.repaired`);
   const parts = [
@@ -220,7 +220,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * reader goes away. When the reader is gone (EPIPE, or no reader left while waiting) the write
  * fails with SinkClosedError.
  */
-export class StdoutSink implements CaptureSink {
+class StdoutSink implements CaptureSink {
   readonly name = 'stdout';
   private committed = 0;
   private written = 0;

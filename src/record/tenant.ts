@@ -5,9 +5,9 @@
 // answers 400 with the reason otherwise.
 import { usageError } from '../model/index.js';
 
-export type TenantSource = 'header' | 'path' | 'fallback' | 'none';
+type TenantSource = 'header' | 'path' | 'fallback' | 'none';
 
-export interface TenantResolution {
+interface TenantResolution {
   tenant: string;
   source: TenantSource;
   /** Set when the tenant came from the path and Cortex/Mimir would refuse it: why. */
@@ -19,7 +19,7 @@ export interface TenantResolver {
 }
 
 /** Longest tenant id Cortex and Mimir accept, in bytes (dskit tenant.MaxTenantIDLength). */
-export const MAX_TENANT_ID_BYTES = 150;
+const MAX_TENANT_ID_BYTES = 150;
 
 /** Bytes allowed in a tenant id besides letters and digits (dskit tenant.ValidTenantID). */
 const TENANT_SPECIALS = "!-_.*'()";

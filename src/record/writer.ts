@@ -12,7 +12,7 @@ interface Pending {
   reject(err: Error): void;
 }
 
-export interface CaptureWriterOptions {
+interface CaptureWriterOptions {
   fsync?: boolean;
   /** Upper bound of one chunk in bytes (a single record larger than this is written alone). */
   maxChunkBytes?: number;

@@ -2,7 +2,7 @@
 // `lost_samples==0`, `max_gap_ms<4.5e4`, `bad_records!=0`.
 import type { TotalsReport } from './types.js';
 
-export type ExpectOp = '<' | '<=' | '==' | '!=' | '>=' | '>';
+type ExpectOp = '<' | '<=' | '==' | '!=' | '>=' | '>';
 
 /** The operators, as --help and the error messages list them. */
 export const EXPECT_OPS: readonly ExpectOp[] = ['<', '<=', '==', '!=', '>=', '>'];
@@ -14,7 +14,7 @@ export interface Expectation {
   value: number;
 }
 
-export interface ExpectResult {
+interface ExpectResult {
   expectation: Expectation;
   actual: number;
   ok: boolean;
@@ -39,7 +39,7 @@ export const EXPECT_KEYS: readonly (keyof TotalsReport)[] = [
 const RE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
 
 /** What an expression is, as the error messages and --help say it. */
-export function expectSyntax(): string {
+function expectSyntax(): string {
   return `KEY OP NUMBER with OP one of ${EXPECT_OPS.join(' ')} and KEY one of ${EXPECT_KEYS.join(', ')}`;
 }
 

@@ -17,7 +17,7 @@ export interface Paint {
 
 export type Style = 'bold' | 'red' | 'green' | 'yellow';
 
-export interface GridCell {
+interface GridCell {
   text: string;
   style?: Style;
   /** Rows this cell covers (full form only); the rows below hold null in its column. */
@@ -78,11 +78,6 @@ export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) w += codePointWidth(ch.codePointAt(0)!, ch);
   return w;
-}
-
-function padEnd(s: string, width: number): string {
-  const w = displayWidth(s);
-  return w >= width ? s : s + ' '.repeat(width - w);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,7 +596,7 @@ function rowBlocks(g: Grid, titleColumns: number): BlockLine[] {
   });
 }
 
-export interface FitOptions {
+interface FitOptions {
   /** How many leading cells name a row in the block form (default 1). */
   titleColumns?: number;
   paint?: Paint;

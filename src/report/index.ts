@@ -3,6 +3,6 @@ export { seriesKey, scrapeInterval } from './builder.js';
 export { ReportBuilderConsumer } from './consumer.js';
 export { renderJson } from './json.js';
 export { loadPaint, renderTable, type Paint } from './table.js';
-export type { TableOptions } from './table.js';
+
 export { renderMarkdown } from './markdown.js';
 export * from './expect.js';

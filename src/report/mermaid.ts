@@ -18,7 +18,7 @@ import { sinceStart } from './format.js';
 
 /** At most this many elections per cluster, and in all, are drawn (a flapping capture stays readable). */
 export const GANTT_MAX_ELECTIONS_PER_CLUSTER = 50;
-export const GANTT_MAX_ELECTIONS = 200;
+const GANTT_MAX_ELECTIONS = 200;
 
 /** A label value made safe for a gantt line (see the file comment). */
 export function ganttText(s: string): string {

@@ -13,9 +13,9 @@ import { OUTCOME_ACCEPTED, OUTCOME_DEDUPED, OUTCOME_NON_HA, OUTCOME_PASSTHROUGH,
 import { TIMELINE_SLOTS, slotOf, type Timeline, type TimelineLane } from './timeline.js';
 import { dur, isoUtc, sinceStart } from './format.js';
 
-export const VIEW_W = 1200;
-export const PLOT_X0 = 170;
-export const PLOT_X1 = 1185;
+const VIEW_W = 1200;
+const PLOT_X0 = 170;
+const PLOT_X1 = 1185;
 const AXIS_H = 26;
 const LABEL_ROW_H = 14;
 const LABEL_ROWS = 3;
@@ -152,7 +152,7 @@ interface Span {
 }
 
 /** The elected spans of a cluster, from its elections in the Report (and its elected replica when it had none). */
-export function electedSpans(report: Report, c: ClusterReport, els: readonly ElectionReport[]): Span[] {
+function electedSpans(report: Report, c: ClusterReport, els: readonly ElectionReport[]): Span[] {
   const start = report.clock.first_ms ?? 0;
   const end = report.clock.last_ms ?? start;
   const spans: Span[] = [];
@@ -183,7 +183,7 @@ export interface NumberedElection {
   e: ElectionReport;
 }
 
-export interface ChartOptions {
+interface ChartOptions {
   /** id of the JSON block holding the bins (the page's hover script reads it). */
   binsId: string;
   /** id given to each election marker: prefix + K (the main chart only, so ids stay unique). */

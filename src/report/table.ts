@@ -22,7 +22,7 @@ export async function loadPaint(color: boolean): Promise<Paint> {
   return new Chalk({ level: 1 });
 }
 
-export interface TableOptions {
+interface TableOptions {
   /** From loadPaint(); plain text when absent. */
   paint?: Paint;
   /** Columns of the terminal the report is shown on; absent = no limit (every table in full). */
@@ -30,7 +30,7 @@ export interface TableOptions {
 }
 
 /** Narrowest width the narrow forms are laid out for (below it lines may be longer than the terminal). */
-export const MIN_WIDTH = 20;
+const MIN_WIDTH = 20;
 
 function cellStyle(r: Row, i: number): Style | undefined {
   if (r.bad?.[i]) return 'red';

@@ -42,7 +42,7 @@ export interface DbConfigReport {
 }
 
 /** An election a --db holds from before this run (issue 12.14). */
-export interface EarlierElectionReport {
+interface EarlierElectionReport {
   tenant: string;
   cluster: string;
   at_ms: number;
@@ -72,7 +72,7 @@ export interface InputReport {
   bad_records: number;
 }
 
-export interface ClockReport {
+interface ClockReport {
   source: string;
   first_ms: number | null;
   last_ms: number | null;
@@ -98,7 +98,7 @@ export interface TotalsReport extends SampleCounts {
   bad_records: number;
 }
 
-export interface ReplicaReport {
+interface ReplicaReport {
   replica: string;
   requests: number;
   samples: number;

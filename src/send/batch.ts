@@ -16,8 +16,7 @@ import { countWrite, encodeBody, shiftWrite } from './encode.js';
 import { keptRecordedHeaders } from './headers.js';
 import type { Counts, Origin, Post, SourceRequest } from './types.js';
 
-/** Prometheus's queue_config defaults. */
-export const DEFAULT_MAX_SAMPLES_PER_SEND = 2000;
+/** Prometheus's queue_config default (the default --max-samples-per-send is in src/cli/sendoptions.ts). */
 export const BATCH_DEADLINE_MS = 5000;
 
 export interface BatchOptions {

@@ -16,7 +16,7 @@ import * as tls from 'node:tls';
 /** Prometheus reads this much of an error answer's body (maxErrMsgLen). */
 export const MAX_MESSAGE_BYTES = 1024;
 /** Largest header block of an answer accepted. */
-export const MAX_HEADER_BYTES = 64 * 1024;
+const MAX_HEADER_BYTES = 64 * 1024;
 
 export interface TlsFiles {
   ca?: Buffer;
@@ -25,7 +25,7 @@ export interface TlsFiles {
   insecureSkipVerify: boolean;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   url: URL;
   /** Connections at most. */
   concurrency: number;

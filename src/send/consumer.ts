@@ -13,7 +13,7 @@ import type { Consumer, DecodedRequest, EndEvent, RequestEvent, RunStart, Series
 import type { SendSink } from './run.js';
 import type { SendReport, SourceRequest } from './types.js';
 
-export type Materialize = (req: DecodedRequest, catalog: SeriesCatalog) => WriteRequest;
+type Materialize = (req: DecodedRequest, catalog: SeriesCatalog) => WriteRequest;
 
 export class SendConsumer implements Consumer {
   private catalog: SeriesCatalog | null = null;

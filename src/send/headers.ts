@@ -3,13 +3,13 @@
 import type { RemoteWriteVersion } from '../model/index.js';
 import { invalidHeader } from './client.js';
 
-export const CONTENT_TYPE: Readonly<Record<RemoteWriteVersion, string>> = {
+const CONTENT_TYPE: Readonly<Record<RemoteWriteVersion, string>> = {
   // what Prometheus sends: the bare media type for 1.0 (the 1.0 spec's form), proto= for 2.0
   rw1: 'application/x-protobuf',
   rw2: 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
 };
 
-export const REMOTE_WRITE_VERSION: Readonly<Record<RemoteWriteVersion, string>> = {
+const REMOTE_WRITE_VERSION: Readonly<Record<RemoteWriteVersion, string>> = {
   rw1: '0.1.0',
   rw2: '2.0.0',
 };

@@ -14,7 +14,7 @@ import { remoteWriteVersion } from '../wire/body.js';
 import { newestTimestamp } from './encode.js';
 import type { SourceRequest } from './types.js';
 
-export interface InputOptions {
+interface InputOptions {
   format: InputFormat | 'auto';
   maxDecodedSize: number;
   strict: boolean;

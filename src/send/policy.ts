@@ -12,7 +12,7 @@ export type Verdict =
   | { kind: 'refuse'; reason: string | null };
 
 /** Response headers, lower-case names (node's IncomingMessage.headers). */
-export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
+type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
  * What an HTTP answer to a post means. 2xx: acknowledged, except that a 2.0 request answered

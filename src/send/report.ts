@@ -8,7 +8,7 @@ function seconds(ms: number): string {
 }
 
 /** "400: 2, 503: 1, no answer: 1", statuses ascending, no answer last. */
-export function refusedByStatusText(byStatus: ReadonlyMap<number | null, number>): string {
+function refusedByStatusText(byStatus: ReadonlyMap<number | null, number>): string {
   const entries = [...byStatus].sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a - b));
   return entries.map(([s, n]) => `${s === null ? 'no answer' : s}: ${n}`).join(', ');
 }
@@ -32,7 +32,7 @@ export function progressText(p: SendProgress): string {
 }
 
 /** Where a post came from: "in.rwcap record 17", "in.ndjson lines 1-2000". */
-export function originText(post: Post): string {
+function originText(post: Post): string {
   const o = post.origin;
   const unit = o.first === o.last ? o.unit : `${o.unit}s`;
   const at = o.first === o.last ? `${o.first}` : `${o.first}-${o.last}`;

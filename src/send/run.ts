@@ -12,7 +12,7 @@ import type { Credentials, SendConfig } from './config.js';
 import { Sender, type PostClient, type SendClock } from './sender.js';
 import type { Post, Refusal, SendReport, SourceRequest } from './types.js';
 
-export interface RunHooks {
+interface RunHooks {
   userAgent: string;
   onBadRecord(bad: BadRecord): void;
   onRefused?(refusal: Refusal, post: Post, ordinal: number): void;

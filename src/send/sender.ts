@@ -28,7 +28,7 @@ export interface SendClock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-export const WALL_CLOCK: SendClock = {
+const WALL_CLOCK: SendClock = {
   now: () => Date.now(),
   sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
 };

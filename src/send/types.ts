@@ -29,7 +29,7 @@ export interface SourceRequest {
   origin: Origin;
 }
 
-export interface RecordedBody {
+interface RecordedBody {
   bytes: Uint8Array;
   /** "snappy", or "" for an uncompressed protobuf body. */
   encoding: string;

@@ -22,7 +22,7 @@ interface ConvertOptions {
   maxDecodedSize: string;
 }
 
-export async function runConvert(input: string, o: ConvertOptions, io: CliIo = processIo()): Promise<{ records: number; bad: number }> {
+async function runConvert(input: string, o: ConvertOptions, io: CliIo = processIo()): Promise<{ records: number; bad: number }> {
   const to = o.to.trim().toLowerCase() as OutputFormat;
   if (!TO.includes(to)) throw usageError(`--to: "${o.to}" is not one of ${TO.join(', ')}`);
   const format = inputFormatOption(o.format);

@@ -17,22 +17,22 @@ import type { CliIo } from '../io.js';
 import { addHaOptions, addInputOptions, addReadOptions, oneOf, optionsGiven, parseRunOptions, type RunCliOptions } from './replay.js';
 
 /** doctor's options: replay's shared ones, with the input format as --input-format. */
-export interface DoctorCliOptions extends Omit<RunCliOptions, 'format'> {
+interface DoctorCliOptions extends Omit<RunCliOptions, 'format'> {
   inputFormat: string;
   /** The report's format (replay's --format is the input format; here it is --input-format). */
   format: string;
   failOn: string;
 }
 
-export interface ParsedDoctor {
+interface ParsedDoctor {
   doctor: DoctorOptions;
   format: 'table' | 'json' | 'markdown';
   failOn: FailOn;
 }
 
-export const DOCTOR_FORMATS = ['table', 'json', 'markdown'] as const;
+const DOCTOR_FORMATS = ['table', 'json', 'markdown'] as const;
 
-export function parseDoctorOptions(inputs: string[], o: DoctorCliOptions, given: ReadonlySet<string> = new Set()): ParsedDoctor {
+function parseDoctorOptions(inputs: string[], o: DoctorCliOptions, given: ReadonlySet<string> = new Set()): ParsedDoctor {
   const doctor = parseRunOptions(inputs, { ...o, format: o.inputFormat }, given, '--input-format');
   return { doctor, format: oneOf('--format', o.format, DOCTOR_FORMATS), failOn: parseFailOn(o.failOn.trim()) };
 }
@@ -48,7 +48,7 @@ async function run(inputs: string[], o: DoctorCliOptions, given: ReadonlySet<str
 }
 
 /** The help text after the options: the codes, wrapped to `width`. */
-export function doctorHelp(width: number): string {
+function doctorHelp(width: number): string {
   const lines = [`codes (SPEC 12.1, docs/doctor.md): ${CODES.join(', ')}`, 'exit: 0 none at or above --fail-on, 1 some, 2 usage, 3 input'];
   return '\n' + lines.flatMap((l) => wrapText(l, width, 2)).join('\n') + '\n';
 }

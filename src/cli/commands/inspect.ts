@@ -73,7 +73,7 @@ export function renderInspectTable(r: InspectReport, width?: number): string {
   return fitGrid(summary, width, { titleColumns: 1 }) + '\n' + fitGrid(replicas, width, { titleColumns: 3 }) + '\n';
 }
 
-export async function runInspect(inputs: string[], o: InspectOptions, io: CliIo = processIo()): Promise<InspectReport> {
+async function runInspect(inputs: string[], o: InspectOptions, io: CliIo = processIo()): Promise<InspectReport> {
   const format = inputFormatOption(o.format);
   const maxDecodedSize = maxDecodedSizeOption(o.maxDecodedSize);
   if (o.clusterLabel === '' || o.replicaLabel === '') throw usageError('--cluster-label and --replica-label must not be empty');

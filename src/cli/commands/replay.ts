@@ -44,7 +44,7 @@ export interface RunCliOptions {
   maxDecodedSize: string;
 }
 
-export interface ReplayCliOptions extends RunCliOptions {
+interface ReplayCliOptions extends RunCliOptions {
   db?: string;
   allowConfigChange?: boolean;
   output?: string;
@@ -60,10 +60,10 @@ export interface ReplayCliOptions extends RunCliOptions {
 /** What the shared options give: replay's options less its state store and output. */
 export type RunOptions = Omit<ReplayOptions, 'db' | 'outputFormat' | 'store'>;
 
-export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export interface ParsedReplay {
+interface ParsedReplay {
   replay: ReplayOptions;
   output: string | null;
   reportFile: string | null;
@@ -192,7 +192,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
  * Validate every option (usage errors name the option); reads the overrides file. `given`: the
  * commander keys of the options typed on the command line (messages name those flags).
  */
-export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set(), env: NodeJS.ProcessEnv = process.env): ParsedReplay {
+function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set(), env: NodeJS.ProcessEnv = process.env): ParsedReplay {
   const run = parseRunOptions(inputs, o, given);
   const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
   const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
@@ -299,7 +299,7 @@ interface ReportFiles {
 }
 
 /** Whether the run needs the timeline (an HTML report is asked for and will be written). */
-export function wantsHtml(p: Pick<ParsedReplay, 'htmlFile' | 'reportFormat' | 'quiet'>): boolean {
+function wantsHtml(p: Pick<ParsedReplay, 'htmlFile' | 'reportFormat' | 'quiet'>): boolean {
   return p.htmlFile !== null || (p.reportFormat === 'html' && !p.quiet);
 }
 
@@ -375,7 +375,7 @@ export function optionsGiven(cmd: Command): Set<string> {
 }
 
 /** The help text after the options: what an --expect expression may say, wrapped to `width`. */
-export function expectHelp(width: number): string {
+function expectHelp(width: number): string {
   const lines = [
     '--expect EXPR: KEY OP NUMBER, e.g. elections<=2, lost_samples==0, max_gap_ms<4.5e4, bad_records!=0',
     `  OP: ${EXPECT_OPS.join(' ')}`,

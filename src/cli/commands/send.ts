@@ -13,7 +13,7 @@ import { openForWrite } from '../outfile.js';
 import type { CliIo } from '../io.js';
 
 /** The streams the command writes to (the process's; tests of the library pass their own). */
-export interface SendIO {
+interface SendIO {
   /** What an input "-" reads (default: process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
   stdout: NodeJS.WritableStream;
@@ -70,7 +70,7 @@ export function register(program: Command, io: CliIo): void {
  * ('interrupted') when a signal stopped it before the end of its input and none was refused;
  * 3 when an input failed (--strict). The summary line is printed first in every case.
  */
-export async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: string, io: SendIO): Promise<void> {
+async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: string, io: SendIO): Promise<void> {
   // the sender is loaded when `send` runs, not for every command (start-up of the CLI)
   const [send, { parseSendOptions, readCredentials }] = await Promise.all([import('../../send/index.js'), import('../sendoptions.js')]);
   const cfg = parseSendOptions(o);

@@ -19,7 +19,7 @@ import type { ClusterInfo, DoctorRun } from '../run.js';
 import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
 
-export const COUNTER_SUFFIXES = ['_total', '_count', '_sum', '_bucket'];
+const COUNTER_SUFFIXES = ['_total', '_count', '_sum', '_bucket'];
 
 interface ElectionResets {
   atMs: number;

@@ -11,9 +11,9 @@ import type { Consumer, ElectionEvent, RequestEvent, RunStart } from '../../mode
 
 export const FLAP_SILENCE_FACTOR = 1.5;
 export const FLAP_WINDOW_FACTOR = 10;
-export const FLAPS_TO_FLAG = 3;
+const FLAPS_TO_FLAG = 3;
 
-export interface Flap {
+interface Flap {
   atMs: number;
   from: string;
   to: string;
@@ -21,7 +21,7 @@ export interface Flap {
   silentMs: number;
 }
 
-export interface PairGaps {
+interface PairGaps {
   replica: string;
   requests: number;
   /** Largest time between two consecutive requests of the pair. */

@@ -12,7 +12,7 @@ import type { Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
 import { FLAP_SILENCE_FACTOR, FLAP_WINDOW_FACTOR, FlapCounter, type ClusterFlaps } from './flap-counter.js';
 
-export interface LadderRung {
+interface LadderRung {
   /** The lane's failover timeouts are the configured ones times this. */
   scale: number;
   counter: FlapCounter;

@@ -21,12 +21,12 @@ import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
 
 /** Samples per slot remembered for resend / conflict detection. */
-export const RING = 3;
+const RING = 3;
 /** Doubles per slot in the ring: RING x (timestamp, value). */
 const STRIDE = 2 * RING;
 /** The thresholds of SPEC 12.1. */
-export const MIN_BACKWARDS = 100;
-export const BACKWARDS_SHARE = 0.01;
+const MIN_BACKWARDS = 100;
+const BACKWARDS_SHARE = 0.01;
 
 interface PairStats {
   pair: PairInfo;

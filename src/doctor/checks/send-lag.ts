@@ -11,7 +11,7 @@ import type { DoctorRun, PairInfo } from '../run.js';
 import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
 
-export const LAG_QUANTILE = 0.99;
+const LAG_QUANTILE = 0.99;
 
 interface Lag {
   pair: PairInfo;

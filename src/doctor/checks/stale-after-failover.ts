@@ -16,7 +16,7 @@ import type { ClusterInfo, DoctorRun, PairInfo } from '../run.js';
 import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
 
-export const STALE_WINDOW_INTERVALS = 2;
+const STALE_WINDOW_INTERVALS = 2;
 
 const VALUE = 1;
 const STALE = 2;

@@ -15,8 +15,8 @@ import type { DoctorRun, TenantInfo } from '../run.js';
 import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
 
-export const NEAR_SHARE = 0.8;
-export const CLEANUP_MS = 30 * 60_000;
+const NEAR_SHARE = 0.8;
+const CLEANUP_MS = 30 * 60_000;
 
 interface Held {
   lastMs: number;

@@ -19,8 +19,8 @@ import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
 
 /** SPEC 12.1's thresholds. */
-export const MIN_MATCHED = 10;
-export const MATCHED_SHARE = 0.9;
+const MIN_MATCHED = 10;
+const MATCHED_SHARE = 0.9;
 /** Values of one label remembered per twin key (a pair has 2; more are not an HA pair's). */
 const MAX_VALUES = 8;
 
