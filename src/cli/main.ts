@@ -48,7 +48,7 @@ function isEpipe(err: unknown): boolean {
  * stdout (`ha-dedup x | head`) is a quiet 0, help and version are 0, commander's usage errors
  * (already printed) 2, an HaDedupError its own code, anything else an internal error (4).
  */
-function exitCodeFor(err: unknown, io: CliIo): number {
+export function exitCodeFor(err: unknown, io: CliIo): number {
   if (isEpipe(err)) return EXIT.ok;
   if (err instanceof HaDedupError) {
     io.stderr.write(errorLine(err.message));

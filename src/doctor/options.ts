@@ -14,31 +14,6 @@ export const OPT = {
   batchDeadline: 'Prometheus `remote_write.queue_config` (`batch_send_deadline`, `max_shards`, `capacity`, `max_samples_per_send`)',
 } as const;
 
-/** A duration in the Prometheus form the settings take: 1m30s, 45s, 500ms. */
-export function promDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  let rest = Math.round(ms);
-  let out = '';
-  for (const [u, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${u}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}
-
-/** A duration for figures in text: 28.104s, 2m05.000s. */
-export function seconds(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.round(Math.abs(ms));
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const s = (rest / 1000).toFixed(3);
-  return m > 0 ? `${sign}${m}m${s.padStart(6, '0')}s` : `${sign}${s}s`;
-}
-
 /** An integer with thousands separators (1,234). */
 export function int(n: number): string {
   const r = Math.round(n);
@@ -60,11 +35,6 @@ export function signed(n: number): string {
 export function plural(n: number, noun: string): string {
   if (n === 1 && noun.endsWith('s') && noun !== 'series') return `1 ${noun.slice(0, -1)}`;
   return `${int(n)} ${noun}`;
-}
-
-/** UTC time of a Unix ms instant (pure: computed from the argument). */
-export function utc(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
 
 /** A label set in PromQL form: {__name__="up", job="node"} -> up{job="node"}. */

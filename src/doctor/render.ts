@@ -1,9 +1,9 @@
 // doctor's findings for people and machines: `--format json` (SPEC 12: versioned, keys sorted),
 // the default table, and markdown (CI job summaries). Pure text, no colour: the CLI decides
 // about terminals. The table is drawn here (cli-table3 is for report/ and cli/ only).
-import { stableJson } from '../model/index.js';
+import { stableJson, isoUtc } from '../model/index.js';
 import { COUNT_UNIT, SEVERITIES, type DoctorReport, type Finding } from './types.js';
-import { int, plural, selector, utc } from './options.js';
+import { int, plural, selector } from './options.js';
 
 export function renderJson(report: DoctorReport): string {
   return stableJson(report);
@@ -86,7 +86,7 @@ export function renderTable(report: DoctorReport, width: number = WIDTH): string
   out.push('');
   report.findings.forEach((f, k) => {
     out.push(...hang(`${k + 1}. ${f.severity} ${f.code}: ${where(f)} (${int(f.count)} ${COUNT_UNIT[f.code]})`, width, '   '));
-    for (const e of f.examples) out.push(...wrap(`e.g. ${e.labels === null ? '' : `${selector(e.labels)} `}at ${utc(e.at_ms)}: ${e.note}`, width, '   '));
+    for (const e of f.examples) out.push(...wrap(`e.g. ${e.labels === null ? '' : `${selector(e.labels)} `}at ${isoUtc(e.at_ms)}: ${e.note}`, width, '   '));
     out.push(...wrap(`fix: ${f.fix}`, width, '   '), '');
   });
   return out.join('\n');
@@ -103,7 +103,7 @@ export function renderMarkdown(report: DoctorReport): string {
     for (const f of report.findings) out.push(`| ${row(f).map(esc).join(' | ')} |`);
     report.findings.forEach((f, k) => {
       out.push('', `### ${k + 1}. ${f.severity}: \`${f.code}\` (${esc(where(f))})`, '');
-      for (const e of f.examples) out.push(`- ${e.labels === null ? '' : `\`${selector(e.labels)}\` `}at ${utc(e.at_ms)}: ${esc(e.note)}`);
+      for (const e of f.examples) out.push(`- ${e.labels === null ? '' : `\`${selector(e.labels)}\` `}at ${isoUtc(e.at_ms)}: ${esc(e.note)}`);
       if (f.examples.length > 0) out.push('');
       out.push(`**Fix:** ${esc(f.fix)}`);
     });

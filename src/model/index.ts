@@ -3,6 +3,7 @@ export * from './values.js';
 export * from './labels.js';
 export * from './errors.js';
 export * from './duration.js';
+export * from './timetext.js';
 export * from './json.js';
 export * from './decoded.js';
 export * from './events.js';

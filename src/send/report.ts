@@ -1,11 +1,8 @@
 // What send prints: the one summary line at the end, the progress line, a refusal's warning.
 // Pure formatting.
+import { dur } from '../model/index.js';
 import type { SendProgress } from './sender.js';
 import type { Post, Refusal, SendReport } from './types.js';
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(3)}s`;
-}
 
 /** "400: 2, 503: 1, no answer: 1", statuses ascending, no answer last. */
 function refusedByStatusText(byStatus: ReadonlyMap<number | null, number>): string {
@@ -21,7 +18,7 @@ export function summaryLine(r: SendReport, retries: number, byStatus: ReadonlyMa
   const retried = retries > 0 ? `${r.retried_requests} retried (${retries} ${retries === 1 ? 'retry' : 'retries'})` : `${r.retried_requests} retried`;
   const refused = r.refused_requests > 0 ? `${r.refused_requests} refused (${refusedByStatusText(byStatus)})` : '0 refused';
   const stop = interrupted === null ? '' : ` (${interrupted}: stopped before the end of the input)`;
-  return `ha-dedup send: ${r.requests} requests, ${r.samples} samples sent, ${r.acknowledged_requests} acknowledged, ${retried}, ${refused}, ${r.bytes} bytes, ${seconds(r.wall_ms)}${stop}`;
+  return `ha-dedup send: ${r.requests} requests, ${r.samples} samples sent, ${r.acknowledged_requests} acknowledged, ${retried}, ${refused}, ${r.bytes} bytes, ${dur(r.wall_ms)}${stop}`;
 }
 
 /** The self-overwriting progress line on a terminal. */

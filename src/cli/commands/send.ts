@@ -3,7 +3,7 @@
 // prints and sets the exit code; the sender lives in src/send.
 import type { Command } from 'commander';
 import { closeSync, writeSync } from 'node:fs';
-import { HaDedupError, formatDuration, stableJson } from '../../model/index.js';
+import { HaDedupError, formatDuration, isoUtc, stableJson } from '../../model/index.js';
 import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
 import { INPUT_FORMAT_CHOICES, inputsArgumentHelp } from '../options.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
@@ -126,7 +126,7 @@ async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: 
         }
         const sign = shiftMs >= 0 ? '+' : '-';
         err.write(
-          `ha-dedup send: --shift-to-now: every timestamp moved by ${sign}${Math.abs(shiftMs)}ms (${sign}${formatDuration(Math.abs(shiftMs))}): the newest sample, ${new Date(newestMs).toISOString()}, lands at ${new Date(nowMs).toISOString()}\n`,
+          `ha-dedup send: --shift-to-now: every timestamp moved by ${sign}${Math.abs(shiftMs)}ms (${sign}${formatDuration(Math.abs(shiftMs))}): the newest sample, ${isoUtc(newestMs)}, lands at ${isoUtc(nowMs)}\n`,
         );
       },
       onSender: (s) => {

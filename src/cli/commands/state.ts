@@ -3,7 +3,7 @@
 // so it works on a read-only file system and while a replay holds the database; reset writes
 // through the SQLite store, after checking that it can (store/readonly.ts names the cause).
 import type { Command } from 'commander';
-import { HaDedupError, stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
+import { HaDedupError, isoUtc, stableJson, usageError, type Election, type ReplicaDesc } from '../../model/index.js';
 import { META } from '../../tracker/index.js';
 import type { openSqliteStore as OpenSqliteStore } from '../../store/index.js';
 import { fitGrid, wrapText } from '../../report/grid.js';
@@ -19,11 +19,6 @@ interface StateOptions {
   db?: string;
   json?: boolean;
 }
-
-const iso = (ms: number): string => {
-  const d = new Date(ms);
-  return Number.isFinite(d.getTime()) ? d.toISOString() : String(ms);
-};
 
 
 export interface ClusterView {
@@ -48,10 +43,10 @@ function clusterViews(records: ReplicaDesc[], elections: Election[]): ClusterVie
     tenant: r.tenant,
     cluster: r.cluster,
     elected_replica: r.replica,
-    received_at: iso(r.receivedAt),
+    received_at: isoUtc(r.receivedAt),
     received_at_ms: r.receivedAt,
-    deleted_at: r.deletedAt > 0 ? iso(r.deletedAt) : null,
-    elected_at: r.electedAt > 0 ? iso(r.electedAt) : null,
+    deleted_at: r.deletedAt > 0 ? isoUtc(r.deletedAt) : null,
+    elected_at: r.electedAt > 0 ? isoUtc(r.electedAt) : null,
     elected_changes: r.electedChanges,
     elections: counts.get(`${r.tenant}\u0000${r.cluster}`) ?? 0,
   }));
@@ -85,7 +80,7 @@ function show(file: string, json: boolean, io: CliIo): void {
         db: file,
         semantics: meta[META.semantics] ?? null,
         clusters,
-        elections: elections.map((e) => ({ tenant: e.tenant, cluster: e.cluster, at: iso(e.atMs), at_ms: e.atMs, from: e.from, to: e.to })),
+        elections: elections.map((e) => ({ tenant: e.tenant, cluster: e.cluster, at: isoUtc(e.atMs), at_ms: e.atMs, from: e.from, to: e.to })),
         meta,
       };
       io.stdout.write(stableJson(doc));
@@ -95,8 +90,8 @@ function show(file: string, json: boolean, io: CliIo): void {
     const out: string[] = [];
     out.push(...wrapText(`state database: ${printable(file)}`, width));
     out.push(`semantics: ${meta[META.semantics] ?? '(none yet)'}`);
-    if (meta[META.nextPassMs]) out.push(`next background pass: ${iso(Number(meta[META.nextPassMs]))}`);
-    if (meta[META.nextCleanupMs]) out.push(`next cleanup: ${iso(Number(meta[META.nextCleanupMs]))}`);
+    if (meta[META.nextPassMs]) out.push(`next background pass: ${isoUtc(Number(meta[META.nextPassMs]))}`);
+    if (meta[META.nextCleanupMs]) out.push(`next cleanup: ${isoUtc(Number(meta[META.nextCleanupMs]))}`);
     out.push(`clusters: ${clusters.length}, elections recorded: ${elections.length}`);
     if (clusters.length > 0) out.push(renderStateTable(clusters, width));
     io.stdout.write(out.join('\n') + '\n');

@@ -9,12 +9,11 @@
 // accepted and the last accepted one; per slot (series, pair): its previous sample. Float
 // samples only (native histograms carry their own reset hints). Stale markers and NaN never
 // count as values.
-import { isStaleNaN } from '../../model/index.js';
+import { isStaleNaN, OUTCOME_ACCEPTED, isoUtc } from '../../model/index.js';
 import type { RequestEvent } from '../../model/index.js';
-import { OUTCOME_ACCEPTED } from '../../model/index.js';
 import type { Check } from '../check.js';
 import { F64Column, I32Column, U8Column } from '../columns.js';
-import { int, plural, utc } from '../options.js';
+import { int, plural } from '../options.js';
 import type { ClusterInfo, DoctorRun } from '../run.js';
 import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
@@ -175,7 +174,7 @@ export class CounterResetAfterFailover implements Check {
       const els = [...cr.elections.values()].sort((a, b) => a.atMs - b.atMs);
       const per = els
         .slice(0, 5)
-        .map((e) => `${utc(e.atMs)} ${e.from ?? '(none)'} -> ${e.to}: ${plural(e.series, 'series')}, largest drop ${e.maxDrop}`)
+        .map((e) => `${isoUtc(e.atMs)} ${e.from ?? '(none)'} -> ${e.to}: ${plural(e.series, 'series')}, largest drop ${e.maxDrop}`)
         .join('; ');
       out.push({
         code: this.code,

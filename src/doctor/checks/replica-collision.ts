@@ -11,11 +11,11 @@
 // otherwise. So a resend of the slot's latest batch (up to RING samples per series) never
 // counts; the older samples of a longer resent batch count as back in time (docs/doctor.md), which
 // the 1% and 100 thresholds are there to absorb.
-import { isStaleNaN } from '../../model/index.js';
+import { isStaleNaN, dur } from '../../model/index.js';
 import type { Histogram, RequestEvent } from '../../model/index.js';
 import type { Check } from '../check.js';
 import { F64Column } from '../columns.js';
-import { OPT, int, plural, seconds } from '../options.js';
+import { OPT, int, plural } from '../options.js';
 import type { DoctorRun, PairInfo } from '../run.js';
 import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
@@ -186,7 +186,7 @@ export class ReplicaCollision implements Check {
       stats.backwardExamples.push({
         labels: this.run.slotLabels(slot),
         at_ms: now,
-        note: `timestamp ${t} is ${seconds(L - t)} older than this series' latest (${L}) from the same pair`,
+        note: `timestamp ${t} is ${dur(L - t)} older than this series' latest (${L}) from the same pair`,
       });
     }
   }

@@ -5,7 +5,8 @@
 // bounded histogram (within 0.1%).
 import type { RequestEvent } from '../../model/index.js';
 import type { Check } from '../check.js';
-import { OPT, int, plural, promDuration, seconds, utc } from '../options.js';
+import { OPT, int, plural } from '../options.js';
+import { dur, formatDuration, isoUtc } from '../../model/index.js';
 import { DurationHistogram } from '../quantiles.js';
 import type { DoctorRun, PairInfo } from '../run.js';
 import type { Example, Finding } from '../types.js';
@@ -46,7 +47,7 @@ export class SendLag implements Check {
     const cfg = pair.tenant.config;
     if (lag > cfg.failoverTimeoutMs - cfg.updateTimeoutMs) {
       l.over++;
-      if (l.examples.length < MAX_EXAMPLES) l.examples.push({ labels: null, at_ms: r.receivedAtMs, note: `received ${seconds(lag)} after its newest sample (${utc(newest)})` });
+      if (l.examples.length < MAX_EXAMPLES) l.examples.push({ labels: null, at_ms: r.receivedAtMs, note: `received ${dur(lag)} after its newest sample (${isoUtc(newest)})` });
     }
   }
 
@@ -60,7 +61,7 @@ export class SendLag implements Check {
       const cfg = l.pair.tenant.config;
       const T = cfg.failoverTimeoutMs - cfg.updateTimeoutMs;
       const p99 = l.hist.quantile(LAG_QUANTILE);
-      const needed = promDuration(Math.ceil(Math.max(p99 + cfg.updateTimeoutMs + 1000, cfg.updateTimeoutMs + cfg.updateTimeoutJitterMaxMs + 1000) / 1000) * 1000);
+      const needed = formatDuration(Math.ceil(Math.max(p99 + cfg.updateTimeoutMs + 1000, cfg.updateTimeoutMs + cfg.updateTimeoutJitterMaxMs + 1000) / 1000) * 1000);
       out.push({
         code: this.code,
         severity: 'warn',
@@ -70,8 +71,8 @@ export class SendLag implements Check {
         count: l.over,
         examples: l.examples,
         fix:
-          `Received time minus newest sample time over ${plural(n, 'requests')}: p50 ${seconds(l.hist.quantile(0.5))}, p99 ${seconds(p99)}, max ${seconds(l.hist.max)}; ` +
-          `${int(l.over)} over failover timeout - update timeout = ${seconds(T)}, so a live leader can look silent long enough to lose the lead. ` +
+          `Received time minus newest sample time over ${plural(n, 'requests')}: p50 ${dur(l.hist.quantile(0.5))}, p99 ${dur(p99)}, max ${dur(l.hist.max)}; ` +
+          `${int(l.over)} over failover timeout - update timeout = ${dur(T)}, so a live leader can look silent long enough to lose the lead. ` +
           `Send sooner: ${OPT.batchDeadline} (a lower \`batch_send_deadline\`; more \`max_shards\` or \`capacity\` when the queue falls behind); ` +
           `or allow for the lag: ${OPT.failoverTimeout(needed)} (over p99 + update timeout, and >= update timeout + jitter + 1s).`,
       });

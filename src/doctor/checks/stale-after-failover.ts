@@ -7,11 +7,11 @@
 // majority vote over the differences, which is the median whenever one interval makes more than
 // half of them (regular scrapes). Per slot: last timestamp, whether the last value was stale,
 // the vote; per canonical series: the election it was last counted for.
-import { isStaleNaN, OUTCOME_ACCEPTED } from '../../model/index.js';
+import { isStaleNaN, OUTCOME_ACCEPTED, dur } from '../../model/index.js';
 import type { RequestEvent } from '../../model/index.js';
 import type { Check } from '../check.js';
 import { F64Column, I32Column, U8Column } from '../columns.js';
-import { plural, seconds } from '../options.js';
+import { plural } from '../options.js';
 import type { ClusterInfo, DoctorRun, PairInfo } from '../run.js';
 import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
@@ -121,7 +121,7 @@ export class StaleAfterFailover implements Check {
     g.markers++;
     g.elections.add(cl.elections);
     if (g.examples.length < MAX_EXAMPLES) {
-      g.examples.push({ labels: run.slotLabels(slot), at_ms: now, note: `stale marker at ${t}, ${seconds(t - e.atMs)} after ${e.from} -> ${e.to} (scrape interval ${seconds(iv)}); ${e.from}'s last value was not stale` });
+      g.examples.push({ labels: run.slotLabels(slot), at_ms: now, note: `stale marker at ${t}, ${dur(t - e.atMs)} after ${e.from} -> ${e.to} (scrape interval ${dur(iv)}); ${e.from}'s last value was not stale` });
     }
   }
 

@@ -9,7 +9,8 @@
 import type { RequestEvent } from '../../model/index.js';
 import type { Check } from '../check.js';
 import { F64Column, I32Column, U8Column } from '../columns.js';
-import { plural, utc } from '../options.js';
+import { plural } from '../options.js';
+import { isoUtc } from '../../model/index.js';
 import type { DoctorRun, PairInfo } from '../run.js';
 import type { Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
@@ -104,7 +105,7 @@ export class TargetSetMismatch implements Check {
       }
       g.series++;
       if (g.examples.length < MAX_EXAMPLES) {
-        g.examples.push({ labels: run.slotLabels(this.firstSlot.a[c]!), at_ms: from, note: `sent only by ${pair.replica} (${utc(from)} to ${utc(to)}) while ${other.replica} was sending` });
+        g.examples.push({ labels: run.slotLabels(this.firstSlot.a[c]!), at_ms: from, note: `sent only by ${pair.replica} (${isoUtc(from)} to ${isoUtc(to)}) while ${other.replica} was sending` });
       }
     }
     const out: Finding[] = [];

@@ -7,10 +7,10 @@
 // for over 30 minutes; the last request stands for the last write). The peak over the run is
 // compared with max clusters. With `errorsOnly` (the replay hint) only rejections are counted:
 // one comparison per request.
-import { OUTCOME_REJECTED, seriesSampleCount } from '../../model/index.js';
+import { OUTCOME_REJECTED, seriesSampleCount, isoUtc } from '../../model/index.js';
 import type { RequestEvent } from '../../model/index.js';
 import type { Check } from '../check.js';
-import { OPT, int, plural, utc } from '../options.js';
+import { OPT, int, plural } from '../options.js';
 import type { DoctorRun, TenantInfo } from '../run.js';
 import type { Example, Finding } from '../types.js';
 import { MAX_EXAMPLES } from '../types.js';
@@ -154,7 +154,7 @@ export class TooManyClusters implements Check {
           count: s.peak,
           examples: [],
           fix:
-            `${int(s.peak)} of at most ${int(max)} HA clusters were held at once (${utc(s.peakAtMs)}), at least ${Math.round(NEAR_SHARE * 100)}% of the limit: ` +
+            `${int(s.peak)} of at most ${int(max)} HA clusters were held at once (${isoUtc(s.peakAtMs)}), at least ${Math.round(NEAR_SHARE * 100)}% of the limit: ` +
             `a few more and new clusters are rejected (HTTP 400). Raise the limit before that: ${OPT.maxClusters(Math.ceil(s.peak / NEAR_SHARE) + 1)}.`,
         });
       }
