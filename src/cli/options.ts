@@ -49,7 +49,7 @@ function sizeBytes(text: string): number | undefined {
 }
 
 /** A byte size of more than 0 bytes; undefined when not one. */
-function parseByteSize(text: string): number | undefined {
+export function parseByteSize(text: string): number | undefined {
   const n = sizeBytes(text);
   return n !== undefined && n > 0 ? n : undefined;
 }
