@@ -6,7 +6,6 @@ import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { parseDuration, usageError } from '../model/index.js';
 import { inputFormatOption, maxDecodedSizeOption } from './options.js';
-import { parsePace } from '../send/policy.js';
 import type { Credentials, SendConfig } from '../send/config.js';
 import type { TlsFiles } from '../send/client.js';
 
@@ -35,6 +34,16 @@ export interface SendOptionValues {
   format: string;
   strict?: boolean;
   maxDecodedSize: string;
+}
+
+/** --pace: "max" (null: as fast as the receiver takes) or a speed "1x", "10x", "0.5x". Undefined when not one. */
+export function parsePace(text: string): number | null | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'max') return null;
+  const m = /^(\d+(?:\.\d+)?)x$/.exec(t);
+  if (!m) return undefined;
+  const speed = Number(m[1]);
+  return speed > 0 && Number.isFinite(speed) ? speed : undefined;
 }
 
 export const SEND_DEFAULTS = {

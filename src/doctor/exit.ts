@@ -1,7 +1,6 @@
 // doctor's exit code (SPEC 12): 1 when a finding is at or above --fail-on (default error), else
 // 0; `--fail-on never` always 0 (the report alone). Usage and input errors keep their own codes
-// (2, 3), raised before any finding exists.
-import { usageError } from '../model/index.js';
+// (2, 3), raised before any finding exists. --fail-on is parsed in src/cli/commands/doctor.ts.
 import { SEVERITIES, severityRank, type Finding, type Severity } from './types.js';
 
 /** --fail-on's values: a severity, or never. */
@@ -9,12 +8,6 @@ export type FailOn = Severity | 'never';
 export const FAIL_ON: readonly FailOn[] = [...SEVERITIES, 'never'];
 
 export const DEFAULT_FAIL_ON: FailOn = 'error';
-
-/** --fail-on's value, or a usage error naming the option. */
-export function parseFailOn(text: string): FailOn {
-  if ((FAIL_ON as readonly string[]).includes(text)) return text as FailOn;
-  throw usageError(`--fail-on must be one of ${FAIL_ON.join(', ')} (got "${text}")`);
-}
 
 /** The findings at or above `failOn` (none for never). */
 export function failing(findings: readonly Finding[], failOn: FailOn = DEFAULT_FAIL_ON): Finding[] {

@@ -4,7 +4,7 @@
 export * from './types.js';
 export { doctorPlan, applyLaneSettings, laneConfigs, FAILOVER_LADDER, ALL_CHECKS, type DoctorPlan, type DoctorPlanOptions, type LaneSpec } from './plan.js';
 export { ErrorHint, hintLine } from './hint.js';
-export { doctorExitCode, failing, parseFailOn, DEFAULT_FAIL_ON, FAIL_ON, type FailOn } from './exit.js';
+export { doctorExitCode, failing, DEFAULT_FAIL_ON, FAIL_ON, type FailOn } from './exit.js';
 export { renderJson, renderTable, renderMarkdown } from './render.js';
 export { DoctorConsumer, type CheckFactory } from './consumer.js';
 export { FlapCounter, type ClusterFlaps } from './checks/flap-counter.js';

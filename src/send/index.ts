@@ -4,7 +4,7 @@ export { Batcher, BATCH_DEADLINE_MS } from './batch.js';
 export type { BatchOptions } from './batch.js';
 export { encodeBody, countWrite, shiftWrite, newestTimestamp } from './encode.js';
 export { WRITTEN_HEADERS, keptRecordedHeaders, requestHeaders } from './headers.js';
-export { judge, parseRetryAfter, retryWait, parsePace, dueWallMs } from './policy.js';
+export { judge, parseRetryAfter, retryWait, dueWallMs } from './policy.js';
 export type { Verdict } from './policy.js';
 export { HttpClient, NoAnswer, MAX_MESSAGE_BYTES, invalidHeader } from './client.js';
 export type { Answer, TlsFiles } from './client.js';

@@ -70,16 +70,6 @@ export function retryWait(backoffMs: number, retryAfterMs: number | null, maxMs:
   return { waitMs, nextBackoffMs: Math.min(waitMs * 2, maxMs) };
 }
 
-/** --pace: "max" (null: as fast as the receiver takes) or a speed "1x", "10x", "0.5x". Undefined when not one. */
-export function parsePace(text: string): number | null | undefined {
-  const t = text.trim().toLowerCase();
-  if (t === 'max') return null;
-  const m = /^(\d+(?:\.\d+)?)x$/.exec(t);
-  if (!m) return undefined;
-  const speed = Number(m[1]);
-  return speed > 0 && Number.isFinite(speed) ? speed : undefined;
-}
-
 /**
  * When (wall ms) a post with clock time `timeMs` is due, replaying at `speed` from a run that
  * started at wall time `startWallMs` with first clock time `firstTimeMs`. A clock time before

@@ -2,7 +2,8 @@
 // markdown; exit 1 at or above --fail-on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doctorExitCode, parseFailOn } from '../../src/doctor/exit.js';
+import { doctorExitCode } from '../../src/doctor/exit.js';
+import { parseFailOn } from '../../src/cli/commands/doctor.js';
 import { hang, renderJson, renderMarkdown, renderTable, wrap } from '../../src/doctor/render.js';
 import type { DoctorReport, Finding } from '../../src/doctor/types.js';
 import { HaDedupError } from '../../src/model/index.js';

@@ -2,7 +2,8 @@
 // the headers of a request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dueWallMs, judge, keptRecordedHeaders, parsePace, parseRetryAfter, requestHeaders, retryWait } from '../../src/send/index.js';
+import { dueWallMs, judge, keptRecordedHeaders, parseRetryAfter, requestHeaders, retryWait } from '../../src/send/index.js';
+import { parsePace } from '../../src/cli/sendoptions.js';
 
 const WRITTEN = { 'x-prometheus-remote-write-samples-written': '3', 'x-prometheus-remote-write-histograms-written': '0', 'x-prometheus-remote-write-exemplars-written': '0' };
 

@@ -2,12 +2,12 @@
 // replay's own code), the findings on stdout as a table, JSON or markdown, exit 1 when one is at
 // or above --fail-on. The checks live in src/doctor, the run in src/pipeline/doctor.ts.
 import type { Command } from 'commander';
-import { HaDedupError } from '../../model/index.js';
+import { HaDedupError, usageError } from '../../model/index.js';
 import { checkInputs } from '../../pipeline/inputs.js';
 import { inputsArgumentHelp } from '../options.js';
 import { runDoctor, type DoctorOptions } from '../../pipeline/doctor.js';
 import { CODES } from '../../doctor/types.js';
-import { DEFAULT_FAIL_ON, FAIL_ON, failing, parseFailOn, type FailOn } from '../../doctor/exit.js';
+import { DEFAULT_FAIL_ON, FAIL_ON, failing, type FailOn } from '../../doctor/exit.js';
 import { renderJson, renderMarkdown, renderTable } from '../../doctor/render.js';
 import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
@@ -31,6 +31,12 @@ interface ParsedDoctor {
 }
 
 const DOCTOR_FORMATS = ['table', 'json', 'markdown'] as const;
+
+/** --fail-on's value, or a usage error naming the option. */
+export function parseFailOn(text: string): FailOn {
+  if ((FAIL_ON as readonly string[]).includes(text)) return text as FailOn;
+  throw usageError(`--fail-on must be one of ${FAIL_ON.join(', ')} (got "${text}")`);
+}
 
 function parseDoctorOptions(inputs: string[], o: DoctorCliOptions, given: ReadonlySet<string> = new Set()): ParsedDoctor {
   const doctor = parseRunOptions(inputs, { ...o, format: o.inputFormat }, given, '--input-format');
