@@ -335,7 +335,7 @@ export class Recorder {
         t.bodyBytes += body.length;
         this.stats.tenants.set(tenant, t);
         if (bodyError !== undefined) {
-          this.reply(res, 400, `written to the capture, but not a valid remote-write ${version} request: ${bodyError}`);
+          this.reply(res, 400, `written to the capture, but not a valid remote-write ${version === 'rw2' ? '2.0' : '1.0'} request: ${bodyError}`);
         } else if (!res.headersSent && !res.destroyed) {
           if (rw2) {
             res.setHeader('X-Prometheus-Remote-Write-Samples-Written', String(rw2.samples));
