@@ -11,6 +11,7 @@ import { register as registerConvert } from './commands/convert.js';
 import { register as registerState } from './commands/state.js';
 import { register as registerSend } from './commands/send.js';
 import { register as registerDoctor } from './commands/doctor.js';
+import { register as registerWhatIf } from './commands/what-if.js';
 import { configureVoice, errorLine } from './voice.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   registerState(program, io);
   registerSend(program, io);
   registerDoctor(program, io);
+  registerWhatIf(program, io);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
