@@ -26,13 +26,20 @@ export function splitGroups<T>(items: readonly T[], groups: number): T[][] {
   return out;
 }
 
-/** The worker's module beside this one: worker.js when built (dist/, dist/bundle/), worker.ts under tsx (the tests). */
-function workerUrl(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+/**
+ * A worker running worker.js beside this module (dist/, dist/bundle/). Under tsx (the tests run
+ * src/ as TypeScript) a worker does not inherit tsx's loader on node 20: it registers tsx itself
+ * and imports worker.ts.
+ */
+function startWorker(data: WorkerRequest): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const main = new URL('./worker.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(main)}); })`, { eval: true, workerData: data });
 }
 
 function runInWorker(cells: CellOptions[]): { done: Promise<CellResult[]>; stop(): void } {
-  const w = new Worker(workerUrl(), { workerData: { cells } satisfies WorkerRequest });
+  const w = startWorker({ cells });
   const done = new Promise<CellResult[]>((resolve, reject) => {
     let answered = false;
     w.once('message', (a: WorkerAnswer) => {
