@@ -13,6 +13,7 @@
 //   --runs N    runs per case (default 3); the median is reported
 //   --cases     any of: floor, naive, replay, ndjson, rwcap, sqlite, memory, html, doctor,
 //               whatif, whatif1, none (replay --output-format none, what-if's pair),
+//               split-decode, split-clone, split-cells (bench/whatif-split.mjs; only when named)
 //               native, none, json, vmjson, onecore
 //   --profile   also run `node --cpu-prof` on the replay of the medium capture and print the top
 //               self-time functions (bench/profile.mjs)
@@ -55,7 +56,7 @@ function parseArgs(argv) {
     else if (a === '--profile') o.profile = true;
     else if (a === '--out') o.out = val();
     else if (a === '-h' || a === '--help') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 19).map((l) => l.slice(3)).join('\n'));
+      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 21).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
     } else die(`unknown option ${a}`);
   }
@@ -93,6 +94,8 @@ function casesFor(file, dir) {
     { id: 'whatif', label: `what-if ${WHATIF_GRID_TEXT} (12 cells, --threads auto)`, argv: [BIN, 'what-if', file, ...WHATIF_GRID, '--report', join(dir, 'whatif.json'), '--report-format', 'json'], whatif: join(dir, 'whatif.json') },
     { id: 'whatif1', label: 'the same what-if grid, --threads 1', argv: [BIN, 'what-if', file, ...WHATIF_GRID, '--threads', '1', '--report', join(dir, 'whatif1.json'), '--report-format', 'json'], whatif: join(dir, 'whatif1.json') },
     { id: 'none', label: 'replay --output-format none', argv: [BIN, 'replay', file, '--output-format', 'none'] },
+    // issue 19.4, only with --cases: where what-if's CPU time goes (bench/whatif-split.mjs)
+    ...['decode', 'clone', 'cells'].map((m) => ({ id: `split-${m}`, label: `whatif-split.mjs ${m}`, argv: ['bench/whatif-split.mjs', file, m], optIn: true })),
     { id: 'ndjson', label: 'replay -o out.ndjson', argv: [BIN, 'replay', file, '-o', join(dir, 'out.ndjson')] },
     { id: 'rwcap', label: 'replay --output-format rwcap -o out.rwcap', argv: [BIN, 'replay', file, '--output-format', 'rwcap', '-o', join(dir, 'out.rwcap')] },
     {
@@ -311,7 +314,7 @@ async function main() {
     for (const why of extra.skipped) skipped.add(why);
     // the issue-18 rows bring their own 'none' on some sizes: one case per id
     const own = casesFor(file, dir).filter((c) => !extra.cases.some((e) => e.id === c.id));
-    let cases = [...own.filter((c) => opts.cases || base === null || base.includes(c.id)), ...extra.cases];
+    let cases = [...own.filter((c) => (opts.cases ? true : !c.optIn && (base === null || base.includes(c.id)))), ...extra.cases];
     if (opts.cases) cases = cases.filter((c) => opts.cases.includes(c.id));
     const from = load.now();
     // warm the page cache once, untimed
