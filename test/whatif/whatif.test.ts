@@ -281,3 +281,29 @@ test('what-if --help: replay\'s input and HA options, the HA ones marked as list
   assert.ok(!h.stdout.includes('--output-format'), 'what-if writes no sample data');
   assert.match((await run(['--help'])).stdout, /\n {2}what-if \[options\] \[INPUT\.\.\.\] +replay captured traffic under many HA/);
 });
+
+test('a bad record with threads: one warning (not one per thread), every cell counts it; --strict: exit 3 with one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-whatif-bad-'));
+  try {
+    const bytes = readFileSync(FIXTURE);
+    const file = join(dir, 'cut.rwcap');
+    writeFileSync(file, bytes.subarray(0, bytes.length - 1000)); // the last record cut short
+    const grid = [file, '--failover-timeout', '21s,30s,1m', '--threads', '3'];
+    const r = await run(['what-if', ...grid, '--report-format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const warnings = r.stderr.trimEnd().split('\n');
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(warnings[0]!, /^ha-dedup: warning: .*cut\.rwcap: record \d+ at byte \d+: truncated record/);
+    const cells = JSON.parse(r.stdout).cells as JsonCell[];
+    for (const c of cells) assert.equal((c.report as { totals: { bad_records: number } }).totals.bad_records, 1);
+    const single = await run(['replay', file, '--output-format', 'none', '--report-format', 'json', '--failover-timeout', '1m']);
+    assert.deepEqual(cells[2]!.report, JSON.parse(single.stdout));
+    const strict = await run(['what-if', ...grid, '--strict']);
+    assert.equal(strict.code, 3);
+    assert.equal(strict.stderr.split('\n').length, 2, strict.stderr);
+    assert.match(strict.stderr, /^ha-dedup: .*cut\.rwcap: record \d+ at byte \d+: truncated record/);
+    assert.equal(strict.stdout, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
