@@ -12,7 +12,7 @@
 //   --sizes     any bench/gen.mjs presets (tiny, small, medium, large, card-1e4, ..., clusters-10k)
 //   --runs N    runs per case (default 3); the median is reported
 //   --cases     any of: floor, naive, replay, ndjson, rwcap, sqlite, memory, html, doctor,
-//               whatif, whatif1, none (replay --output-format none, what-if's pair),
+//               whatif, whatif1, whatif2, none (replay --output-format none, what-if's pair),
 //               split-decode, split-clone, split-cells (bench/whatif-split.mjs; only when named)
 //               native, none, json, vmjson, onecore
 //   --profile   also run `node --cpu-prof` on the replay of the medium capture and print the top
@@ -93,6 +93,7 @@ function casesFor(file, dir) {
     // with --threads auto and with one thread (how much the second core gives)
     { id: 'whatif', label: `what-if ${WHATIF_GRID_TEXT} (12 cells, --threads auto)`, argv: [BIN, 'what-if', file, ...WHATIF_GRID, '--report', join(dir, 'whatif.json'), '--report-format', 'json'], whatif: join(dir, 'whatif.json') },
     { id: 'whatif1', label: 'the same what-if grid, --threads 1', argv: [BIN, 'what-if', file, ...WHATIF_GRID, '--threads', '1', '--report', join(dir, 'whatif1.json'), '--report-format', 'json'], whatif: join(dir, 'whatif1.json') },
+    { id: 'whatif2', label: 'the same what-if grid, --threads 2', argv: [BIN, 'what-if', file, ...WHATIF_GRID, '--threads', '2', '--report', join(dir, 'whatif2.json'), '--report-format', 'json'], whatif: join(dir, 'whatif2.json') },
     { id: 'none', label: 'replay --output-format none', argv: [BIN, 'replay', file, '--output-format', 'none'] },
     // issue 19.4, only with --cases: where what-if's CPU time goes (bench/whatif-split.mjs)
     ...['decode', 'clone', 'cells'].map((m) => ({ id: `split-${m}`, label: `whatif-split.mjs ${m}`, argv: ['bench/whatif-split.mjs', file, m], optIn: true })),
@@ -238,7 +239,7 @@ function targetsFor(size, id, row, rows) {
     const p = replay ? pairedRatios(replay, row) : null; // replay time / doctor time, run by run
     if (p) out.push([`≥50% of replay's speed, run by run: median ${fmtPct(p.median)} (${fmtPct(p.min)}–${fmtPct(p.max)}, ${p.n} pairs)`, p.median >= 0.5 ? 'PASS' : 'MISS']);
   }
-  if (id === 'whatif' || id === 'whatif1') {
+  if (id === 'whatif' || id === 'whatif1' || id === 'whatif2') {
     // issue 19.4: at most 3x one `replay --output-format none`, run by run (the two alternate)
     const none = rows.find((r) => r.size === size && r.id === 'none');
     const p = none ? pairedRatios(row, none) : null; // what-if time / replay time
@@ -247,6 +248,11 @@ function targetsFor(size, id, row, rows) {
       const one = rows.find((r) => r.size === size && r.id === 'whatif1');
       const q = one ? pairedRatios(one, row) : null; // 1 thread / auto
       if (q) out.push([`--threads 1 / auto, run by run: ${q.median.toFixed(2)}×`, 'info']);
+    }
+    if (id === 'whatif2') {
+      const one = rows.find((r) => r.size === size && r.id === 'whatif1');
+      const q = one ? pairedRatios(one, row) : null; // 1 thread / 2 threads: above 1 = the second thread helps
+      if (q) out.push([`--threads 1 / 2, run by run: ${q.median.toFixed(2)}× (${q.min.toFixed(2)}–${q.max.toFixed(2)})`, 'info']);
     }
     if (row.rssMiB != null) {
       const limit = 200 + 40 * WHATIF_CELLS;

@@ -4,7 +4,7 @@
 // is checked per cell, and the JSON has SPEC 12's shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runCli } from '../cli/run.js';
@@ -303,6 +303,25 @@ test('a bad record with threads: one warning (not one per thread), every cell co
     assert.equal(strict.stderr.split('\n').length, 2, strict.stderr);
     assert.match(strict.stderr, /^ha-dedup: .*cut\.rwcap: record \d+ at byte \d+: truncated record/);
     assert.equal(strict.stdout, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--threads auto: one thread for stdin and for inputs under 64 MiB, else one per core and at most one per cell', async () => {
+  const { autoThreads, AUTO_THREADS_MIN_BYTES } = await import('../../src/cli/commands/what-if.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-whatif-auto-'));
+  try {
+    const big = join(dir, 'big.rwcap');
+    writeFileSync(big, '');
+    truncateSync(big, AUTO_THREADS_MIN_BYTES); // sparse: no 64 MiB written
+    assert.equal(autoThreads([FIXTURE], 12, 2), 1);
+    assert.equal(autoThreads(['-'], 12, 2), 1);
+    assert.equal(autoThreads([], 12, 2), 1);
+    assert.equal(autoThreads([big], 12, 2), 2);
+    assert.equal(autoThreads([big], 3, 8), 3);
+    assert.equal(autoThreads([big, '-'], 12, 2), 1);
+    assert.equal(autoThreads([join(dir, 'missing')], 12, 2), 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

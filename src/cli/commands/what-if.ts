@@ -140,10 +140,15 @@ export async function parseWhatIfOptions(inputs: string[], o: WhatIfCliOptions, 
   };
 }
 
-/** Inputs this large (in all) are split over threads by --threads auto; below it one thread is faster (bench/README.md). */
-export const AUTO_THREADS_MIN_BYTES = 0;
+/**
+ * Inputs this large (in all) are split over threads by --threads auto. A worker thread costs
+ * ~0.7 s of CPU before its first record (start-up, modules, warm-up) and decodes the input
+ * again: on the 27 MB ~10^6 bench capture a second thread gave 0.98x, on the 256 MB ~10^7 one
+ * 1.33x (bench/README.md, "what-if").
+ */
+export const AUTO_THREADS_MIN_BYTES = 64 * 1024 * 1024;
 
-/** The threads --threads auto uses: one per core, at most one per cell; one for stdin or small inputs. */
+/** The threads --threads auto uses: one per core, at most one per cell; one for stdin or inputs under AUTO_THREADS_MIN_BYTES. */
 export function autoThreads(inputs: readonly string[], cells: number, cores = availableParallelism()): number {
   if (inputs.length === 0 || inputs.includes('-')) return 1;
   let bytes = 0;
@@ -227,7 +232,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--report-format <format>', 'on stdout: table, json or markdown', 'table')
     .option('--by-cluster', 'add a per-cluster breakdown of every cell')
     .option('--expect <expr>', "CI check on each cell's totals, e.g. lost_samples<1000 (repeatable; exit 1 naming the cells that fail)", collect)
-    .option('--threads <n>', 'threads to split the cells over: auto (one per core, at most one per cell) or a number', 'auto');
+    .option('--threads <n>', 'threads to split the cells over: auto (one per core, at most one per cell, for inputs of 64 MiB or more; else one) or a number', 'auto');
   addReadOptions(cmd)
     .addHelpText('after', () => whatIfHelp(helpWidth(io.stdout, io.env)))
     .action(async (inputs: string[], o: WhatIfCliOptions, c: Command) => {
