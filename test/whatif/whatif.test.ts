@@ -309,20 +309,23 @@ test('a bad record with threads: one warning (not one per thread), every cell co
   }
 });
 
-test('--threads auto: one thread for stdin and for inputs under 64 MiB, else one per core and at most one per cell', async () => {
+test('--threads auto: one thread for stdin and for inputs under 64 MiB, else one per idle core and at most one per cell', async () => {
   const { autoThreads, AUTO_THREADS_MIN_BYTES } = await import('../../src/cli/commands/what-if.js');
   const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-whatif-auto-'));
   try {
     const big = join(dir, 'big.rwcap');
     writeFileSync(big, '');
     truncateSync(big, AUTO_THREADS_MIN_BYTES); // sparse: no 64 MiB written
-    assert.equal(autoThreads([FIXTURE], 12, 2), 1);
-    assert.equal(autoThreads(['-'], 12, 2), 1);
-    assert.equal(autoThreads([], 12, 2), 1);
-    assert.equal(autoThreads([big], 12, 2), 2);
-    assert.equal(autoThreads([big], 3, 8), 3);
-    assert.equal(autoThreads([big, '-'], 12, 2), 1);
-    assert.equal(autoThreads([join(dir, 'missing')], 12, 2), 1);
+    assert.equal(autoThreads([FIXTURE], 12, 2, 0), 1);
+    assert.equal(autoThreads(['-'], 12, 2, 0), 1);
+    assert.equal(autoThreads([], 12, 2, 0), 1);
+    assert.equal(autoThreads([big], 12, 2, 0), 2);
+    assert.equal(autoThreads([big], 12, 2, 0.6), 1, 'no idle core');
+    assert.equal(autoThreads([big], 12, 8, 2.2), 6);
+    assert.equal(autoThreads([big], 3, 8, 0), 3);
+    assert.equal(autoThreads([big], 12, 2, 20), 1);
+    assert.equal(autoThreads([big, '-'], 12, 2, 0), 1);
+    assert.equal(autoThreads([join(dir, 'missing')], 12, 2, 0), 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
 // run as a lane of one pass over the inputs (src/whatif/lanes.ts), the cells split over threads
 // (src/whatif/threads.ts). The table, JSON and markdown are src/whatif/render.ts.
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { statSync } from 'node:fs';
 import { HaDedupError, parseDuration, usageError, type Semantics } from '../../model/index.js';
 import { defaultMaxClusters } from '../../tracker/config.js';
@@ -141,15 +141,19 @@ export async function parseWhatIfOptions(inputs: string[], o: WhatIfCliOptions, 
 }
 
 /**
- * Inputs this large (in all) are split over threads by --threads auto. A worker thread costs
- * ~0.7 s of CPU before its first record (start-up, modules, warm-up) and decodes the input
- * again: on the 27 MB ~10^6 bench capture a second thread gave 0.98x, on the 256 MB ~10^7 one
- * 1.33x (bench/README.md, "what-if").
+ * Inputs this large (in all) may be split over threads by --threads auto: a worker thread costs
+ * ~0.7 s of CPU before its first record (start-up, modules, warm-up) and decodes the input again
+ * (bench/README.md, "what-if").
  */
 export const AUTO_THREADS_MIN_BYTES = 64 * 1024 * 1024;
 
-/** The threads --threads auto uses: one per core, at most one per cell; one for stdin or inputs under AUTO_THREADS_MIN_BYTES. */
-export function autoThreads(inputs: readonly string[], cells: number, cores = availableParallelism()): number {
+/**
+ * The threads --threads auto uses: one per idle core (cores less the 1-minute load average,
+ * rounded), at most one per cell; one for stdin, for inputs under AUTO_THREADS_MIN_BYTES, and on
+ * a machine with no idle core, where a second thread only adds its CPU (measured: 0.87x at
+ * ~10^7 with a load of ~22 on 2 cores). The output is the same whatever the threads.
+ */
+export function autoThreads(inputs: readonly string[], cells: number, cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
   if (inputs.length === 0 || inputs.includes('-')) return 1;
   let bytes = 0;
   for (const p of inputs) {
@@ -160,7 +164,8 @@ export function autoThreads(inputs: readonly string[], cells: number, cores = av
     }
   }
   if (bytes < AUTO_THREADS_MIN_BYTES) return 1;
-  return Math.max(1, Math.min(cores, cells));
+  const idle = Math.round(cores - load);
+  return Math.max(1, Math.min(idle, cells));
 }
 
 async function run(inputs: string[], o: WhatIfCliOptions, given: ReadonlySet<string>, io: CliIo): Promise<void> {
@@ -232,7 +237,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--report-format <format>', 'on stdout: table, json or markdown', 'table')
     .option('--by-cluster', 'add a per-cluster breakdown of every cell')
     .option('--expect <expr>', "CI check on each cell's totals, e.g. lost_samples<1000 (repeatable; exit 1 naming the cells that fail)", collect)
-    .option('--threads <n>', 'threads to split the cells over: auto (one per core, at most one per cell, for inputs of 64 MiB or more; else one) or a number', 'auto');
+    .option('--threads <n>', 'threads to split the cells over: a number, or auto: one per idle core, at most one per cell, for inputs of 64 MiB or more (else one)', 'auto');
   addReadOptions(cmd)
     .addHelpText('after', () => whatIfHelp(helpWidth(io.stdout, io.env)))
     .action(async (inputs: string[], o: WhatIfCliOptions, c: Command) => {
