@@ -41,6 +41,7 @@ export interface RunCliOptions {
   overrides?: string;
   strict?: boolean;
   maxDecodedSize: string;
+  sort?: boolean;
 }
 
 export interface ReplayCliOptions extends RunCliOptions {
@@ -186,7 +187,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
       throw usageError(`--overrides ${o.overrides}: cannot read: ${fsReason(err)}`);
     }
   }
-  return { inputs, format, tenant: o.tenant, clock, delayMs, semantics, seed, defaults, overrides, strict: o.strict === true, maxDecodedSize };
+  return { inputs, format, tenant: o.tenant, clock, delayMs, semantics, seed, defaults, overrides, strict: o.strict === true, maxDecodedSize, sort: o.sort === true };
 }
 
 /**
@@ -213,6 +214,9 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     }
   }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
+  if (run.sort === true && o.db !== undefined) {
+    throw usageError('--sort: not with --db FILE (a resumed run skips the records an earlier run applied, in the order it read them)');
+  }
   if (o.allowConfigChange === true && o.db === undefined) throw usageError('--allow-config-change: only with --db FILE (it lets a run resume a database under other settings)');
   return {
     replay: {
@@ -410,11 +414,12 @@ export function addHaOptions(cmd: Command): Command {
     .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)');
 }
 
-/** How replay meets bad records: --strict, --max-decoded-size. */
+/** How replay reads its inputs: --strict, --max-decoded-size, --sort. */
 export function addReadOptions(cmd: Command): Command {
   return cmd
     .option('--strict', 'stop at the first bad record (exit 3)')
-    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE));
+    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
+    .option('--sort', 'order the records by clock time before the replay (inputs not in time order, e.g. a VictoriaMetrics export; one-sample-per-line records are regrouped per cluster, replica and timestamp)');
 }
 
 export function register(program: Command, io: CliIo): void {
