@@ -90,26 +90,26 @@ export class RecordSpill {
   /** Every row in the order added (seq), then the table is emptied (the spill can be used again). */
   *drain(): Generator<SpillRow> {
     this.flush();
-    yield* this.rowsOf('SELECT * FROM spill ORDER BY seq');
+    yield* this.rowsOf('SELECT * FROM spill ORDER BY rowid'); // rowid: the order added
     this.db.exec('DELETE FROM spill');
   }
 
   private *rowsOf(sql: string): Generator<SpillRow> {
-    const stmt = this.db.prepare(sql).safeIntegers(false);
-    for (const r of stmt.iterate() as IterableIterator<Record<string, unknown>>) {
+    const stmt = this.db.prepare(sql).raw(true);
+    for (const r of stmt.iterate() as IterableIterator<unknown[]>) {
       yield {
-        time: r.t as number,
-        group: r.g as string,
-        seq: r.seq as number,
-        inputIndex: r.input as number,
-        recordIndex: r.rec as number,
-        offset: r.off as number,
-        tenant: r.tenant as string | null,
-        receivedAtMs: r.recv as number | null,
-        kind: r.kind as number,
-        wireBytes: r.wire as number,
-        decodedBytes: r.decoded as number,
-        data: r.data as Uint8Array,
+        time: r[0] as number,
+        group: r[1] as string,
+        seq: r[2] as number,
+        inputIndex: r[3] as number,
+        recordIndex: r[4] as number,
+        offset: r[5] as number,
+        tenant: r[6] as string | null,
+        receivedAtMs: r[7] as number | null,
+        kind: r[8] as number,
+        wireBytes: r[9] as number,
+        decodedBytes: r[10] as number,
+        data: r[11] as Uint8Array,
       };
     }
   }

@@ -419,7 +419,7 @@ export function addReadOptions(cmd: Command): Command {
   return cmd
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
-    .option('--sort', 'order the records by clock time before the replay (inputs not in time order, e.g. a VictoriaMetrics export; one-sample-per-line records are regrouped per cluster, replica and timestamp)');
+    .option('--sort', 'order the records by clock time first (input not in time order, e.g. a VictoriaMetrics export)');
 }
 
 export function register(program: Command, io: CliIo): void {
