@@ -170,10 +170,11 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
   const filtered = filter === undefined ? streams : streams.map((st, i) => filter.skipApplied(i, st));
   const order = { maxDecodedSize: run.maxDecodedSize, sizes };
   const sort = run.sort;
-  const merged =
+  const merged = warnings.around(
     sort === undefined
       ? mergeInputs(filtered, clockOpts, order)
-      : sortInputs(filtered, clockOpts, { ...order, formatOf: (i) => inputs[i]!.format, haLabels: (t) => sort.haLabels(t) });
+      : sortInputs(filtered, clockOpts, { ...order, formatOf: (i) => inputs[i]!.format, haLabels: (t) => sort.haLabels(t) }),
+  );
   for await (const { request, timeMs } of merged) {
     if (run.stopRequested?.()) {
       stopped = true; // issue 13.5: the lanes end after the last request they took
@@ -194,7 +195,6 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
     last = { inputIndex: request.inputIndex, recordIndex: request.recordIndex };
     if (run.progress && seq % every === 0) run.progress({ requests: seq, samples, nowMs: lanes[0]?.clock.nowMs ?? timeMs });
   }
-  warnings.finish();
 
   const clockSource: ClockSource = run.clock ?? (sawReceiveTime ? 'received' : 'sample');
   for (const lane of lanes) await lane.end({ inputs, badRecordCount: badCount, badRecords, clockSource });

@@ -79,6 +79,15 @@ export class BadRecordWarnings {
     if (n <= MAX_WARNED_BAD) this.warn(formatBadRecord(bad));
   }
 
+  /** `stream`, then the "… N more" lines once it ends (also by an error, or when its reader stops early). */
+  async *around<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+    try {
+      yield* stream;
+    } finally {
+      this.finish();
+    }
+  }
+
   /** The "… N more" lines; the counts start again after. */
   finish(): void {
     for (const [input, n] of this.perInput) {

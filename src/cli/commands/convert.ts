@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { OutputFormat } from '../../model/index.js';
 import { usageError } from '../../model/index.js';
-import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { BadRecordWarnings, checkInputs, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { createOutputWriter } from '../../wire/writers.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { openOutput } from '../outfile.js';
@@ -33,6 +33,7 @@ export async function runConvert(input: string, o: ConvertOptions, io: CliIo = p
   const writer = createOutputWriter(to, file?.sink ?? io.stdout, { onWarning: (m) => io.stderr.write(`ha-dedup: warning: ${printable(m)}\n`) });
   let records = 0;
   let bad = 0;
+  const warnings = new BadRecordWarnings((line) => io.stderr.write(printable(line) + '\n'));
   try {
     for await (const req of openInput(input, 0, {
       format,
@@ -41,7 +42,7 @@ export async function runConvert(input: string, o: ConvertOptions, io: CliIo = p
       stdin: io.stdin,
       onBadRecord: (b) => {
         bad++;
-        io.stderr.write(printable(formatBadRecord(b)) + '\n');
+        warnings.bad(b);
       },
     })) {
       if (file?.failure()) break;
@@ -52,6 +53,7 @@ export async function runConvert(input: string, o: ConvertOptions, io: CliIo = p
       if (p) await p;
     }
     await writer.end();
+    warnings.finish();
   } catch (err) {
     throw file?.failure() ?? err;
   }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { closeSync, writeSync } from 'node:fs';
 import { HaDedupError, formatDuration, stableJson } from '../../model/index.js';
-import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
+import { BadRecordWarnings, checkInputs } from '../../pipeline/inputs.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import type { SendOptionValues, Sender } from '../../send/index.js';
 import { openForWrite } from '../outfile.js';
@@ -96,13 +96,14 @@ export async function runSendCommand(inputs: string[], o: SendOptionValues, user
   let timer: NodeJS.Timeout | undefined;
 
   let result;
+  const badWarnings = new BadRecordWarnings((line) => {
+    clearProgress();
+    err.write(line + '\n');
+  });
   try {
     result = await send.runSend(paths, cfg, creds, {
       userAgent,
-      onBadRecord: (bad) => {
-        clearProgress();
-        err.write(formatBadRecord(bad) + '\n');
-      },
+      onBadRecord: (bad) => badWarnings.bad(bad),
       onRefused: (r, post, ordinal) => {
         if (ordinal <= send.MAX_LISTED_REFUSALS) warn(send.refusalText(r, post));
         else if (ordinal === send.MAX_LISTED_REFUSALS + 1) warn(`more than ${send.MAX_LISTED_REFUSALS} requests refused; the rest are counted, not listed`);
@@ -136,6 +137,7 @@ export async function runSendCommand(inputs: string[], o: SendOptionValues, user
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  badWarnings.finish();
   const { report, failure } = result;
   const retries = result.sender.progress().retries;
   err.write(send.summaryLine(report, retries, result.sender.refusedStatuses(), signal) + '\n');
