@@ -70,6 +70,9 @@ Options:
   --strict                                stop at the first bad record (exit 3)
   --max-decoded-size <bytes>              largest decoded body accepted (e.g.
                                           64MiB) (default: "67108864")
+  --sort                                  order the records by clock time first
+                                          (input not in time order, e.g. a
+                                          VictoriaMetrics export)
   --no-color                              no colour in the report
   -q, --quiet                             no human report and no warnings
                                           (errors and failed --expect checks
@@ -89,7 +92,7 @@ test('replay --help is the pinned text and names every SPEC 3 option', async () 
   const r = await runCli(['replay', '--help'], { env: { ...process.env, COLUMNS: '80' } });
   assert.equal(r.status, 0);
   assert.equal(r.stdout, EXPECTED);
-  for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '--allow-config-change', '-o, --output', '--output-format', '--report', '--report-format', '--html', '--expect', '--strict']) {
+  for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '--allow-config-change', '-o, --output', '--output-format', '--report', '--report-format', '--html', '--expect', '--strict', '--sort']) {
     assert.ok(r.stdout.includes(`  ${opt} `), `--help lists ${opt}`);
   }
   for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `over 80 columns: ${line}`);
