@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { stateError } from '../model/index.js';
 
 /** One spilled record: its sort key (time, group, seq) and what it takes to rebuild the record. */
 export interface SpillRow {
@@ -44,7 +45,11 @@ export class RecordSpill {
   rows = 0;
 
   constructor() {
-    this.dir = mkdtempSync(join(tmpdir(), 'ha-dedup-spill-'));
+    try {
+      this.dir = mkdtempSync(join(tmpdir(), 'ha-dedup-spill-'));
+    } catch (e) {
+      throw stateError(`cannot create the temporary table for records waiting on disk (--sort, or records without a time) in ${tmpdir()}: ${(e as Error).message}; set TMPDIR to a writable directory`);
+    }
     try {
       this.db = new Database(join(this.dir, 'spill.sqlite'));
       this.db.pragma('journal_mode = OFF');
@@ -59,7 +64,7 @@ export class RecordSpill {
       this.insert = this.db.prepare('INSERT INTO spill VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     } catch (e) {
       rmSync(this.dir, { recursive: true, force: true });
-      throw e;
+      throw stateError(`cannot create the temporary table for records waiting on disk in ${this.dir}: ${(e as Error).message}`);
     }
   }
 
