@@ -161,3 +161,16 @@ test('12.8: --sort is a usage error with --db FILE (a resumed run skips records 
     t.cleanup();
   }
 });
+
+test('12.8: a temporary directory --sort cannot use is exit 4 with one line naming TMPDIR, no stack trace', async () => {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = '/no/such/dir/for/ha-dedup';
+  try {
+    const r = await runCli(['replay', FIXTURE, '--sort', '--output-format', 'none']);
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(r.stderr, /^ha-dedup: cannot create the temporary table for records waiting on disk \(--sort, or records without a time\) in \/no\/such\/dir\/for\/ha-dedup: ENOENT.*; set TMPDIR to a writable directory\n$/);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+});
