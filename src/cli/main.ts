@@ -98,6 +98,7 @@ export async function runMain(argv: readonly string[], rawIo: CliIo = processIo(
   } catch (err) {
     code = exitCodeFor(err, io);
   }
+  await io.stdio.settled();
   if (io.stdio.failed) {
     const line = io.stdio.failureLine();
     if (line !== null && !io.stdio.reported) io.stderr.write(line);

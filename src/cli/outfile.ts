@@ -28,10 +28,6 @@ export function fsReason(err: unknown, enoent = 'no such file'): string {
       return 'is a directory';
     case 'ENOTDIR':
       return 'a part of the path is not a directory';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    case 'EFBIG':
-      return 'file too large';
     default:
       return e?.message ?? String(err);
   }
@@ -177,7 +173,7 @@ export function openOutput(path: string, option: string, stdio?: StdioState): Ou
   stream.on('error', (e) => {
     error = e;
   });
-  const failure = () => (error === null ? null : usageError(`${option} ${path}: cannot write: ${fsReason(error)}`));
+  const failure = () => (error === null ? null : usageError(`${option} ${path}: cannot write: ${error.message}`));
   const drained = () => new Promise<void>((done) => (error !== null || stream.writableFinished ? done() : stream.end(() => done())));
   let settled = false;
   return {

@@ -56,6 +56,30 @@ export class StdioState {
   /** Temporary output files in the making (outfile.ts): removed by removeTemporaries(). */
   readonly temporaries = new Set<string>();
   private readonly listeners: (() => void)[] = [];
+  /** Writes handed to the streams whose outcome is not known yet. */
+  private pending = 0;
+  private idle: (() => void)[] = [];
+
+  /** A write was handed to a stream (GuardedStream). */
+  began(): void {
+    this.pending++;
+  }
+
+  /** The outcome of a write is known. */
+  ended(): void {
+    this.pending--;
+    if (this.pending === 0) for (const fn of this.idle.splice(0)) fn();
+  }
+
+  /**
+   * Resolves once every write handed to the streams so far has its outcome (a file or
+   * /dev/full as stdout reports its failure a tick after the write, a pipe when the write is
+   * done), so `failure` is final for them.
+   */
+  async settled(): Promise<void> {
+    if (this.pending > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 
   /** Whether writes to `stream` are dropped. */
   dropping(stream: 'stdout' | 'stderr'): boolean {
@@ -159,16 +183,26 @@ class GuardedStream extends EventEmitter {
       if (done) process.nextTick(done);
       return true;
     }
+    let settled = false;
     const after: WriteCallback = (err) => {
+      if (settled) return;
+      settled = true;
       if (err) this.state.fail(this.name, err);
+      this.state.ended();
       done?.();
     };
+    this.state.began();
     try {
       return enc === undefined ? this.target.write(chunk, after) : this.target.write(chunk as string, enc, after);
     } catch (err) {
-      // a file or character device as stdout (/dev/full) is written synchronously and throws
-      this.state.fail(this.name, err);
-      if (done) process.nextTick(done);
+      // a stream that throws instead of calling back (a destroyed one, or a file written
+      // synchronously in other Node versions)
+      if (!settled) {
+        settled = true;
+        this.state.fail(this.name, err);
+        this.state.ended();
+        if (done) process.nextTick(done);
+      }
       return true;
     }
   }

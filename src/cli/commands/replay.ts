@@ -252,7 +252,7 @@ export function isEmptyRun(report: Pick<Report, 'totals' | 'resume' | 'complete'
 
 /** The error of an empty run (exit 3), naming the inputs and what they held. */
 export function noRequestsError(inputs: readonly { path: string; records: number; bad_records: number }[]): HaDedupError {
-  const what = inputs.map((i) => `${printable(i.path === '-' ? 'stdin' : i.path)}: ${i.bad_records > 0 ? `${i.bad_records} bad records` : 'empty'}`).join('; ');
+  const what = inputs.map((i) => `${printable(i.path === '-' ? 'stdin' : i.path)}: ${i.bad_records === 0 ? 'empty' : `only ${i.bad_records} bad ${i.bad_records === 1 ? 'record' : 'records'}`}`).join('; ');
   return new HaDedupError('input', `no requests in the input (${what}); --allow-empty accepts a run with none`);
 }
 
@@ -396,7 +396,7 @@ async function replayAndReport(
   // what makes the run fail leaves every output file as it was
   let failure: HaDedupError | null = null;
   if (io.stdio.failed) failure = io.stdio.error();
-  else if (result.stopped === undefined && !p.allowEmpty && isEmptyRun(report)) failure = noRequestsError(report.inputs);
+  else if (result.stopped === undefined && !stop.signalled() && !p.allowEmpty && isEmptyRun(report)) failure = noRequestsError(report.inputs);
   if (failure !== null) {
     await file?.discard();
     throw failure;
