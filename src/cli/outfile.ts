@@ -10,7 +10,7 @@
 //   replaces; a symlink as the target is followed (the file it names is replaced, the link stays).
 // - A target that exists and is not a regular file (/dev/stdout, /dev/full, a FIFO) is written
 //   directly: it cannot be replaced, and there is nothing to destroy.
-import { closeSync, createWriteStream, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, chmodSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, createWriteStream, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, chmodSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { usageError, type HaDedupError } from '../model/index.js';
 import type { StdioState } from './stdio.js';
@@ -66,6 +66,19 @@ export interface NamedPath {
 }
 
 /**
+ * The inputs of a command as NamedPaths; "-" (stdin) is the file stdin reads when that is a
+ * regular file (`replay - -o cap.ndjson < cap.ndjson`), else left out.
+ */
+export function namedInputs(paths: readonly string[], stdinPath = '/dev/stdin'): NamedPath[] {
+  const out: NamedPath[] = [];
+  for (const path of paths.length === 0 ? ['-'] : paths) {
+    if (path !== '-') out.push({ what: 'the input', path });
+    else if (statOrNull(stdinPath)?.isFile() === true) out.push({ what: 'stdin', path: stdinPath });
+  }
+  return out;
+}
+
+/**
  * Refuse (usage error, exit 2) an output that names one of `inputs` or an earlier output.
  * Outputs "-" (stdout) and absent ones are left out by the caller.
  */
@@ -93,13 +106,26 @@ interface Staged {
   discard(): void;
 }
 
+/** Written where it is: nothing to replace, or no temporary file can be made beside it. */
+function inPlace(path: string, option: string): Staged {
+  const fd = openForWrite(path, option);
+  return { fd, commit: () => closeSync(fd), discard: () => closeSync(fd) };
+}
+
 function stage(path: string, option: string, stdio: StdioState | undefined): Staged {
+  if (path === '') throw usageError(`${option}: "" is not a file name`);
   const st = statOrNull(path);
   if (st !== null && st.isDirectory()) throw usageError(`${option} ${path}: cannot write: is a directory`);
-  if (st !== null && !st.isFile()) {
-    // a device or a FIFO: written in place
-    const fd = openForWrite(path, option);
-    return { fd, commit: () => closeSync(fd), discard: () => closeSync(fd) };
+  // a device or a FIFO, or a name of one of this process's descriptors (/dev/stdout,
+  // /proc/self/fd/1, which may name a regular file stdout was redirected to): written in place
+  if ((st !== null && !st.isFile()) || /^\/(dev|proc)\//.test(resolve(path))) return inPlace(path, option);
+  if (st !== null) {
+    // a file this user may not write is not replaced behind its back (the rename would allow it)
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      throw usageError(`${option} ${path}: cannot write: ${fsReason(err)}`);
+    }
   }
   let target = path;
   if (st !== null) {
@@ -117,7 +143,11 @@ function stage(path: string, option: string, stdio: StdioState | undefined): Sta
     try {
       fd = openSync(tmp, 'wx', 0o666);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && n < 1000) continue;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && n < 1000) continue;
+      // a directory that takes no new file, holding a file that may be written: written in place,
+      // as before (a failing run then leaves what it wrote)
+      if (st !== null && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) return inPlace(path, option);
       throw usageError(`${option} ${path}: cannot write: ${fsReason(err, 'no such directory')}`);
     }
   }

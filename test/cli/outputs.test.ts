@@ -341,3 +341,35 @@ test('12.12: --clock received on input without receive times: a usage error for 
     assert.equal(u.stderr, `ha-dedup: --clock received: --format ${f} carries no receive times; use --clock sample (or leave --clock out)\n`);
   }
 }));
+
+test('12.9: stdin redirected from the -o file is refused; -o /dev/stdout is written in place (spawned: a real stdin and stdout)', { timeout: 60_000 }, withDir((dir) => {
+  const input = join(dir, 'in.ndjson');
+  const text = LINE(1_700_000_000_000, 'a', true);
+  writeFileSync(input, text);
+  const r = spawnSync('bash', ['-c', `exec "${process.execPath}" "${BIN}" replay - -o "${input}" < "${input}"`], { cwd: ROOT, env: env(), encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^ha-dedup: -o .*in\.ndjson: the same file as stdin \/dev\/stdin \(it would be overwritten\)\n$/);
+  assert.equal(readFileSync(input, 'utf8'), text);
+  const c = spawnSync('bash', ['-c', `exec "${process.execPath}" "${BIN}" convert - -o "${input}" --to ndjson < "${input}"`], { cwd: ROOT, env: env(), encoding: 'utf8' });
+  assert.equal(c.status, 2, c.stderr);
+  assert.equal(readFileSync(input, 'utf8'), text);
+  // /dev/stdout into a file: the file stdout was opened on gets the data (not a renamed copy)
+  const out = join(dir, 'out.ndjson');
+  const s = spawnSync('bash', ['-c', `exec "${process.execPath}" "${BIN}" replay "${input}" -o /dev/stdout -q > "${out}"`], { cwd: ROOT, env: env(), encoding: 'utf8' });
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(readFileSync(out, 'utf8'), /^\{"tenant":"anonymous"/);
+  noTemporaries(dir);
+}));
+
+test('12.9: an existing file this user may not write is refused, not replaced by the rename', { skip: process.getuid?.() === 0 ? 'root may write any file' : false }, withDir(async (dir) => {
+  const input = join(dir, 'in.ndjson');
+  writeFileSync(input, LINE(1_700_000_000_000, 'a', true));
+  const ro = join(dir, 'ro.json');
+  writeFileSync(ro, 'keep\n');
+  chmodSync(ro, 0o444);
+  const r = await cli(['replay', input, '--output-format', 'none', '--report', ro, '-q']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^ha-dedup: --report .*ro\.json: cannot write: permission denied\n$/);
+  assert.equal(readFileSync(ro, 'utf8'), 'keep\n');
+  noTemporaries(dir);
+}));

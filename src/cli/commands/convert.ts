@@ -6,7 +6,7 @@ import { usageError } from '../../model/index.js';
 import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { createOutputWriter } from '../../wire/writers.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
-import { checkOutputs, openOutput } from '../outfile.js';
+import { checkOutputs, namedInputs, openOutput } from '../outfile.js';
 import { guardIo } from '../stdio.js';
 import { printable } from '../../report/format.js';
 import { processIo, type CliIo } from '../io.js';
@@ -34,7 +34,7 @@ export async function runConvert(input: string, o: ConvertOptions, rawIo: CliIo 
   if (o.output === '') throw usageError('-o: "" is not a file name ("-" is stdout)');
   // issue 12.9: `convert X -o X` would destroy X (also through a link); the output is written
   // beside the target and put in place only when the conversion succeeds
-  if (o.output !== '-') checkOutputs([{ what: '-o', path: o.output }], [{ what: 'the input', path: input }]);
+  if (o.output !== '-') checkOutputs([{ what: '-o', path: o.output }], namedInputs([input]));
   const file = o.output === '-' ? null : openOutput(o.output, '-o', io.stdio);
   const writer = createOutputWriter(to, file?.sink ?? io.stdout, { onWarning: (m) => io.stderr.write(`ha-dedup: warning: ${printable(m)}\n`) });
   let records = 0;

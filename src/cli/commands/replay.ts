@@ -14,7 +14,7 @@ import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { ProgressLine, STDIN_HINT, readsTerminalStdin, terminalWidth, useColor } from '../tty.js';
-import { checkOutputs, fsReason, openOutput, reserveReportFile, type NamedPath, type ReportFile } from '../outfile.js';
+import { checkOutputs, namedInputs, fsReason, openOutput, reserveReportFile, type NamedPath, type ReportFile } from '../outfile.js';
 import { guardIo, type StdioState } from '../stdio.js';
 import { helpWidth } from '../voice.js';
 import type { CliIo } from '../io.js';
@@ -200,7 +200,7 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
   if (o.report === '') throw usageError('--report: "" is not a file name ("-" writes the JSON report to stdout)');
   if (o.output === '') throw usageError('-o: "" is not a file name ("-" is stdout)');
   // issue 12.9: no output may name an input, the state database, the overrides file or another output
-  checkOutputs(replayOutputs(o), [...inputs.map((path) => ({ what: 'the input', path })), ...(o.db !== undefined ? [{ what: '--db', path: o.db }] : []), ...(o.overrides !== undefined ? [{ what: '--overrides', path: o.overrides }] : [])]);
+  checkOutputs(replayOutputs(o), [...namedInputs(inputs), ...(o.db !== undefined ? [{ what: '--db', path: o.db }] : []), ...(o.overrides !== undefined ? [{ what: '--overrides', path: o.overrides }] : [])]);
   const expectations: Expectation[] = [];
   for (const e of o.expect ?? []) {
     try {

@@ -6,7 +6,7 @@ import { HaDedupError, formatDuration, stableJson } from '../../model/index.js';
 import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import type { SendOptionValues, Sender } from '../../send/index.js';
-import { checkOutputs, reserveReportFile } from '../outfile.js';
+import { checkOutputs, namedInputs, reserveReportFile } from '../outfile.js';
 import { printable } from '../../report/format.js';
 import type { CliIo } from '../io.js';
 import type { StdioState } from '../stdio.js';
@@ -70,7 +70,7 @@ export async function runSendCommand(inputs: string[], o: SendOptionValues, user
   const paths = inputs.length === 0 ? ['-'] : inputs;
   checkInputs(paths);
   // issue 12.9: the report never overwrites an input, and is put in place only at the end
-  if (cfg.report !== null && cfg.report !== '-') checkOutputs([{ what: '--report', path: cfg.report }], paths.map((path) => ({ what: 'the input', path })));
+  if (cfg.report !== null && cfg.report !== '-') checkOutputs([{ what: '--report', path: cfg.report }], namedInputs(paths));
   const reportFile = cfg.report !== null && cfg.report !== '-' ? reserveReportFile(cfg.report, '--report', io.stdio) : null;
   const err = io.stderr;
 
