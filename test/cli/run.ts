@@ -13,6 +13,8 @@ export const BIN = `${ROOT}/bin/ha-dedup`;
 export interface RunOptions {
   /** What stdin holds (default: nothing, as spawnSync gives a child without `input`). */
   input?: string | Uint8Array;
+  /** stdin itself, for a test that feeds it over time (instead of `input`). */
+  stdin?: Readable;
   /** The environment (default: process.env, as spawnSync's). */
   env?: NodeJS.ProcessEnv;
   /** Pretend stdout/stderr are terminals of this many columns (what a TTY's WriteStream has). */
@@ -82,7 +84,7 @@ export async function runCliBytes(args: readonly string[], opts: RunOptions = {}
   const stdout = capture(opts.stdoutTTY, opts.stdoutFails);
   const stderr = capture(opts.stderrTTY, opts.stderrFails);
   const input = opts.input === undefined ? [] : [typeof opts.input === 'string' ? Buffer.from(opts.input) : opts.input];
-  const stdin = Object.assign(Readable.from(input, { objectMode: false }), opts.stdinTTY ? { isTTY: true } : {});
+  const stdin = Object.assign(opts.stdin ?? Readable.from(input, { objectMode: false }), opts.stdinTTY ? { isTTY: true } : {});
   const io: CliIo = {
     stdin,
     stdout,
