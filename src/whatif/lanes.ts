@@ -6,7 +6,8 @@
 // No process, TTY or wall clock here; nothing here is per process (two runs can share one).
 import type { Consumer, EndEvent } from '../model/index.js';
 import { runPipeline, type LaneOptions } from '../pipeline/engine.js';
-import { effectiveConfigs, type ReplayOptions } from '../pipeline/replay.js';
+import { effectiveConfigs, sortOption, type ReplayOptions } from '../pipeline/replay.js';
+import { OrderCheck } from '../pipeline/ordercheck.js';
 import { configReport } from '../pipeline/replayconfig.js';
 import { openStore, type OpenedStore } from '../store/index.js';
 import { ReportBuilderConsumer, type Report } from '../report/index.js';
@@ -37,7 +38,7 @@ export async function runCells(cells: readonly CellOptions[], io: CellsIO = {}):
   if (cells.length === 0) return [];
   const first = cells[0]!;
   const stores: OpenedStore[] = [];
-  const per: { opts: CellOptions; configs: Awaited<ReturnType<typeof effectiveConfigs>>; builder: ReportBuilderConsumer; flaps: FlapCounter; end: { ev: EndEvent | null } }[] = [];
+  const per: { opts: CellOptions; configs: Awaited<ReturnType<typeof effectiveConfigs>>; builder: ReportBuilderConsumer; flaps: FlapCounter; order: OrderCheck; end: { ev: EndEvent | null } }[] = [];
   try {
     const lanes: LaneOptions[] = [];
     for (const opts of cells) {
@@ -52,8 +53,10 @@ export async function runCells(cells: readonly CellOptions[], io: CellsIO = {}):
           end.ev = ev;
         },
       };
-      per.push({ opts, configs, builder, flaps, end });
-      lanes.push({ semantics: opts.semantics, configs, seed: opts.seed, store, consumers: [builder, flaps, tap] });
+      // issue 12.8: replay's order check, per cell (it reads the cell's failover timeouts)
+      const order = new OrderCheck(opts.sort === true);
+      per.push({ opts, configs, builder, flaps, order, end });
+      lanes.push({ semantics: opts.semantics, configs, seed: opts.seed, store, consumers: [builder, flaps, order, tap] });
     }
     const summary = await runPipeline(
       {
@@ -65,13 +68,21 @@ export async function runCells(cells: readonly CellOptions[], io: CellsIO = {}):
         delayMs: first.delayMs,
         defaultTenant: first.tenant,
         ...(io.warn ? { warn: io.warn } : {}),
+        // --sort: the HA labels do not vary over a grid, so the first cell's say where they are
+        ...(first.sort === true ? { sort: sortOption(first, per[0]!.configs) } : {}),
         ...(io.stdin ? { stdin: io.stdin } : {}),
       },
       lanes,
     );
-    return per.map((c) => {
+    return per.map((c, i) => {
       const settings = { config: (t: string) => c.configs.perTenant.get(t) ?? c.configs.defaults };
       const report = c.builder.report(configReport({ ...c.opts, db: null, outputFormat: 'none' }, summary.clockSource, settings, c.end.ev?.tenants ?? [], c.configs.ignoredKeys));
+      const orderReport = c.order.report();
+      if (orderReport !== null) {
+        report.clock.order = orderReport;
+        // one warning for the grid (the first cell's; another thread's cells warn nothing)
+        if (i === 0 && orderReport.warning !== null) io.warn?.(`ha-dedup: warning: ${orderReport.warning}`);
+      }
       const clusterFlaps = report.clusters.map((k) => ({ tenant: k.tenant, cluster: k.cluster, flaps: c.flaps.find(k.tenant, k.cluster)?.flaps.length ?? 0 }));
       return { report, flaps: clusterFlaps.reduce((a, k) => a + k.flaps, 0), clusterFlaps };
     });

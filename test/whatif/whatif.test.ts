@@ -330,3 +330,38 @@ test('--threads auto: one thread for stdin and for inputs under 64 MiB, else one
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--report - (SPEC 12): the JSON on stdout, the table on stderr; --report naming an input is refused; an empty input is exit 3 unless --allow-empty', async () => {
+  const r = await run(['what-if', FIXTURE, '--failover-timeout', '30s,1m', '--report', '-']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).cells.length, 2);
+  assert.match(r.stderr, /^┌/);
+  assert.match(r.stderr, /^recommendation: /m);
+  const clash = await run(['what-if', FIXTURE, '--failover-timeout', '30s,1m', '--report', FIXTURE]);
+  assert.equal(clash.code, 2);
+  assert.match(clash.stderr, /^ha-dedup: --report .*prom-ha-dev\.rwcap: the same file as/);
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-whatif-empty-'));
+  try {
+    const empty = join(dir, 'empty.rwcap');
+    writeFileSync(empty, '');
+    const e = await run(['what-if', empty, '--failover-timeout', '30s,1m']);
+    assert.equal(e.code, 3, e.stderr);
+    assert.match(e.stderr, /\nha-dedup: no requests in the input \(.*empty\.rwcap: .*\); --allow-empty accepts a run with none\n$/);
+    const replay = await run(['replay', empty, '--output-format', 'none']);
+    assert.equal(e.stderr, replay.stderr, "replay's own lines");
+    const ok = await run(['what-if', empty, '--failover-timeout', '30s,1m', '--allow-empty', '--report-format', 'json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).cells[0].report.totals.requests, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--sort: every cell equals its replay with --sort (clock.order included)', async () => {
+  const cells = await whatIfJson([FIXTURE, '--failover-timeout', '30s,1m', '--sort']);
+  for (const c of cells) {
+    const single = await run(['replay', FIXTURE, '--output-format', 'none', '--report-format', 'json', '--sort', ...flags(c.settings)]);
+    assert.equal(single.code, 0, single.stderr);
+    assert.deepEqual(c.report, JSON.parse(single.stdout));
+  }
+});

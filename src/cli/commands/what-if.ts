@@ -17,11 +17,11 @@ import type { CellOptions } from '../../whatif/lanes.js';
 import { runCellsThreaded } from '../../whatif/threads.js';
 import { cellName, renderByCluster, renderJson, renderMarkdown, renderTable, type WhatIfCell, type WhatIfResult } from '../../whatif/render.js';
 import { STDIN_HINT, readsTerminalStdin, terminalWidth } from '../tty.js';
-import { reserveReportFile } from '../outfile.js';
+import { checkOutputs, namedInputs, reserveReportFile } from '../outfile.js';
 import { helpWidth } from '../voice.js';
 import { wrapText } from '../../report/grid.js';
 import type { CliIo } from '../io.js';
-import { addHaOptions, addInputOptions, addReadOptions, oneOf, optionsGiven, parseRunOptions, type RunCliOptions } from './replay.js';
+import { addHaOptions, addInputOptions, addReadOptions, isEmptyRun, noRequestsError, oneOf, optionsGiven, parseRunOptions, type RunCliOptions } from './replay.js';
 
 export interface WhatIfCliOptions extends RunCliOptions {
   report?: string;
@@ -175,7 +175,10 @@ async function run(inputs: string[], o: WhatIfCliOptions, given: ReadonlySet<str
   const runnable = p.cells.filter((c) => c.options !== null);
   const stdin = inputs.length === 0 || inputs.includes('-');
   const threads = stdin ? 1 : (p.threads ?? autoThreads(inputs, runnable.length));
-  const file = p.reportFile === null ? null : reserveReportFile(p.reportFile, '--report');
+  // --report - (SPEC 12): the JSON on stdout, the human output on stderr; a file never an input
+  const reportToStdout = p.reportFile === '-';
+  if (p.reportFile !== null && !reportToStdout) checkOutputs([{ what: '--report', path: p.reportFile }], namedInputs(inputs));
+  const file = p.reportFile === null || reportToStdout ? null : reserveReportFile(p.reportFile, '--report');
   let results;
   try {
     results = await runCellsThreaded(
@@ -187,12 +190,19 @@ async function run(inputs: string[], o: WhatIfCliOptions, given: ReadonlySet<str
     file?.discard();
     throw err;
   }
+  // issue 12.7: a grid over an input with no request is no evidence (as replay and doctor say)
+  if (o.allowEmpty !== true && results.length > 0 && isEmptyRun(results[0]!.report)) {
+    file?.discard();
+    throw noRequestsError(results[0]!.report.inputs);
+  }
   let k = 0;
   const cells: WhatIfCell[] = p.cells.map((c, i) => ({ index: i + 1, settings: c.settings, skipped: c.skipped, result: c.options === null ? null : results[k++]! }));
   const r: WhatIfResult = { varying: varyingKeys(p.spec), cells };
   file?.write(renderJson(r));
-  const width = terminalWidth(io.stdout, io.env);
-  io.stdout.write(
+  if (reportToStdout) io.stdout.write(renderJson(r));
+  const human = reportToStdout ? io.stderr : io.stdout;
+  const width = terminalWidth(human, io.env);
+  human.write(
     p.reportFormat === 'json'
       ? renderJson(r)
       : p.reportFormat === 'markdown'
@@ -233,7 +243,7 @@ export function register(program: Command, io: CliIo): void {
   addHaOptions(addInputOptions(cmd));
   for (const opt of cmd.options) if (GRID_OPTIONS.some((g) => g.flag === opt.long)) opt.description += ' (a comma-separated list: one cell per value)';
   cmd
-    .option('--report <file>', 'write the JSON of every cell to FILE ({"version": 1, "cells": [...]})')
+    .option('--report <file>', 'write the JSON of every cell to FILE ({"version": 1, "cells": [...]}); - = stdout (the table then goes to stderr)')
     .option('--report-format <format>', 'on stdout: table, json or markdown', 'table')
     .option('--by-cluster', 'add a per-cluster breakdown of every cell')
     .option('--expect <expr>', "CI check on each cell's totals, e.g. lost_samples<1000 (repeatable; exit 1 naming the cells that fail)", collect)
