@@ -10,6 +10,7 @@ import { defaultMaxClusters, type SettingNames } from '../../tracker/config.js';
 import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
 import type { StopPoint } from '../../pipeline/resume.js';
+import { MEMORY_DB } from '../../store/index.js';
 import { EXPECT_KEYS, EXPECT_OPS, checkExpectations, loadPaint, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
 import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
@@ -193,7 +194,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
  * Validate every option (usage errors name the option); reads the overrides file. `given`: the
  * commander keys of the options typed on the command line (messages name those flags).
  */
-export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set(), env: NodeJS.ProcessEnv = process.env): ParsedReplay {
+export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set()): ParsedReplay {
   const run = parseRunOptions(inputs, o, given);
   const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
   const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
@@ -213,13 +214,13 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     }
   }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
-  if (o.allowConfigChange === true && o.db === undefined) throw usageError('--allow-config-change: only with --db FILE (it lets a run resume a database under other settings)');
+  const db = parseDb(o.db);
+  if (o.allowConfigChange === true && db.db === null) throw usageError('--allow-config-change: only with --db FILE (it lets a run resume a database under other settings)');
   return {
     replay: {
       ...run,
-      db: o.db ?? null,
+      ...db,
       outputFormat,
-      store: storeFromEnv(env.HA_DEDUP_STORE, o.db),
       allowConfigChange: o.allowConfigChange === true,
       outputName: output,
     },
@@ -234,18 +235,19 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
 }
 
 /**
- * HA_DEDUP_STORE: "sqlite" (default) or "map", the tracker state in a plain in-memory map instead
- * of in-memory SQLite (same decisions; for measuring SQLite's cost). Not with --db.
+ * The state store by --db value: none = SQLite in memory (SPEC 7); `memory:` = the plain map
+ * adapter (src/store/memory.ts: the same decisions and report, nothing on disk; what the bench
+ * compares SQLite with); anything else = a SQLite file, resumed when it exists.
  */
-function storeFromEnv(v: string | undefined, db: string | undefined): 'sqlite' | 'map' {
-  if (v === undefined || v === '' || v === 'sqlite') return 'sqlite';
-  if (v !== 'map') throw usageError(`HA_DEDUP_STORE: "${v}" is not sqlite or map`);
-  if (db !== undefined) throw usageError('HA_DEDUP_STORE=map keeps the state in memory: it cannot be used with --db');
-  return 'map';
+export function parseDb(value: string | undefined): Pick<ReplayOptions, 'db' | 'store'> {
+  if (value === undefined) return { db: null, store: 'sqlite' };
+  if (value === '') throw usageError('--db: give a file name (or memory: for the state in a plain in-memory map)');
+  if (value === MEMORY_DB) return { db: null, store: 'memory' };
+  return { db: value, store: 'sqlite' };
 }
 
 async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string>, io: CliIo): Promise<void> {
-  const p = parseReplayOptions(inputs, o, given, io.env);
+  const p = parseReplayOptions(inputs, o, given);
   checkInputs(p.replay.inputs);
   const stdoutTTY = io.stdout.isTTY === true;
   if (!p.quiet) {
@@ -423,7 +425,7 @@ export function register(program: Command, io: CliIo): void {
     .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
     .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin');
   addHaOptions(addInputOptions(cmd))
-    .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
+    .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes; memory: = in a plain map')
     .option('--allow-config-change', 'resume a --db under settings other than the ones it recorded (one warning per difference)')
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
