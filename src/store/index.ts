@@ -5,8 +5,8 @@ import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import { openMemoryStore } from './memory.js';
 import type { StateStore } from './port.js';
 
-export type { StatePort, StateStore, StateSnapshot, StateOp, ClusterMemory, TrackerStore } from './port.js';
-export { snapshotOf, applyOps } from './port.js';
+export type { StatePort, StateStore, StateSnapshot, StateOp, ClusterMemory } from './port.js';
+export { applyOps } from './port.js';
 export { openMemoryStore, newMemoryBacking, type MemoryBacking } from './memory.js';
 export { openSqliteStore, SCHEMA_VERSION, type SqliteOptions } from './sqlite.js';
 

@@ -74,13 +74,6 @@ export interface StateStore extends StatePort {
   appendElection(e: Election): void;
 }
 
-/** The round-1 name of the synchronous store the tracker wrote through (now the same as StateStore). */
-export type TrackerStore = StateStore;
-
-export function snapshotOf(store: StateStore): StateSnapshot {
-  return store.load();
-}
-
 /** Apply `ops` to a store's single writes, in order (BufferedStore.write; an adapter may reuse it). */
 export function applyOps(store: Pick<StateStore, 'putRecord' | 'deleteRecord' | 'putMemory' | 'deleteMemory' | 'appendElection' | 'setMeta'>, ops: readonly StateOp[]): void {
   for (let i = 0; i < ops.length; i++) {

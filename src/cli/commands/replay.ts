@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { EXIT, HaDedupError, parseDuration, usageError } from '../../model/index.js';
-import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
+import { defaultHAConfig, MODELS, validateHAConfig } from '../../tracker/index.js';
 import { defaultMaxClusters, type SettingNames } from '../../tracker/config.js';
 import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
@@ -158,7 +158,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
   if (o.tenant.trim() === '') throw usageError('--tenant: must not be empty');
   const clock = o.clock === undefined ? null : oneOf<ClockSource>('--clock', o.clock, ['received', 'sample']);
   const delayMs = duration('--delay', o.delay);
-  const semantics = oneOf<Semantics>('--semantics', o.semantics, ['cortex', 'mimir']);
+  const semantics = oneOf<Semantics>('--semantics', o.semantics, Object.keys(MODELS) as Semantics[]);
   const dedupe = oneOf('--dedupe', o.dedupe, ['per-request', 'per-sample'] as const);
   const defaults: HAConfig = {
     ...defaultHAConfig(),
