@@ -169,7 +169,12 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
     if (run.progress && seq % every === 0) run.progress({ requests: seq, samples, nowMs: lanes[0]?.clock.nowMs ?? timeMs });
   }
 
-  const clockSource: ClockSource = run.clock ?? (sawReceiveTime ? 'received' : 'sample');
+  // issue 12.12: the clock the run used. `received` falls back per record to the sample time, so
+  // a run where no record carried a receive time used the samples' clock, --clock received or not
+  const clockSource: ClockSource = run.clock === 'sample' || !sawReceiveTime ? 'sample' : 'received';
+  if (run.clock === 'received' && !sawReceiveTime && seq > 0) {
+    run.warn?.('ha-dedup: warning: --clock received: no record of the input carries a receive time, so the clock is the samples\' (as --clock sample); the report says sample');
+  }
   for (const lane of lanes) await lane.end({ inputs, badRecordCount: badCount, badRecords, clockSource });
   return { inputs, requests: seq, samples, badRecordCount: badCount, clockSource, catalog: registry, stopped, last };
 }

@@ -59,7 +59,8 @@ Options:
   -o, --output <file>                     deduplicated output (default: stdout)
   --output-format <format>                ndjson, rwcap, vm-json or none
                                           (default: "ndjson")
-  --report <file>                         write the JSON report to FILE
+  --report <file>                         write the JSON report to FILE ("-" for
+                                          stdout)
   --report-format <format>                human report: table, json, markdown or
                                           html (default: "table")
   --html <file>                           write the HTML report (a timeline per
@@ -71,6 +72,9 @@ Options:
   --strict                                stop at the first bad record (exit 3)
   --max-decoded-size <bytes>              largest decoded body accepted (e.g.
                                           64MiB) (default: "67108864")
+  --allow-empty                           an input with no request is not an
+                                          error (without it: exit 3, "no
+                                          requests in the input")
   --no-color                              no colour in the report
   -q, --quiet                             no human report and no warnings
                                           (errors and failed --expect checks
