@@ -109,8 +109,7 @@ function casesFor(file, dir) {
     {
       id: 'memory',
       label: 'replay none --report, in-memory map store',
-      argv: ['--import', PRELOAD, BIN, 'replay', file, '--output-format', 'none', '--report', join(dir, 'report-mem.json')],
-      env: { HA_DEDUP_STORE: 'map' },
+      argv: ['--import', PRELOAD, BIN, 'replay', file, '--output-format', 'none', '--report', join(dir, 'report-mem.json'), '--db', 'memory:'],
       report: join(dir, 'report-mem.json'),
     },
     {
@@ -407,7 +406,7 @@ async function main() {
   const conditions = [
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, ${m.os}, node ${m.node}.`,
     `Commit ${m.commit}${m.dirty ? ' with uncommitted src changes' : ''}; run ${started.toISOString().slice(0, 16)}Z, ${opts.runs} runs per case (median), cases interleaved; load average ${load0.map((x) => x.toFixed(2)).join('/')} at start, ${load1.map((x) => x.toFixed(2)).join('/')} at end.`,
-    `Whole processes (node start-up included); cpu s = median user + system time (GNU time; the steadier figure when the machine is busy); samples/s = samples in the capture / median wall time; vs floor and vs native = samples/s over the decode floor's and the native reference's on the same capture; peak RSS = largest over the runs, from ${rssSource}; RSS B/series = peak RSS / distinct series of the capture (ha-dedup rows). "memory" runs with HA_DEDUP_STORE=map (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
+    `Whole processes (node start-up included); cpu s = median user + system time (GNU time; the steadier figure when the machine is busy); samples/s = samples in the capture / median wall time; vs floor and vs native = samples/s over the decode floor's and the native reference's on the same capture; peak RSS = largest over the runs, from ${rssSource}; RSS B/series = peak RSS / distinct series of the capture (ha-dedup rows). "memory" runs with --db memory: (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
     `Load while it ran: ${formatLoad(loadAll)}.`,
     ...loadBySize.map(([size, l]) => `- ${sizeLabel(size)}: ${formatLoad(l)}.`),
     ...[...skipped].map((why) => `Skipped: ${why}.`),

@@ -112,7 +112,8 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
 
   const registry = new SeriesRegistry();
   const labellers = new LabellerCache(registry);
-  const lanes = laneOpts.map((o) => new Lane(o, labellers));
+  const lanes: Lane[] = [];
+  for (const o of laneOpts) lanes.push(await Lane.open(o, labellers)); // each loads its store's state
 
   const inputs: InputSummary[] = paths.map((p) => ({ path: p, format: run.format === 'auto' ? 'unknown' : run.format, records: 0, bad_records: 0 }));
   const badRecords: BadRecordEvent[] = [];

@@ -5,7 +5,7 @@
 import type { ClockSource, Consumer, EndEvent, HAConfig, InputFormat, OutputFormat, Semantics } from '../model/index.js';
 import { HaDedupError } from '../model/index.js';
 import { tenantConfigs, type TenantConfigs } from '../tracker/index.js';
-import { openMemoryStore, openStore, type StateStore } from '../store/index.js';
+import { openMemoryStore, openStore, type StatePort, type StateStore } from '../store/index.js';
 import { createOutputConsumer } from '../wire/outconsumers.js';
 import { ReportBuilderConsumer, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
@@ -32,13 +32,15 @@ export interface ReplayOptions {
   defaults: HAConfig;
   /** Per-tenant overrides file: its text and its name (for messages). */
   overrides: { text: string; file: string } | null;
-  /** SQLite state file; null = in-memory SQLite. */
+  /** SQLite state file (--db FILE: resumed if present); null = no file. */
   db: string | null;
   /**
-   * Without `db`: 'sqlite' (default, SPEC 7) or 'map', the plain in-memory map adapter behind
-   * the same port (src/store/memory.ts), to measure what SQLite costs (HA_DEDUP_STORE=map).
+   * Without `db`, where the state lives for the run: 'sqlite' (default, SPEC 7: SQLite in
+   * memory), 'memory' (`--db memory:`, the plain map adapter behind the same port,
+   * src/store/memory.ts), or a store port the caller opened (and closes), e.g. a network KV
+   * adapter; a port's state is resumed as the lane finds it, without --db's settings check and skip.
    */
-  store?: 'sqlite' | 'map';
+  store?: 'sqlite' | 'memory' | StatePort;
   outputFormat: OutputFormat;
   strict: boolean;
   maxDecodedSize: number;
@@ -116,14 +118,18 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
   // before the store: a refused command line creates no --db file
   if (paths.filter((p) => p === '-').length > 1) throw new HaDedupError('usage', 'stdin ("-") can be given only once as an input');
 
-  const store: StateStore = opts.db === null && opts.store === 'map' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
+  const given = typeof opts.store === 'object' ? opts.store : null;
+  if (given !== null && opts.db !== null) throw new HaDedupError('usage', 'a replay takes --db FILE or a store port, not both');
+  const file: StateStore | null = given !== null ? null : opts.db === null && opts.store === 'memory' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
+  const store: StatePort = given ?? file!;
   try {
     // --db FILE (issue 13.4, 13.5, 12.14): this run's settings against the recorded ones
     // (src/pipeline/settings.ts), before the lane's tracker reads the state; then skip what is
     // applied, commit only after the output, earlier elections (src/pipeline/resume.ts)
-    const dbConfig = opts.db === null ? null : await (await import('./settings.js')).checkSettings(store, opts.db, opts, opts.allowConfigChange === true, io.warn);
-    const prevNow = opts.db === null ? null : Number(store.getMeta(REPLAY_META.clock) ?? NaN);
-    const resume = opts.db === null ? null : new DbResume(store, opts.db, paths, Number.isFinite(prevNow) ? prevNow : null, opts.outputName ?? null, io.warn);
+    const dbFile = opts.db === null ? null : file!;
+    const dbConfig = dbFile === null ? null : await (await import('./settings.js')).checkSettings(dbFile, opts.db!, opts, opts.allowConfigChange === true, io.warn);
+    const prevNow = dbFile === null ? null : Number(dbFile.getMeta(REPLAY_META.clock) ?? NaN);
+    const resume = dbFile === null ? null : new DbResume(dbFile, opts.db!, paths, Number.isFinite(prevNow) ? prevNow : null, opts.outputName ?? null, io.warn);
     const builder = new ReportBuilderConsumer();
     const out = io.output === null || opts.outputFormat === 'none' ? null : io.output;
     const writer = createOutputConsumer(out === null ? 'none' : opts.outputFormat, out, { onWarning: (m) => io.warn(`ha-dedup: warning: ${m}`) });
@@ -184,6 +190,6 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     const stopped = summary.stopped ? { stopped: { at: summary.last === null ? null : stopPointOf(summary.last, paths, summary.inputs) } } : {};
     return { report, writtenSamples: writer.writtenSamples, hint: hint.line(), ...stopped };
   } finally {
-    store.close();
+    file?.close(); // a port the caller gave is the caller's to close
   }
 }

@@ -51,7 +51,8 @@ Options:
   --overrides <file>                      per-tenant YAML overrides (Cortex
                                           runtime-config shape)
   --db <file>                             persisted tracker state (SQLite); an
-                                          existing file resumes
+                                          existing file resumes; memory: = in a
+                                          plain map
   --allow-config-change                   resume a --db under settings other
                                           than the ones it recorded (one warning
                                           per difference)

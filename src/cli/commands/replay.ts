@@ -4,11 +4,12 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { EXIT, HaDedupError, parseDuration, usageError } from '../../model/index.js';
-import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
+import { defaultHAConfig, MODELS, validateHAConfig } from '../../tracker/index.js';
 import { defaultMaxClusters, type SettingNames } from '../../tracker/config.js';
 import { checkInputs, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { runReplay, type ReplayOptions } from '../../pipeline/replay.js';
 import type { StopPoint } from '../../pipeline/resume.js';
+import { MEMORY_DB } from '../../store/index.js';
 import { EXPECT_KEYS, EXPECT_OPS, checkExpectations, loadPaint, parseExpectation, renderJson, renderMarkdown, renderTable, type Expectation, type Report } from '../../report/index.js';
 import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
@@ -157,7 +158,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
     throw usageError(`--clock received: ${formatFlag} ${format} carries no receive times; use --clock sample (or leave --clock out)`);
   }
   const delayMs = duration('--delay', o.delay);
-  const semantics = oneOf<Semantics>('--semantics', o.semantics, ['cortex', 'mimir']);
+  const semantics = oneOf<Semantics>('--semantics', o.semantics, Object.keys(MODELS) as Semantics[]);
   const dedupe = oneOf('--dedupe', o.dedupe, ['per-request', 'per-sample'] as const);
   const defaults: HAConfig = {
     ...defaultHAConfig(),
@@ -193,7 +194,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
  * Validate every option (usage errors name the option); reads the overrides file. `given`: the
  * commander keys of the options typed on the command line (messages name those flags).
  */
-export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set(), env: NodeJS.ProcessEnv = process.env): ParsedReplay {
+export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string> = new Set()): ParsedReplay {
   const run = parseRunOptions(inputs, o, given);
   const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
   const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
@@ -211,16 +212,16 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     }
   }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
-  if (run.sort === true && o.db !== undefined) {
+  const db = parseDb(o.db);
+  if (run.sort === true && db.db !== null) {
     throw usageError('--sort: not with --db FILE (a resumed run skips the records an earlier run applied, in the order it read them)');
   }
-  if (o.allowConfigChange === true && o.db === undefined) throw usageError('--allow-config-change: only with --db FILE (it lets a run resume a database under other settings)');
+  if (o.allowConfigChange === true && db.db === null) throw usageError('--allow-config-change: only with --db FILE (it lets a run resume a database under other settings)');
   return {
     replay: {
       ...run,
-      db: o.db ?? null,
+      ...db,
       outputFormat,
-      store: storeFromEnv(env.HA_DEDUP_STORE, o.db),
       allowConfigChange: o.allowConfigChange === true,
       outputName: output,
     },
@@ -261,19 +262,20 @@ export function noRequestsError(inputs: readonly { path: string; records: number
 }
 
 /**
- * HA_DEDUP_STORE: "sqlite" (default) or "map", the tracker state in a plain in-memory map instead
- * of in-memory SQLite (same decisions; for measuring SQLite's cost). Not with --db.
+ * The state store by --db value: none = SQLite in memory (SPEC 7); `memory:` = the plain map
+ * adapter (src/store/memory.ts: the same decisions and report, nothing on disk; what the bench
+ * compares SQLite with); anything else = a SQLite file, resumed when it exists.
  */
-function storeFromEnv(v: string | undefined, db: string | undefined): 'sqlite' | 'map' {
-  if (v === undefined || v === '' || v === 'sqlite') return 'sqlite';
-  if (v !== 'map') throw usageError(`HA_DEDUP_STORE: "${v}" is not sqlite or map`);
-  if (db !== undefined) throw usageError('HA_DEDUP_STORE=map keeps the state in memory: it cannot be used with --db');
-  return 'map';
+export function parseDb(value: string | undefined): Pick<ReplayOptions, 'db' | 'store'> {
+  if (value === undefined) return { db: null, store: 'sqlite' };
+  if (value === '') throw usageError('--db: give a file name (or memory: for the state in a plain in-memory map)');
+  if (value === MEMORY_DB) return { db: null, store: 'memory' };
+  return { db: value, store: 'sqlite' };
 }
 
 async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string>, rawIo: CliIo): Promise<void> {
   const io = guardIo(rawIo);
-  const p = parseReplayOptions(inputs, o, given, io.env);
+  const p = parseReplayOptions(inputs, o, given);
   checkInputs(p.replay.inputs);
   const stdoutTTY = io.stdout.isTTY === true;
   // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
@@ -492,7 +494,7 @@ export function register(program: Command, io: CliIo): void {
     .description('replay captured remote-write traffic through the HA tracker: deduplicated samples plus a report')
     .argument('[INPUT...]', 'capture files (rwcap, rwcap-json, remote-write, ndjson, vm-json; gzip ok); none or - reads stdin');
   addHaOptions(addInputOptions(cmd))
-    .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes')
+    .option('--db <file>', 'persisted tracker state (SQLite); an existing file resumes; memory: = in a plain map')
     .option('--allow-config-change', 'resume a --db under settings other than the ones it recorded (one warning per difference)')
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
