@@ -3,7 +3,7 @@
 // and their own environment and run a command in process (test/cli/run.ts).
 
 /** A stream a command writes text or data to; isTTY and columns as a terminal's WriteStream has them. */
-interface OutStream extends NodeJS.WritableStream {
+export interface OutStream extends NodeJS.WritableStream {
   isTTY?: boolean;
   columns?: number;
 }
@@ -24,6 +24,11 @@ export interface CliIo {
    * the process's own io; a test's io throws, as nothing in process may end the test runner.
    */
   exitNow(code: number): never;
+  /**
+   * What became of stdout and stderr (src/cli/stdio.ts): set by runMain, which hands every
+   * command its io with both streams guarded (a failed write is recorded, never thrown).
+   */
+  readonly stdio?: import('./stdio.js').StdioState;
 }
 
 /**

@@ -15,7 +15,7 @@ export const EXIT = {
   terminated: 143,
 } as const;
 
-type ErrorKind = 'usage' | 'input' | 'state' | 'expect' | 'internal' | 'refused' | 'interrupted' | 'terminated';
+export type ErrorKind = 'usage' | 'input' | 'state' | 'expect' | 'internal' | 'refused' | 'interrupted' | 'terminated';
 
 const KIND_EXIT: Record<ErrorKind, number> = {
   usage: EXIT.usage,

@@ -6,7 +6,7 @@ import { isoUtc } from './format.js';
 import type { ElectionReport, Report } from './types.js';
 
 /** The report object as JSON gives it (elections with `at`). */
-function reportJsonValue(report: Report): Omit<Report, 'elections'> & { elections: (ElectionReport & { at: string })[] } {
+export function reportJsonValue(report: Report): Omit<Report, 'elections'> & { elections: (ElectionReport & { at: string })[] } {
   return { ...report, elections: report.elections.map((e) => ({ ...e, at: isoUtc(e.at_ms) })) };
 }
 

@@ -3,11 +3,12 @@
 import type { Command } from 'commander';
 import type { OutputFormat } from '../../model/index.js';
 import { usageError } from '../../model/index.js';
-import { checkInputs, formatBadRecord, openInput } from '../../pipeline/inputs.js';
+import { BadRecordWarnings, checkInputs, openInput } from '../../pipeline/inputs.js';
 import { INPUT_FORMAT_CHOICES, inputFormatOption, maxDecodedSizeOption } from '../options.js';
 import { createOutputWriter } from '../../wire/writers.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
-import { openOutput } from '../outfile.js';
+import { checkOutputs, namedInputs, openOutput } from '../outfile.js';
+import { guardIo } from '../stdio.js';
 import { printable } from '../../report/format.js';
 import { processIo, type CliIo } from '../io.js';
 
@@ -22,16 +23,22 @@ interface ConvertOptions {
   maxDecodedSize: string;
 }
 
-async function runConvert(input: string, o: ConvertOptions, io: CliIo = processIo()): Promise<{ records: number; bad: number }> {
+async function runConvert(input: string, o: ConvertOptions, rawIo: CliIo = processIo()): Promise<{ records: number; bad: number }> {
+  const io = guardIo(rawIo);
   const to = o.to.trim().toLowerCase() as OutputFormat;
   if (!TO.includes(to)) throw usageError(`--to: "${o.to}" is not one of ${TO.join(', ')}`);
   const format = inputFormatOption(o.format);
   const maxDecodedSize = maxDecodedSizeOption(o.maxDecodedSize);
   checkInputs([input]);
-  const file = o.output === '-' ? null : openOutput(o.output, '-o');
+  if (o.output === '') throw usageError('-o: "" is not a file name ("-" is stdout)');
+  // issue 12.9: `convert X -o X` would destroy X (also through a link); the output is written
+  // beside the target and put in place only when the conversion succeeds
+  if (o.output !== '-') checkOutputs([{ what: '-o', path: o.output }], namedInputs([input]));
+  const file = o.output === '-' ? null : openOutput(o.output, '-o', io.stdio);
   const writer = createOutputWriter(to, file?.sink ?? io.stdout, { onWarning: (m) => io.stderr.write(`ha-dedup: warning: ${printable(m)}\n`) });
   let records = 0;
   let bad = 0;
+  const warnings = new BadRecordWarnings((line) => io.stderr.write(printable(line) + '\n'));
   try {
     for await (const req of openInput(input, 0, {
       format,
@@ -40,10 +47,12 @@ async function runConvert(input: string, o: ConvertOptions, io: CliIo = processI
       stdin: io.stdin,
       onBadRecord: (b) => {
         bad++;
-        io.stderr.write(printable(formatBadRecord(b)) + '\n');
+        warnings.bad(b);
       },
     })) {
       if (file?.failure()) break;
+      // stdout's reader gone (`| head`): nothing more to write; stdout or stderr unwritable: exit 2
+      if (io.stdio.failed || (file === null && io.stdio.stdoutClosed)) break;
       records++;
       // without --tenant a record keeps its own tenant (or none)
       const tenant = req.tenant ?? o.tenant ?? null;
@@ -51,8 +60,15 @@ async function runConvert(input: string, o: ConvertOptions, io: CliIo = processI
       if (p) await p;
     }
     await writer.end();
+    warnings.finish();
   } catch (err) {
-    throw file?.failure() ?? err;
+    const f = file?.failure();
+    await file?.discard();
+    throw f ?? err;
+  }
+  if (io.stdio.failed) {
+    await file?.discard();
+    throw io.stdio.error();
   }
   if (file !== null) await file.close();
   return { records, bad };

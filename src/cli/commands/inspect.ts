@@ -2,7 +2,7 @@
 // keys sorted). Bad records are warned about on stderr as they are met.
 import type { Command } from 'commander';
 import { stableJson, usageError } from '../../model/index.js';
-import { checkInputs, formatBadRecord, openInput } from '../../pipeline/inputs.js';
+import { BadRecordWarnings, checkInputs, openInput } from '../../pipeline/inputs.js';
 import { INPUT_FORMAT_CHOICES, inputFormatOption, maxDecodedSizeOption } from '../options.js';
 import { CaptureSummary, type InspectReport } from '../../wire/summary.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
@@ -81,6 +81,7 @@ async function runInspect(inputs: string[], o: InspectOptions, io: CliIo = proce
   checkInputs(paths);
   if (readsTerminalStdin(paths, io.stdin)) io.stderr.write(STDIN_HINT + '\n');
   const summary = new CaptureSummary({ defaultTenant: o.tenant, clusterLabel: o.clusterLabel, replicaLabel: o.replicaLabel });
+  const warnings = new BadRecordWarnings((line) => io.stderr.write(printable(line) + '\n'));
   for (let i = 0; i < paths.length; i++) {
     const idx = summary.addInput(paths[i]!);
     const it = openInput(paths[i]!, i, {
@@ -89,7 +90,7 @@ async function runInspect(inputs: string[], o: InspectOptions, io: CliIo = proce
       strict: o.strict === true,
       stdin: io.stdin,
       onBadRecord: (bad) => {
-        io.stderr.write(printable(formatBadRecord(bad)) + '\n');
+        warnings.bad(bad);
         summary.addBad(idx, bad);
       },
       onFormat: (f) => summary.setFormat(idx, f),
@@ -97,6 +98,7 @@ async function runInspect(inputs: string[], o: InspectOptions, io: CliIo = proce
     });
     for await (const req of it) summary.add(req);
   }
+  warnings.finish();
   return summary.toJSON();
 }
 

@@ -2,15 +2,16 @@
 // receiver (issue 17, SPEC 12). This layer parses options, wires signals and the progress line,
 // prints and sets the exit code; the sender lives in src/send.
 import type { Command } from 'commander';
-import { closeSync, writeSync } from 'node:fs';
 import { HaDedupError, formatDuration, isoUtc, stableJson } from '../../model/index.js';
-import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
+import { BadRecordWarnings, checkInputs } from '../../pipeline/inputs.js';
 import { INPUT_FORMAT_CHOICES, inputsArgumentHelp } from '../options.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import type { Sender } from '../../send/index.js';
 import type { SendOptionValues } from '../sendoptions.js';
-import { openForWrite } from '../outfile.js';
+import { checkOutputs, namedInputs, reserveReportFile } from '../outfile.js';
+import { printable } from '../../report/format.js';
 import type { CliIo } from '../io.js';
+import type { StdioState } from '../stdio.js';
 
 /** The streams the command writes to (the process's; tests of the library pass their own). */
 interface SendIO {
@@ -18,6 +19,8 @@ interface SendIO {
   stdin?: AsyncIterable<Uint8Array>;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Temporary output files are registered here (src/cli/stdio.ts), when given. */
+  stdio?: StdioState;
 }
 
 const PROGRESS_AFTER_MS = 1000;
@@ -61,6 +64,7 @@ export function register(program: Command, io: CliIo): void {
         },
         stdout: io.stdout,
         stderr: io.stderr,
+        ...(io.stdio !== undefined ? { stdio: io.stdio } : {}),
       });
     });
 }
@@ -77,7 +81,9 @@ async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: 
   const creds = readCredentials(cfg);
   const paths = inputs.length === 0 ? ['-'] : inputs;
   checkInputs(paths);
-  const reportFd = cfg.report !== null && cfg.report !== '-' ? openForWrite(cfg.report, '--report') : null;
+  // issue 12.9: the report never overwrites an input, and is put in place only at the end
+  if (cfg.report !== null && cfg.report !== '-') checkOutputs([{ what: '--report', path: cfg.report }], namedInputs(paths));
+  const reportFile = cfg.report !== null && cfg.report !== '-' ? reserveReportFile(cfg.report, '--report', io.stdio) : null;
   const err = io.stderr;
 
   let sender: Sender | null = null;
@@ -102,19 +108,20 @@ async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: 
   };
   const warn = (line: string) => {
     clearProgress();
-    err.write(`ha-dedup: warning: ${line}\n`);
+    err.write(`ha-dedup: warning: ${printable(line)}\n`);
   };
   let timer: NodeJS.Timeout | undefined;
 
   let result;
+  const badWarnings = new BadRecordWarnings((line) => {
+    clearProgress();
+    err.write(printable(line) + '\n');
+  });
   try {
     result = await send.runSend(paths, cfg, creds, {
       userAgent,
       stdin: paths.includes('-') ? io.stdin : undefined,
-      onBadRecord: (bad) => {
-        clearProgress();
-        err.write(formatBadRecord(bad) + '\n');
-      },
+      onBadRecord: (bad) => badWarnings.bad(bad),
       onRefused: (r, post, ordinal) => {
         if (ordinal <= send.MAX_LISTED_REFUSALS) warn(send.refusalText(r, post));
         else if (ordinal === send.MAX_LISTED_REFUSALS + 1) warn(`more than ${send.MAX_LISTED_REFUSALS} requests refused; the rest are counted, not listed`);
@@ -142,19 +149,22 @@ async function runSendCommand(inputs: string[], o: SendOptionValues, userAgent: 
         }
       },
     });
+  } catch (e) {
+    reportFile?.discard();
+    throw e;
   } finally {
     if (timer !== undefined) clearInterval(timer);
     clearProgress();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  badWarnings.finish();
   const { report, failure } = result;
   const retries = result.sender.progress().retries;
   err.write(send.summaryLine(report, retries, result.sender.refusedStatuses(), signal) + '\n');
   const json = stableJson(report);
-  if (reportFd !== null) {
-    writeSync(reportFd, json);
-    closeSync(reportFd);
+  if (reportFile !== null) {
+    reportFile.write(json);
   } else if (cfg.report === '-') {
     await new Promise<void>((resolve, reject) => io.stdout.write(json, (e) => (e ? reject(e) : resolve())));
   }
