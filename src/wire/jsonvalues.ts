@@ -1,6 +1,6 @@
 // JSON spellings of sample values and labels shared by the line formats.
 import type { Label } from '../model/index.js';
-import { STALE_NAN, isValidTimeMs, timeRangeReason } from '../model/index.js';
+import { STALE_NAN, isStaleNaN, isValidTimeMs, timeRangeReason } from '../model/index.js';
 import { WireError } from './errors.js';
 
 /**
@@ -17,14 +17,9 @@ export function numberText(x: number): string {
 /** A float as ndjson writes it (SPEC 4.4): a JSON number when finite, else "NaN", "+Inf", "-Inf", "stale". -0 keeps its sign. */
 export function valueJSON(x: number): string {
   if (x - x === 0) return x === 0 && 1 / x < 0 ? '-0' : numberText(x);
-  if (x !== x) {
-    // bit check for the stale marker
-    scratch.setFloat64(0, x, true);
-    return scratch.getUint32(0, true) === 2 && scratch.getUint32(4, true) === 0x7ff00000 ? '"stale"' : '"NaN"';
-  }
+  if (x !== x) return isStaleNaN(x) ? '"stale"' : '"NaN"';
   return x > 0 ? '"+Inf"' : '"-Inf"';
 }
-const scratch = new DataView(new ArrayBuffer(8));
 
 const SPECIAL: Record<string, number> = {
   nan: NaN,
@@ -78,19 +73,14 @@ export function parseLabels(obj: unknown, what: string): Label[] {
   return labels;
 }
 
-const quoteCache = new Map<string, string>();
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
-/** JSON string literal, cached for repeated label names/values. */
+/**
+ * JSON string literal. Not cached: the writers build a series' label text once per series id
+ * (their own per-run caches), so a string is quoted about once per series.
+ */
 export function quote(s: string): string {
-  let q = quoteCache.get(s);
-  if (q !== undefined) return q;
-  q = NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
-  if (s.length <= 256) {
-    if (quoteCache.size >= 500_000) quoteCache.clear();
-    quoteCache.set(s, q);
-  }
-  return q;
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
 }
 
 /** Labels as a JSON object sorted by name. */
