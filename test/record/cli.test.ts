@@ -190,7 +190,12 @@ test('a recorder killed with SIGKILL under load leaves every answered record int
       agent.destroy();
     };
     const senders = Array.from({ length: 6 }, sender);
-    await new Promise((res) => setTimeout(res, 700));
+    // kill mid-load: after 700 ms and more than 20 answers (a loaded machine answers slower;
+    // a fixed 700 ms saw 0-15 answers at load average 25-45), at most 60 s
+    const started = Date.now();
+    while ((Date.now() - started < 700 || answered.size <= 20) && Date.now() - started < 60_000) {
+      await new Promise((res) => setTimeout(res, 20));
+    }
     p.child.kill('SIGKILL');
     await p.exit;
     dead = true;
