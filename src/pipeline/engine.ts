@@ -10,7 +10,7 @@ import type { BadRecord, ClockSource, InputFormat, Request } from '../model/inde
 import { HaDedupError, type BadRecordEvent, type InputSummary, type RemoteWriteVersion } from '../model/index.js';
 import type { ClockOptions } from '../clock/clock.js';
 import { remoteWriteVersion } from '../wire/body.js';
-import { toDecoded } from '../wire/columns.js';
+import { ColumnsCodec, toDecoded } from '../wire/columns.js';
 import { SeriesRegistry } from '../wire/series.js';
 import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from './inputs.js';
 import { Lane, LabellerCache, type LaneOptions } from './lane.js';
@@ -102,6 +102,7 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
   if (paths.filter((p) => p === '-').length > 1) throw new HaDedupError('usage', 'stdin ("-") can be given only once as an input');
 
   const registry = new SeriesRegistry();
+  const codec = new ColumnsCodec(registry);
   const labellers = new LabellerCache(registry);
   const lanes = laneOpts.map((o) => new Lane(o, labellers));
 
@@ -130,6 +131,7 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
       format: run.format,
       maxDecodedSize: run.maxDecodedSize,
       strict: run.strict,
+      columns: codec,
       ...(run.stdin ? { stdin: run.stdin } : {}),
       onBadRecord: run.inputFilter === undefined ? onBad(i) : run.inputFilter.onBadRecord(i, onBad(i)),
       onFormat: (f) => {

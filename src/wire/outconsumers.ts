@@ -520,18 +520,34 @@ class RwcapJsonConsumer extends ByteOutput implements OutputConsumer {
 
 /** `none`: writes nothing, counts what would have been written. */
 class NoneConsumer implements OutputConsumer {
-  private readonly sel = new Selection();
+  private written = 0;
 
   get writtenSamples(): number {
-    return this.sel.written;
+    return this.written;
   }
 
-  begin(ctx: RunStart): void {
-    this.sel.catalog = ctx.catalog;
-  }
+  begin(): void {}
 
+  /** The samples a writer would write (Selection.select's count, without asking which series lose a label). */
   request(ev: RequestEvent): undefined {
-    this.sel.select(ev);
+    const r = ev.request;
+    const d = ev.decision;
+    if (d === null) {
+      this.written += r.timestamps.length + r.histograms.length;
+      return undefined;
+    }
+    const n = r.seriesCount;
+    const outcomes = d.outcomes;
+    const ss = r.sampleStart;
+    const hs = r.histogramStart;
+    let samples = 0;
+    for (let i = 0; i < n; i++) {
+      const o = outcomes[i]!;
+      if (o === OUTCOME_DEDUPED || o === OUTCOME_REJECTED) continue;
+      samples += ss[i + 1]! - ss[i]!;
+      if (hs !== null) samples += hs[i + 1]! - hs[i]!;
+    }
+    this.written += samples;
     return undefined;
   }
 
