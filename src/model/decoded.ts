@@ -36,12 +36,11 @@ export interface SeriesCatalog {
   /** The value of label `name` on series `id`, or "" when the series has no such label. */
   labelValue(id: SeriesId, name: string): string;
   /**
-   * Optional: a string equal for two ids exactly when their label sets are equal but for label
-   * `drop` (a series' twins from two replicas), built without label objects. A consumer that
-   * keys state by it uses it for every id of the run (its strings are not comparable with keys
-   * made from labels()).
+   * Optional: a number (dense per `drop`) equal for two ids exactly when their label sets are
+   * equal but for label `drop` (a series' twins from two replicas), found without building
+   * label objects. A consumer that keys state by it uses it for every id of the run.
    */
-  twinKey?(id: SeriesId, drop: string): string;
+  twinId?(id: SeriesId, drop: string): number;
 }
 
 /** Which protocol a request's body used; null for sample formats (ndjson, vm-json). */

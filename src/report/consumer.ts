@@ -128,8 +128,8 @@ export class ReportBuilderConsumer extends ReportFold {
         if (log === null || log.cluster !== c || log.replica !== replica || log.tenant !== tenant || log.replicaLabel !== replicaLabel) {
           const cat = this.catalog!;
           log =
-            cat.twinKey !== undefined
-              ? this.slowLogKey(tenant + '\xfd' + c.cluster + '\xfd' + cat.twinKey(id, replicaLabel), tenant, c, replica, replicaLabel)
+            cat.twinId !== undefined
+              ? this.slowLogKey(tenant + '\xfd' + c.cluster + '\xfd' + cat.twinId(id, replicaLabel), tenant, c, replica, replicaLabel)
               : this.slowLog(tenant, c, replica, cat.labels(id), replicaLabel);
           logById[id] = log;
         }

@@ -790,7 +790,9 @@ export class Rw1ColumnsDecoder {
             }
             if (runs === 1) {
               id = reg.lookupWire(view, buf, tagPos, runEnd, prev);
-              if (id < 0) {
+              if (id < 0) id = reg.addCanonicalWire(view, buf, tagPos, runEnd);
+              if (id >= 0) reg.followed(prev, id);
+              else {
                 const fresh = this.fresh;
                 fresh.length = 0;
                 r.pos = tagPos;

@@ -15,6 +15,7 @@
 //
 // Labels are decoded from the key bytes when a consumer first asks for them (labels(id)), then
 // kept; labelValue() reads one value without building the set.
+import { isUtf8 } from 'node:buffer';
 import type { Label, SeriesCatalog, SeriesId } from '../model/index.js';
 import { PbWriter } from './pbwriter.js';
 import { StringInterner } from './utf8.js';
@@ -43,8 +44,6 @@ export class SeriesRegistry implements SeriesCatalog {
   private idEntry = new Int32Array(1024);
   /** The canonical key's entry of each id (idEntry's unless the set was first seen in another form). */
   private idCanon = new Int32Array(1024);
-  /** The arena as a Buffer (latin1 slices for twinKey), remade when the arena grows. */
-  private arenaBuf: Buffer | null = null;
   /** The id that followed this one last time (-1 = none): the decoders' first guess. */
   private follow = new Int32Array(1024);
   private ids = 0;
@@ -53,6 +52,8 @@ export class SeriesRegistry implements SeriesCatalog {
   private readonly scratch = new PbWriter(1024);
   private readonly nameBytes = new Map<string, Uint8Array>();
   private readonly cursor: Cursor = { v: 0 };
+  /** twinId's tables, by the label name left out. */
+  private readonly twins = new Map<string, TwinTable>();
 
   get size(): number {
     return this.ids;
@@ -66,15 +67,7 @@ export class SeriesRegistry implements SeriesCatalog {
   // ---- lookup by bytes ----
 
   private static hash(v: DataView, b: Uint8Array, start: number, end: number): number {
-    let h = (end - start) * 0x9e3779b1;
-    let p = start;
-    for (; p + 4 <= end; p += 4) {
-      h = Math.imul(h ^ v.getInt32(p, true), 0x85ebca6b);
-      h ^= h >>> 13;
-    }
-    for (; p < end; p++) h = Math.imul(h ^ b[p]!, 0x01000193);
-    h ^= h >>> 16;
-    return h | 0;
+    return hashBytes(v, b, start, end);
   }
 
   /** Whether entry e holds exactly b[start, end). */
@@ -144,6 +137,69 @@ export class SeriesRegistry implements SeriesCatalog {
     } else if (!wireIsCanonical) {
       this.addEntry(SeriesRegistry.hash(v, b, start, end), b, start, end, id);
     }
+    return id;
+  }
+
+  /**
+   * Register a series by its wire label bytes b[start, end) when they are already its canonical
+   * key and obviously valid, without decoding a string: every Label is exactly a non-empty
+   * ASCII name (field 1) and an optional non-empty value (field 2) with minimal lengths, the
+   * names strictly increasing, every value valid UTF-8. That is how Prometheus encodes them.
+   * Returns the new id, or -1 when the bytes are not of that form (the caller decodes and
+   * checks the labels, then calls addWire).
+   */
+  addCanonicalWire(v: DataView, b: Uint8Array, start: number, end: number): SeriesId {
+    let p = start;
+    let prevS = -1;
+    let prevE = -1;
+    while (p < end) {
+      // b[p] is 10 (the run was found by its tags)
+      p++;
+      const lq = readLen(b, p, end);
+      if (lq < 0) return -1;
+      const len = lenOf(b, p, lq);
+      p = lq;
+      const lend = p + len;
+      if (lend > end || p >= lend || b[p] !== 10) return -1;
+      const nq = readLen(b, p + 1, lend);
+      if (nq < 0) return -1;
+      const nl = lenOf(b, p + 1, nq);
+      const ns = nq;
+      const ne = ns + nl;
+      if (nl === 0 || ne > lend) return -1;
+      for (let i = ns; i < ne; i++) if (b[i]! >= 0x80) return -1;
+      // strictly after the previous name
+      if (prevS >= 0) {
+        let i = 0;
+        const pl = prevE - prevS;
+        for (; i < pl && i < nl; i++) if (b[prevS + i] !== b[ns + i]) break;
+        if (i < pl && i < nl) {
+          if (b[prevS + i]! > b[ns + i]!) return -1;
+        } else if (pl >= nl) return -1;
+      }
+      prevS = ns;
+      prevE = ne;
+      p = ne;
+      if (p < lend) {
+        if (b[p] !== 18) return -1;
+        const vq = readLen(b, p + 1, lend);
+        if (vq < 0) return -1;
+        const vl = lenOf(b, p + 1, vq);
+        if (vl === 0 || vq + vl !== lend) return -1;
+        let ascii = true;
+        for (let i = vq; i < lend; i++)
+          if (b[i]! >= 0x80) {
+            ascii = false;
+            break;
+          }
+        if (!ascii && !isUtf8(b.subarray(vq, lend))) return -1;
+      }
+      p = lend;
+    }
+    const id = this.newId();
+    const e = this.addEntry(SeriesRegistry.hash(v, b, start, end), b, start, end, id);
+    this.idCanon[id] = e;
+    this.idEntry[id] = e;
     return id;
   }
 
@@ -267,44 +323,18 @@ export class SeriesRegistry implements SeriesCatalog {
   }
 
   /**
-   * A string that is the same for two ids exactly when their label sets are the same but for
-   * label `drop` (the twins of a series sent by two replicas): the canonical key's bytes without
-   * that label, as latin1. For the report's per-series state (no label object built).
+   * A dense number (0, 1, 2, ... per `drop`) that is the same for two ids exactly when their
+   * label sets are the same but for label `drop` (twinKey's equality, without a string): the
+   * canonical key's bytes without that label, hash-consed in a table of their own.
    */
-  twinKey(id: SeriesId, drop: string): string {
+  twinId(id: SeriesId, drop: string): number {
     if (!(id >= 0 && id < this.ids)) throw new RangeError(`series id ${id} is not in the catalog (size ${this.ids})`);
-    let nb = this.nameBytes.get(drop);
-    if (nb === undefined) {
-      nb = new TextEncoder().encode(drop);
-      this.nameBytes.set(drop, nb);
+    let t = this.twins.get(drop);
+    if (t === undefined) {
+      t = new TwinTable(new TextEncoder().encode(drop));
+      this.twins.set(drop, t);
     }
-    const e = this.idCanon[id]!;
-    const a = this.arena;
-    const c = this.cursor;
-    const start = this.eStart[e]!;
-    const end = start + this.eLen[e]!;
-    const ab = (this.arenaBuf ??= Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-    // canonical keys hold Label fields of tag 10, each a name (10) then a value (18) field
-    let p = start;
-    while (p < end) {
-      const at = p;
-      p = varintAt(a, p + 1, c);
-      const lend = p + c.v;
-      if (a[p] === 10) {
-        const q = varintAt(a, p + 1, c);
-        if (c.v === nb.length) {
-          let eq = true;
-          for (let i = 0; i < c.v; i++)
-            if (a[q + i] !== nb[i]) {
-              eq = false;
-              break;
-            }
-          if (eq) return ab.toString('latin1', start, at) + ab.toString('latin1', lend, end);
-        }
-      }
-      p = lend;
-    }
-    return ab.toString('latin1', start, end);
+    return t.idOf(id, this.idCanon[id]!, this.arena, this.arenaView, this.eStart, this.eLen, this.cursor, this.idCanon);
   }
 
   // ---- internals ----
@@ -353,7 +383,6 @@ export class SeriesRegistry implements SeriesCatalog {
       next.set(this.arena.subarray(0, this.arenaLen));
       this.arena = next;
       this.arenaView = new DataView(next.buffer);
-      this.arenaBuf = null;
     }
     this.arena.set(b.subarray(start, end), this.arenaLen);
     const e = this.entries;
@@ -436,6 +465,159 @@ function writeLabelFields(w: PbWriter, labels: readonly Label[]): void {
     }
     w.endMessage(m);
   }
+}
+
+/**
+ * Label sets without one label, hash-consed: each twin is stored as a representative id and
+ * where, in that id's canonical key, the left-out label's field lies (nothing copied).
+ */
+class TwinTable {
+  private byId = new Int32Array(1024); // twin + 1, 0 = not asked yet
+  private rep = new Int32Array(1024);
+  private skipAt = new Int32Array(1024); // offset of the left-out field in rep's key (-1: none)
+  private skipLen = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  private count = 0;
+  private slots = new Int32Array(2048);
+  private mask = 2047;
+  private scratch = new Uint8Array(1024);
+  private scratchView = new DataView(this.scratch.buffer);
+
+  constructor(private readonly name: Uint8Array) {}
+
+  idOf(id: number, e: number, a: Uint8Array, av: DataView, eStart: Int32Array, eLen: Int32Array, c: Cursor, idCanon: Int32Array): number {
+    if (id >= this.byId.length) {
+      let size = this.byId.length * 2;
+      while (size <= id) size *= 2;
+      this.byId = growI32(this.byId, size);
+    }
+    const known = this.byId[id]!;
+    if (known > 0) return known - 1;
+    const start = eStart[e]!;
+    const end = start + eLen[e]!;
+    const [at, len] = this.findField(a, start, end, c);
+    // the key without the field, contiguous, in scratch
+    const n = end - start - len;
+    if (n > this.scratch.length) {
+      let size = this.scratch.length * 2;
+      while (size < n) size *= 2;
+      this.scratch = new Uint8Array(size);
+      this.scratchView = new DataView(this.scratch.buffer);
+    }
+    const sc = this.scratch;
+    if (at < 0) sc.set(a.subarray(start, end), 0);
+    else {
+      sc.set(a.subarray(start, at), 0);
+      sc.set(a.subarray(at + len, end), at - start);
+    }
+    const h = hashBytes(this.scratchView, sc, 0, n);
+    const mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const s = this.slots[i]!;
+      if (s === 0) break;
+      const t = s - 1;
+      if (this.hashes[t] === h && this.sameAs(t, sc, n, a, eStart, eLen, idCanon)) {
+        this.byId[id] = t + 1;
+        return t;
+      }
+    }
+    const t = this.count++;
+    if (t === this.rep.length) {
+      this.rep = growI32(this.rep, t * 2);
+      this.skipAt = growI32(this.skipAt, t * 2);
+      this.skipLen = growI32(this.skipLen, t * 2);
+      this.hashes = growI32(this.hashes, t * 2);
+    }
+    this.rep[t] = id;
+    this.skipAt[t] = at < 0 ? -1 : at - start;
+    this.skipLen[t] = len;
+    this.hashes[t] = h;
+    if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(t);
+    this.byId[id] = t + 1;
+    return t;
+  }
+
+  /** Whether twin t's bytes (its representative's key without the field) are sc[0, n). */
+  private sameAs(t: number, sc: Uint8Array, n: number, a: Uint8Array, eStart: Int32Array, eLen: Int32Array, idCanon: Int32Array): boolean {
+    const e = idCanon[this.rep[t]!]!;
+    const start = eStart[e]!;
+    const len = eLen[e]!;
+    const skip = this.skipAt[t]!;
+    const sl = skip < 0 ? 0 : this.skipLen[t]!;
+    if (len - sl !== n) return false;
+    const first = skip < 0 ? n : skip;
+    for (let i = 0; i < first; i++) if (a[start + i] !== sc[i]) return false;
+    for (let i = first, j = start + first + sl; i < n; i++, j++) if (a[j] !== sc[i]) return false;
+    return true;
+  }
+
+  /** The Label field named this.name in a canonical key: [its offset, its length], or [-1, 0]. */
+  private findField(a: Uint8Array, start: number, end: number, c: Cursor): [number, number] {
+    const nb = this.name;
+    let p = start;
+    while (p < end) {
+      const at = p;
+      p = varintAt(a, p + 1, c);
+      const lend = p + c.v;
+      if (a[p] === 10) {
+        const q = varintAt(a, p + 1, c);
+        if (c.v === nb.length) {
+          let eq = true;
+          for (let i = 0; i < c.v; i++)
+            if (a[q + i] !== nb[i]) {
+              eq = false;
+              break;
+            }
+          if (eq) return [at, lend - at];
+        }
+      }
+      p = lend;
+    }
+    return [-1, 0];
+  }
+
+  private place(t: number): void {
+    const mask = this.mask;
+    let i = this.hashes[t]! & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = t + 1;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+    for (let t = 0; t < this.count; t++) this.place(t);
+  }
+}
+
+function hashBytes(v: DataView, b: Uint8Array, start: number, end: number): number {
+  let h = (end - start) * 0x9e3779b1;
+  let p = start;
+  for (; p + 4 <= end; p += 4) {
+    h = Math.imul(h ^ v.getInt32(p, true), 0x85ebca6b);
+    h ^= h >>> 13;
+  }
+  for (; p < end; p++) h = Math.imul(h ^ b[p]!, 0x01000193);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** Past a minimal varint length at b[p] (below 2^28, within end), or -1. */
+function readLen(b: Uint8Array, p: number, end: number): number {
+  for (let i = 0; i < 4; i++) {
+    if (p + i >= end) return -1;
+    const c = b[p + i]!;
+    if (c < 0x80) return i > 0 && c === 0 ? -1 : p + i + 1;
+  }
+  return -1;
+}
+
+/** The value of the varint b[p, q) (readLen's). */
+function lenOf(b: Uint8Array, p: number, q: number): number {
+  let v = 0;
+  for (let i = q - 1; i >= p; i--) v = (v << 7) | (b[i]! & 0x7f);
+  return v;
 }
 
 function growI32(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
