@@ -12,6 +12,7 @@ import type { ClockOptions } from '../clock/clock.js';
 import { remoteWriteVersion } from '../wire/body.js';
 import { ColumnsCodec, toDecoded } from '../wire/columns.js';
 import { SeriesRegistry } from '../wire/series.js';
+import type { SnappyOptions } from '../wire/snappy.js';
 import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from './inputs.js';
 import { Lane, LabellerCache, type LaneOptions } from './lane.js';
 
@@ -39,6 +40,8 @@ export interface RunOptions {
   progressEvery?: number;
   /** Polled before each request: true stops the run there, as if the inputs ended (a signal; issue 13.5). */
   stopRequested?(): boolean;
+  /** The snappy decoder (library option; the bench compares { decoder: 'js' } with the default). */
+  snappy?: SnappyOptions;
   /**
    * Drops records an earlier run applied to the lanes' --db (issue 13.5, src/pipeline/resume.ts):
    * wraps each input's stream and its bad-record callback.
@@ -102,7 +105,7 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
   if (paths.filter((p) => p === '-').length > 1) throw new HaDedupError('usage', 'stdin ("-") can be given only once as an input');
 
   const registry = new SeriesRegistry();
-  const codec = new ColumnsCodec(registry);
+  const codec = new ColumnsCodec(registry, run.snappy);
   const labellers = new LabellerCache(registry);
   const lanes = laneOpts.map((o) => new Lane(o, labellers));
 

@@ -7,7 +7,7 @@ import { decodeContentEncoding, remoteWriteVersion } from './body.js';
 import { Rw1ColumnsDecoder } from './prompb.js';
 import { decodeWriteRequestV2 } from './rw2.js';
 import type { SeriesRegistry } from './series.js';
-import { snappyDecompressTransient } from './snappy.js';
+import { SnappyCodec, type SnappyOptions } from './snappy.js';
 
 export interface EnvelopeFacts {
   protocol: RemoteWriteVersion | null;
@@ -133,8 +133,13 @@ export class ColumnsRequest implements Request {
  */
 export class ColumnsCodec {
   private readonly rw1: Rw1ColumnsDecoder;
-  constructor(readonly registry: SeriesRegistry) {
+  readonly snappy: SnappyCodec;
+  constructor(
+    readonly registry: SeriesRegistry,
+    snappy: SnappyOptions = {},
+  ) {
     this.rw1 = new Rw1ColumnsDecoder(registry);
+    this.snappy = new SnappyCodec(snappy);
   }
 
   proto(bytes: Uint8Array, version: RemoteWriteVersion): DecodedSeries {
@@ -144,7 +149,8 @@ export class ColumnsCodec {
   /** decodeCapturedBody (body.ts) into columns. */
   capturedBody(body: Uint8Array, contentType: string, contentEncoding: string, maxDecodedSize: number): { series: DecodedSeries; decodedBytes: number } {
     const version = remoteWriteVersion(contentType);
-    const raw = decodeContentEncoding(body, contentEncoding, maxDecodedSize, true);
+    const enc = contentEncoding.trim().toLowerCase();
+    const raw = enc === 'snappy' ? this.snappy.decompressTransient(body, maxDecodedSize) : decodeContentEncoding(body, contentEncoding, maxDecodedSize, true);
     return { series: this.proto(raw, version), decodedBytes: raw.length };
   }
 
@@ -152,7 +158,7 @@ export class ColumnsCodec {
   rawBody(body: Uint8Array, version: RemoteWriteVersion, maxDecodedSize: number): { series: DecodedSeries; decodedBytes: number } {
     let raw: Uint8Array;
     try {
-      raw = snappyDecompressTransient(body, maxDecodedSize);
+      raw = this.snappy.decompressTransient(body, maxDecodedSize);
     } catch (snappyErr) {
       if (body.length <= maxDecodedSize) {
         try {

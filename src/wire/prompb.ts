@@ -704,6 +704,8 @@ export class Rw1ColumnsDecoder {
   private vs = new Float64Array(1024);
   private readonly metadataCache = new ByteKeyCache<Metadata>(20_000);
   private readonly fresh: Label[] = [];
+  /** The id of the last series decoded (-1: none): the registry's guess for the next one, across requests. */
+  private prev = -1;
 
   constructor(readonly registry: SeriesRegistry) {}
 
@@ -715,6 +717,7 @@ export class Rw1ColumnsDecoder {
       return this.decodeInner(bytes);
     } catch (e) {
       reg.rollback(mark);
+      if (this.prev >= reg.size) this.prev = -1;
       throw e;
     }
   }
@@ -730,7 +733,7 @@ export class Rw1ColumnsDecoder {
     let vsCol = this.vs;
     let n = 0;
     let k = 0;
-    let prev = -1;
+    let prev = this.prev;
     const metadata: Metadata[] = [];
     let hs: Histogram[] | null = null;
     let hStart: number[] | null = null;
@@ -780,6 +783,15 @@ export class Rw1ColumnsDecoder {
             vsCol[k] = value;
             k++;
           } else if (t === 10) {
+            if (runs === 0) {
+              const g = reg.guessRun(view, buf, tagPos, end, prev);
+              if (g >= 0) {
+                id = g;
+                runs = 1;
+                r.pos = tagPos + reg.guessedLength;
+                continue;
+              }
+            }
             runs++;
             r.delimited();
             let runEnd = r.pos;
@@ -835,6 +847,7 @@ export class Rw1ColumnsDecoder {
         ids[n++] = id;
         prev = id;
         r.pos = end;
+        this.prev = id;
       } else if (tag === 26) {
         const s = r.delimited();
         const e = r.fieldEnd;

@@ -73,15 +73,7 @@ export class SeriesRegistry implements SeriesCatalog {
   /** Whether entry e holds exactly b[start, end). */
   private same(e: number, v: DataView, b: Uint8Array, start: number, end: number): boolean {
     const n = end - start;
-    if (this.eLen[e] !== n) return false;
-    const av = this.arenaView;
-    let a = this.eStart[e]!;
-    let p = start;
-    const stop = end - 4;
-    for (; p <= stop; p += 4, a += 4) if (av.getInt32(a, true) !== v.getInt32(p, true)) return false;
-    const ar = this.arena;
-    for (; p < end; p++, a++) if (ar[a] !== b[p]) return false;
-    return true;
+    return this.eLen[e] === n && sameBytes(this.arenaView, this.eStart[e]!, v, start, n);
   }
 
   private find(h: number, v: DataView, b: Uint8Array, start: number, end: number): number {
@@ -110,6 +102,29 @@ export class SeriesRegistry implements SeriesCatalog {
     }
     return this.find(SeriesRegistry.hash(v, b, start, end), v, b, start, end);
   }
+
+  /**
+   * Before scanning a run of label fields at b[start...] (in a TimeSeries ending at `end`): the
+   * id that followed `prev` last time, when its exact key bytes are at `start` and the run ends
+   * right after them (the end of the series, or a next byte that is not a label field's tag 10),
+   * else -1. Bytes equal to a registered run parse exactly as it did, so this equals scanning the
+   * run and calling lookupWire, without the scan. guessedLength is then the run's length.
+   */
+  guessRun(v: DataView, b: Uint8Array, start: number, end: number, prev: SeriesId): SeriesId {
+    if (prev < 0) return -1;
+    const g = this.follow[prev]!;
+    if (g < 0) return -1;
+    const e = this.idEntry[g]!;
+    const n = this.eLen[e]!;
+    const stop = start + n;
+    if (stop > end || (stop < end && b[stop] === 10)) return -1;
+    if (!sameBytes(this.arenaView, this.eStart[e]!, v, start, n)) return -1;
+    this.guessedLength = n;
+    return g;
+  }
+
+  /** Byte length of the run matched by the last successful guessRun(). */
+  guessedLength = 0;
 
   /** Note that `id` followed `prev` in a request (the next lookupWire's guess). */
   followed(prev: SeriesId, id: SeriesId): void {
@@ -589,6 +604,16 @@ class TwinTable {
     this.mask = size - 1;
     for (let t = 0; t < this.count; t++) this.place(t);
   }
+}
+
+/** a[ao, ao + n) === b[bo, bo + n), eight bytes a step. */
+function sameBytes(a: DataView, ao: number, b: DataView, bo: number, n: number): boolean {
+  let i = 0;
+  for (const stop = n - 7; i < stop; i += 8) {
+    if (a.getInt32(ao + i, true) !== b.getInt32(bo + i, true) || a.getInt32(ao + i + 4, true) !== b.getInt32(bo + i + 4, true)) return false;
+  }
+  for (; i < n; i++) if (a.getUint8(ao + i) !== b.getUint8(bo + i)) return false;
+  return true;
 }
 
 function hashBytes(v: DataView, b: Uint8Array, start: number, end: number): number {
