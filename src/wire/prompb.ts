@@ -97,7 +97,7 @@ function checkLabels(labels: Label[], what: string): void {
   }
 }
 
-function decodeLabel(r: PbReader, end: number, out: Label[]): void {
+function decodeLabel(r: PbReader, end: number, out: Label[], interner: StringInterner): void {
   const buf = r.buf;
   let name = '';
   let value = '';
@@ -143,7 +143,7 @@ function decodeExemplar(r: PbReader, end: number): Exemplar {
     if (tag === 10) {
       const s = r.delimited();
       r.pos = s;
-      decodeLabel(r, r.fieldEnd, labels);
+      decodeLabel(r, r.fieldEnd, labels, interner);
     } else if (tag === 17) value = readDouble(r);
     else if (tag === 24) timestamp = r.time('exemplar timestamp');
     else skipUnknown(r, tag, EXEMPLAR_FIELDS, 'Exemplar');
@@ -367,7 +367,7 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
           const s = r.delimited();
           const e = r.fieldEnd;
           r.pos = s;
-          decodeLabel(r, e, fresh);
+          decodeLabel(r, e, fresh, interner);
         }
         if (labels === undefined) {
           checkLabels(fresh, 'series');
@@ -569,26 +569,11 @@ export function writeHistogram(w: PbWriter, h: Histogram): void {
   writePackedDoubles(w, 16, h.customValues);
 }
 
-/**
- * The encoded label fields of a series, cached per labels array: decoders (and
- * withoutLabelShared) give one array per distinct series, so re-encoding a request mostly copies.
- */
-const labelBytesCache = new WeakMap<readonly Label[], Uint8Array>();
-const labelScratch = new PbWriter(4096);
-function seriesLabelBytes(labels: readonly Label[]): Uint8Array {
-  let b = labelBytesCache.get(labels);
-  if (b === undefined) {
-    labelScratch.reset();
-    writeLabels(labelScratch, 1, labels);
-    b = labelScratch.finish();
-    labelBytesCache.set(labels, b);
-  }
-  return b;
-}
-
 /** Encode one TimeSeries message body into w. */
 export function writeTimeSeries(w: PbWriter, ts: TimeSeries): void {
-  w.raw(seriesLabelBytes(ts.labels));
+  // labels encoded each time: no cache hangs on the labels array (issue 15.2); the event
+  // pipeline's writers cache label bytes per SeriesId (outconsumers.ts)
+  writeLabels(w, 1, ts.labels);
   const samples = ts.samples;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
@@ -641,21 +626,19 @@ export function writeMetadata(w: PbWriter, md: Metadata): void {
   }
 }
 
-const sharedWriter = new PbWriter(1 << 16);
-
 /** Encode a Remote-Write 1.0 WriteRequest (uncompressed protobuf). */
 export function encodeWriteRequest(wr: WriteRequest): Uint8Array {
-  return encodeShared(wr).finish();
+  return encodeInto(new PbWriter(1 << 16), wr).finish();
 }
 
-/** encodeWriteRequest into a buffer shared by every call: valid until the next call (no allocation). */
+/** encodeWriteRequest (kept for round 1's writers; no buffer is shared between calls). */
 export function encodeWriteRequestTransient(wr: WriteRequest): Uint8Array {
-  const w = encodeShared(wr);
+  const w = encodeInto(new PbWriter(1 << 16), wr);
   return w.buf.subarray(0, w.pos);
 }
 
-function encodeShared(wr: WriteRequest): PbWriter {
-  const w = sharedWriter;
+/** Encode `wr` into w (reset first). */
+export function encodeInto(w: PbWriter, wr: WriteRequest): PbWriter {
   w.reset();
   for (const ts of wr.timeseries) {
     w.ensure(1);
@@ -813,7 +796,7 @@ export class Rw1ColumnsDecoder {
                   const ls = r.delimited();
                   const le = r.fieldEnd;
                   r.pos = ls;
-                  decodeLabel(r, le, fresh);
+                  decodeLabel(r, le, fresh, this.registry.strings);
                 }
                 checkLabels(fresh, 'series');
                 id = reg.addWire(view, buf, tagPos, runEnd, fresh);
@@ -905,7 +888,7 @@ export class Rw1ColumnsDecoder {
         const s = r.delimited();
         const e = r.fieldEnd;
         r.pos = s;
-        decodeLabel(r, e, out);
+        decodeLabel(r, e, out, this.registry.strings);
         r.pos = e;
       } else r.skip(t & 7);
     }

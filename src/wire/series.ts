@@ -48,7 +48,8 @@ export class SeriesRegistry implements SeriesCatalog {
   private follow = new Int32Array(1024);
   private ids = 0;
   private readonly sets: (readonly Label[] | undefined)[] = [];
-  private readonly interner = new StringInterner(Infinity, 256);
+  /** Label names and values of the run (never cleared: they grow with the distinct strings seen). */
+  readonly strings = new StringInterner(Infinity, 256);
   private readonly scratch = new PbWriter(1024);
   private readonly nameBytes = new Map<string, Uint8Array>();
   private readonly cursor: Cursor = { v: 0 };
@@ -331,7 +332,7 @@ export class SeriesRegistry implements SeriesCatalog {
             eq = false;
             break;
           }
-        if (eq) value = valS < 0 ? '' : this.interner.decode(a, valS, valE, 'label value'); // the last occurrence wins
+        if (eq) value = valS < 0 ? '' : this.strings.decode(a, valS, valE, 'label value'); // the last occurrence wins
       }
     }
     return value;
@@ -451,8 +452,8 @@ export class SeriesRegistry implements SeriesCatalog {
         if (wt === 2) {
           p = varintAt(a, p, c);
           const l = c.v;
-          if (tag === 10) name = this.interner.decode(a, p, p + l, 'label name');
-          else if (tag === 18) value = this.interner.decode(a, p, p + l, 'label value');
+          if (tag === 10) name = this.strings.decode(a, p, p + l, 'label name');
+          else if (tag === 18) value = this.strings.decode(a, p, p + l, 'label value');
           p += l;
         } else p = skipField(a, p, wt, c);
       }
