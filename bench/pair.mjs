@@ -73,7 +73,9 @@ function runOnce(argv, dir) {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (code !== 0) return reject(new Error(`${argv.join(' ')} exited ${code}: ${err}`));
-      const [rss, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      // the line GNU time wrote (other lines, e.g. "Command exited with ...", are skipped)
+      const line = readFileSync(timeFile, 'utf8').split('\n').find((l) => /^\d+ [\d.]+ [\d.]+$/.test(l.trim())) ?? '';
+      const [rss, user, sys] = line.trim().split(' ').map(Number);
       resolve({ ms, rssMiB: rss / 1024, cpu: (user + sys) * 1000 });
     });
   });
