@@ -12,6 +12,8 @@
 //   --sizes     any bench/gen.mjs presets (tiny, small, medium, large, card-1e4, ..., clusters-10k)
 //   --runs N    runs per case (default 3); the median is reported
 //   --cases     any of: floor, naive, replay, ndjson, rwcap, sqlite, memory, html, doctor,
+//               whatif, whatif1, whatif2, none (replay --output-format none, what-if's pair),
+//               split-decode, split-clone, split-cells (bench/whatif-split.mjs; only when named)
 //               native, none, json, vmjson, onecore
 //   --profile   also run `node --cpu-prof` on the replay of the medium capture and print the top
 //               self-time functions (bench/profile.mjs)
@@ -54,7 +56,7 @@ function parseArgs(argv) {
     else if (a === '--profile') o.profile = true;
     else if (a === '--out') o.out = val();
     else if (a === '-h' || a === '--help') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 19).map((l) => l.slice(3)).join('\n'));
+      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 21).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
     } else die(`unknown option ${a}`);
   }
@@ -72,6 +74,11 @@ function die(msg) {
 // ---------------------------------------------------------------------------------------------
 // cases
 
+/** issue 19.4: the what-if grid of the bench, 2 x 2 x 3 = 12 cells, every one valid. */
+const WHATIF_GRID = ['--semantics', 'cortex,mimir', '--dedupe', 'per-request,per-sample', '--failover-timeout', '21s,30s,1m'];
+const WHATIF_GRID_TEXT = WHATIF_GRID.join(' ');
+const WHATIF_CELLS = 12;
+
 /** Every case: how to run it on a capture. `user` = what a user would type (shown in the README). */
 function casesFor(file, dir) {
   const report = join(dir, 'report.json');
@@ -82,6 +89,14 @@ function casesFor(file, dir) {
     { id: 'replay', label: 'replay --output-format none --report', argv: [BIN, 'replay', file, '--output-format', 'none', '--report', report], report },
     // issue 20.4: doctor (every check, all its lanes) at >= 50% of replay's speed
     { id: 'doctor', label: 'doctor --format json (all lanes)', argv: [BIN, 'doctor', file, '--format', 'json', '--fail-on', 'never'], doctor: true },
+    // issue 19.4: a 12-cell what-if grid at most 3x one replay --output-format none (paired),
+    // with --threads auto and with one thread (how much the second core gives)
+    { id: 'whatif', label: `what-if ${WHATIF_GRID_TEXT} (12 cells, --threads auto)`, argv: [BIN, 'what-if', file, ...WHATIF_GRID, '--report', join(dir, 'whatif.json'), '--report-format', 'json'], whatif: join(dir, 'whatif.json') },
+    { id: 'whatif1', label: 'the same what-if grid, --threads 1', argv: [BIN, 'what-if', file, ...WHATIF_GRID, '--threads', '1', '--report', join(dir, 'whatif1.json'), '--report-format', 'json'], whatif: join(dir, 'whatif1.json') },
+    { id: 'whatif2', label: 'the same what-if grid, --threads 2', argv: [BIN, 'what-if', file, ...WHATIF_GRID, '--threads', '2', '--report', join(dir, 'whatif2.json'), '--report-format', 'json'], whatif: join(dir, 'whatif2.json') },
+    { id: 'none', label: 'replay --output-format none', argv: [BIN, 'replay', file, '--output-format', 'none'] },
+    // issue 19.4, only with --cases: where what-if's CPU time goes (bench/whatif-split.mjs)
+    ...['decode', 'clone', 'cells'].map((m) => ({ id: `split-${m}`, label: `whatif-split.mjs ${m}`, argv: ['bench/whatif-split.mjs', file, m], optIn: true })),
     { id: 'ndjson', label: 'replay -o out.ndjson', argv: [BIN, 'replay', file, '-o', join(dir, 'out.ndjson')] },
     { id: 'rwcap', label: 'replay --output-format rwcap -o out.rwcap', argv: [BIN, 'replay', file, '--output-format', 'rwcap', '-o', join(dir, 'out.rwcap')] },
     {
@@ -94,8 +109,7 @@ function casesFor(file, dir) {
     {
       id: 'memory',
       label: 'replay none --report, in-memory map store',
-      argv: ['--import', PRELOAD, BIN, 'replay', file, '--output-format', 'none', '--report', join(dir, 'report-mem.json')],
-      env: { HA_DEDUP_STORE: 'map' },
+      argv: ['--import', PRELOAD, BIN, 'replay', file, '--output-format', 'none', '--report', join(dir, 'report-mem.json'), '--db', 'memory:'],
       report: join(dir, 'report-mem.json'),
     },
     {
@@ -224,6 +238,26 @@ function targetsFor(size, id, row, rows) {
     const p = replay ? pairedRatios(replay, row) : null; // replay time / doctor time, run by run
     if (p) out.push([`≥50% of replay's speed, run by run: median ${fmtPct(p.median)} (${fmtPct(p.min)}–${fmtPct(p.max)}, ${p.n} pairs)`, p.median >= 0.5 ? 'PASS' : 'MISS']);
   }
+  if (id === 'whatif' || id === 'whatif1' || id === 'whatif2') {
+    // issue 19.4: at most 3x one `replay --output-format none`, run by run (the two alternate)
+    const none = rows.find((r) => r.size === size && r.id === 'none');
+    const p = none ? pairedRatios(row, none) : null; // what-if time / replay time
+    if (p) out.push([`≤3× replay --output-format none, run by run: median ${p.median.toFixed(2)}× (${p.min.toFixed(2)}–${p.max.toFixed(2)}, ${p.n} pairs)`, id === 'whatif' ? (p.median <= 3 ? 'PASS' : 'MISS') : 'info']);
+    if (id === 'whatif') {
+      const one = rows.find((r) => r.size === size && r.id === 'whatif1');
+      const q = one ? pairedRatios(one, row) : null; // 1 thread / auto
+      if (q) out.push([`--threads 1 / auto, run by run: ${q.median.toFixed(2)}×`, 'info']);
+    }
+    if (id === 'whatif2') {
+      const one = rows.find((r) => r.size === size && r.id === 'whatif1');
+      const q = one ? pairedRatios(one, row) : null; // 1 thread / 2 threads: above 1 = the second thread helps
+      if (q) out.push([`--threads 1 / 2, run by run: ${q.median.toFixed(2)}× (${q.min.toFixed(2)}–${q.max.toFixed(2)})`, 'info']);
+    }
+    if (row.rssMiB != null) {
+      const limit = 200 + 40 * WHATIF_CELLS;
+      out.push([`peak RSS <${limit} MB (200 + 40 per cell)`, size !== 'large' ? 'info' : row.rssMiB * 1.048576 < limit ? 'PASS' : 'MISS']);
+    }
+  }
   if (id === 'ndjson' && row.rate) out.push([`≥400,000 samples/s`, row.rate >= 400000 ? 'PASS' : 'MISS']);
   if (size === 'large' && ['replay', 'ndjson', 'rwcap', 'sqlite', 'memory'].includes(id) && row.rssMiB != null) {
     out.push([`peak RSS <200 MB`, row.rssMiB * 1.048576 < 200 ? 'PASS' : 'MISS']);
@@ -283,7 +317,9 @@ async function main() {
     const base = baseCaseIds(size);
     const extra = cases18(size, file, dir, { bin: BIN, native });
     for (const why of extra.skipped) skipped.add(why);
-    let cases = [...casesFor(file, dir).filter((c) => opts.cases || base === null || base.includes(c.id)), ...extra.cases];
+    // the issue-18 rows bring their own 'none' on some sizes: one case per id
+    const own = casesFor(file, dir).filter((c) => !extra.cases.some((e) => e.id === c.id));
+    let cases = [...own.filter((c) => (opts.cases ? true : !c.optIn && (base === null || base.includes(c.id)))), ...extra.cases];
     if (opts.cases) cases = cases.filter((c) => opts.cases.includes(c.id));
     const from = load.now();
     // warm the page cache once, untimed
@@ -305,6 +341,11 @@ async function main() {
         let seen = null;
         if (c.id === 'floor' || c.id === 'naive' || c.counts === 'stdout') seen = JSON.parse(r.stdout).samples;
         else if (c.report && existsSync(c.report)) seen = JSON.parse(readFileSync(c.report, 'utf8')).totals?.samples;
+        else if (c.whatif && existsSync(c.whatif)) {
+          const cells = JSON.parse(readFileSync(c.whatif, 'utf8')).cells;
+          if (cells.length !== WHATIF_CELLS || cells.some((x) => x.report === null)) problems.push(`${tag}: what-if ran ${cells.filter((x) => x.report !== null).length} of ${WHATIF_CELLS} cells`);
+          for (const x of cells) if (x.report && x.report.totals.samples !== stats.samples) problems.push(`${tag}: a what-if cell counted ${x.report.totals.samples} samples, the generator wrote ${stats.samples}`);
+        }
         if (c.doctor) {
           const records = JSON.parse(r.stdout).inputs?.[0]?.records;
           if (records !== stats.requests) problems.push(`${tag}: doctor read ${records} records, the generator wrote ${stats.requests} requests`);
@@ -365,7 +406,7 @@ async function main() {
   const conditions = [
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, ${m.os}, node ${m.node}.`,
     `Commit ${m.commit}${m.dirty ? ' with uncommitted src changes' : ''}; run ${started.toISOString().slice(0, 16)}Z, ${opts.runs} runs per case (median), cases interleaved; load average ${load0.map((x) => x.toFixed(2)).join('/')} at start, ${load1.map((x) => x.toFixed(2)).join('/')} at end.`,
-    `Whole processes (node start-up included); cpu s = median user + system time (GNU time; the steadier figure when the machine is busy); samples/s = samples in the capture / median wall time; vs floor and vs native = samples/s over the decode floor's and the native reference's on the same capture; peak RSS = largest over the runs, from ${rssSource}; RSS B/series = peak RSS / distinct series of the capture (ha-dedup rows). "memory" runs with HA_DEDUP_STORE=map (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
+    `Whole processes (node start-up included); cpu s = median user + system time (GNU time; the steadier figure when the machine is busy); samples/s = samples in the capture / median wall time; vs floor and vs native = samples/s over the decode floor's and the native reference's on the same capture; peak RSS = largest over the runs, from ${rssSource}; RSS B/series = peak RSS / distinct series of the capture (ha-dedup rows). "memory" runs with --db memory: (the tracker state in the plain in-memory map instead of in-memory SQLite), "sqlite" uses --db on a fresh file each run; both run with the same preload.`,
     `Load while it ran: ${formatLoad(loadAll)}.`,
     ...loadBySize.map(([size, l]) => `- ${sizeLabel(size)}: ${formatLoad(l)}.`),
     ...[...skipped].map((why) => `Skipped: ${why}.`),

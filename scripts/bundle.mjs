@@ -13,7 +13,9 @@ const OUT = join(ROOT, 'dist', 'bundle');
 
 rmSync(OUT, { recursive: true, force: true });
 await build({
-  entryPoints: [join(ROOT, 'dist', 'cli', 'main.js')],
+  // named entries: the CLI, and what-if's worker thread (src/whatif/threads.ts starts it from
+  // ./worker.js beside the chunk that holds threads.ts, here dist/bundle/)
+  entryPoints: { main: join(ROOT, 'dist', 'cli', 'main.js'), worker: join(ROOT, 'dist', 'whatif', 'worker.js') },
   outdir: OUT,
   bundle: true,
   splitting: true,

@@ -10,8 +10,10 @@ import { register as registerConvert } from './commands/convert.js';
 import { register as registerState } from './commands/state.js';
 import { register as registerSend } from './commands/send.js';
 import { register as registerDoctor } from './commands/doctor.js';
+import { register as registerWhatIf } from './commands/what-if.js';
 import { configureVoice, errorLine } from './voice.js';
 import { processIo, type CliIo } from './io.js';
+import { guardIo } from './stdio.js';
 
 export { processIo, type CliIo } from './io.js';
 
@@ -34,6 +36,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   registerState(program, io);
   registerSend(program, io);
   registerDoctor(program, io);
+  registerWhatIf(program, io);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
@@ -70,12 +73,27 @@ export function exitCodeFor(err: unknown, io: CliIo): number {
  * Run `argv` (node's form: [node, script, ...args]) against `io`; resolves to the exit code and
  * never exits. bin/ha-dedup exits at once with a code other than 0; on 0 it lets the process end
  * by itself once its work is drained, as it always has.
+ *
+ * The command gets `io` with stdout and stderr guarded (src/cli/stdio.ts): a stdout that cannot
+ * be written (other than its reader going away) or a stderr that cannot be written makes the
+ * exit code 2 whatever the command returned, with one line on stderr when it still works
+ * (issue 12.10).
  */
-export async function runMain(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function runMain(argv: readonly string[], rawIo: CliIo = processIo()): Promise<number> {
+  const io = guardIo(rawIo);
+  let code: number;
   try {
     await buildProgram(io).parseAsync([...argv]);
-    return EXIT.ok;
+    code = EXIT.ok;
   } catch (err) {
-    return exitCodeFor(err, io);
+    code = exitCodeFor(err, io);
   }
+  await io.stdio.settled();
+  if (io.stdio.failed) {
+    const line = io.stdio.failureLine();
+    if (line !== null && !io.stdio.reported) io.stderr.write(line);
+    code = EXIT.usage;
+  }
+  io.stdio.removeTemporaries();
+  return code;
 }

@@ -89,8 +89,11 @@ export interface RunStart {
   config(tenant: string): HAConfig;
   /** Tenant applied to records that carry none (--tenant). */
   defaultTenant: string;
-  /** Commit the lane's tracker state to its store now (a --db commit after the output; issue 13.5). */
-  commitState?(): void;
+  /**
+   * Commit the lane's tracker state to its store now (a --db commit after the output; issue 13.5).
+   * A promise when the store answers with one (await it before the next event returns).
+   */
+  commitState?(): void | Promise<void>;
 }
 
 export interface RequestEvent {

@@ -3,6 +3,12 @@
 // (engine.ts) hands every lane the same requests in the same order; a lane turns each into
 //   pass events (each followed by the elections it made) -> in-band elections -> request event
 // (src/model/events.ts gives the order and the fields).
+//
+// The tracker is pure (src/tracker/api.ts PureTracker): it returns its changes as state ops, and
+// the lane writes them to the store through the port (src/store/port.ts) and commits every
+// `commitEvery` requests and at the end. The port may answer with promises (a network KV): the
+// lane then awaits each before its next call to it and before the request's events, and returns
+// a promise from request(); with a synchronous store (SQLite, the map adapter) nothing is awaited.
 import {
   HaDedupError,
   isValidTimeMs,
@@ -32,11 +38,12 @@ import {
   type Histogram,
   type TimeSeries,
   type WriteRequest,
+  type StateSnapshot,
 } from '../model/index.js';
 import { SimClock } from '../clock/clock.js';
 import { createPrng } from '../clock/prng.js';
-import { configFor, createTracker, type HATracker, type RequestDecision, type TenantConfigs } from '../tracker/index.js';
-import type { StateStore } from '../store/index.js';
+import { configFor, createPureTracker, type Advanced, type Decided, type PureTracker, type RequestDecision, type TenantConfigs } from '../tracker/index.js';
+import type { StatePort } from '../store/index.js';
 import { HALabeller } from './halabels.js';
 
 /** Store meta keys owned by the pipeline. */
@@ -53,7 +60,7 @@ export interface LaneOptions {
   /** The tracker's jitter seed (ignored without a tracker). */
   seed: number;
   /** The lane's state store (a resumed one continues its clock and tracker); may be null without a tracker. */
-  store: StateStore | null;
+  store: StatePort | null;
   consumers: Consumer[];
   /** Requests between the tracker's commits (default 1000; 0 = only at the end). */
   commitEvery?: number;
@@ -84,35 +91,43 @@ export class LabellerCache {
 
 export class Lane {
   readonly clock: SimClock;
-  private readonly tracker: HATracker | null;
+  private readonly tracker: PureTracker | null;
+  private readonly store: StatePort | null;
   private readonly consumers: Consumer[];
   private readonly tenants = new Set<string>();
   private readonly priorElections: Election[];
   /** Per tenant: its settings and labeller (looked up once). */
   private readonly perTenant = new Map<string, { cfg: HAConfig; labeller: HALabeller }>();
+  private readonly commitEvery: number;
+  private sinceCommit = 0;
+  /** The simulated now of the last request decided (saved as REPLAY_META.clock with each commit); null before the first. */
+  private lastNow: number | null = null;
 
-  constructor(
+  /** A lane over `opts.store` as it is now: its state is loaded (the store may answer with a promise). */
+  static async open(opts: LaneOptions, labellers: LabellerCache): Promise<Lane> {
+    const store = opts.store;
+    if (opts.semantics !== null && store === null) throw new Error('a lane with a tracker needs a store');
+    const state = store === null ? null : await store.load();
+    return new Lane(opts, labellers, state);
+  }
+
+  private constructor(
     readonly opts: LaneOptions,
     private readonly labellers: LabellerCache,
+    state: StateSnapshot | null,
   ) {
     this.consumers = opts.consumers;
-    const store = opts.store;
-    if (opts.semantics !== null) {
-      if (store === null) throw new Error('a lane with a tracker needs a store');
-      this.tracker = createTracker({ semantics: opts.semantics, configs: opts.configs, store, random: createPrng(opts.seed), commitEvery: opts.commitEvery, recordPasses: true });
-    } else {
-      this.tracker = null;
-    }
+    this.store = opts.store;
+    this.commitEvery = opts.commitEvery ?? 1000;
+    this.tracker = opts.semantics !== null ? createPureTracker({ semantics: opts.semantics, configs: opts.configs, random: createPrng(opts.seed), state: state ?? undefined }) : null;
     let prevNow: number | null = null;
-    if (store !== null) {
-      const prevText = store.getMeta(REPLAY_META.clock);
-      if (prevText !== undefined) {
-        prevNow = Number(prevText);
-        if (!isValidTimeMs(prevNow)) throw new HaDedupError('state', `state database is inconsistent: ${REPLAY_META.clock} = "${prevText}" is not a time in the supported range`);
-      }
+    const prevText = state?.meta.find(([k]) => k === REPLAY_META.clock)?.[1];
+    if (prevText !== undefined) {
+      prevNow = Number(prevText);
+      if (!isValidTimeMs(prevNow)) throw new HaDedupError('state', `state database is inconsistent: ${REPLAY_META.clock} = "${prevText}" is not a time in the supported range`);
     }
     this.clock = new SimClock(prevNow);
-    this.priorElections = store !== null && opts.semantics !== null ? store.loadElections() : [];
+    this.priorElections = state !== null && opts.semantics !== null ? state.elections : [];
   }
 
   config(tenant: string): HAConfig {
@@ -120,7 +135,7 @@ export class Lane {
   }
 
   begin(catalog: SeriesCatalog, inputs: readonly string[], defaultTenant: string): void {
-    const ctx: RunStart = { catalog, inputs, semantics: this.opts.semantics, config: (t) => this.config(t), defaultTenant, commitState: () => this.tracker?.flush() };
+    const ctx: RunStart = { catalog, inputs, semantics: this.opts.semantics, config: (t) => this.config(t), defaultTenant, commitState: () => this.commit() };
     for (const c of this.consumers) c.begin?.(ctx);
   }
 
@@ -146,31 +161,60 @@ export class Lane {
     }
   }
 
-  /** One request: passes due, its elections, its request event. Resolves once every consumer has taken it. */
+  private emitPasses(adv: Advanced, seq: number): void {
+    const passes = adv.passes;
+    for (let i = 0; i < passes.length; i++) {
+      const p = passes[i]!;
+      const ev = { kind: p.kind, atMs: p.atMs, writes: p.writes };
+      for (const c of this.consumers) c.pass?.(ev);
+      this.emitElections(p.elections, seq, 'pass');
+    }
+  }
+
+  /**
+   * One request: passes due, its elections, its request event. Returns a promise (resolved once
+   * every consumer has taken it) only when a consumer or the store answered with one.
+   */
   request(seq: number, decoded: DecodedRequest, raw: Request, recordTimeMs: number, tenant: string): void | Promise<void> {
     const now = this.clock.observe(recordTimeMs);
     const tracker = this.tracker;
+    if (tracker === null) {
+      const ha = this.tenantInfo(tenant).labeller.label(decoded);
+      return this.deliver({ seq, request: decoded, tenant, recordTimeMs, nowMs: now, ha, decision: null }, null);
+    }
+    const adv = tracker.advance(now);
+    this.emitPasses(adv, seq);
+    if (adv.ops.length > 0) {
+      const w = this.store!.write(adv.ops);
+      if (w !== undefined) return w.then(() => this.decide(tracker, seq, decoded, raw, recordTimeMs, tenant, now));
+    }
+    return this.decide(tracker, seq, decoded, raw, recordTimeMs, tenant, now);
+  }
+
+  private decide(tracker: PureTracker, seq: number, decoded: DecodedRequest, raw: Request, recordTimeMs: number, tenant: string, now: number): void | Promise<void> {
     const info = this.tenantInfo(tenant);
-    let decision: Decision | null = null;
-    if (tracker !== null) {
-      this.opts.store!.setMeta(REPLAY_META.clock, String(now));
-      tracker.advance(now);
-      const passes = tracker.drainPasses();
-      for (let i = 0; i < passes.length; i++) {
-        const p = passes[i]!;
-        const ev = { kind: p.kind, atMs: p.atMs, writes: p.writes };
-        for (const c of this.consumers) c.pass?.(ev);
-        this.emitElections(p.elections, seq, 'pass');
-      }
-      this.emitElections(tracker.drainElections(), seq, 'pass');
-    }
     const ha = info.labeller.label(decoded);
-    if (tracker !== null) {
-      const d = tracker.decide(tenant, trackerView(decoded, ha, info.cfg.clusterLabel, info.cfg.replicaLabel), now);
-      decision = toDecision(d, ha, info.cfg.perSample);
-      this.emitElections(tracker.drainElections(), seq, 'request');
+    const r = tracker.decide(tenant, trackerView(decoded, ha, info.cfg.clusterLabel, info.cfg.replicaLabel), now);
+    this.lastNow = now;
+    const ev: RequestEvent = { seq, request: decoded, tenant, recordTimeMs, nowMs: now, ha, decision: toDecision(r.decision, ha, info.cfg.perSample) };
+    if (r.ops.length > 0) {
+      const w = this.store!.write(r.ops);
+      if (w !== undefined) return w.then(() => this.commitDue(ev, r));
     }
-    const ev: RequestEvent = { seq, request: decoded, tenant, recordTimeMs, nowMs: now, ha, decision };
+    return this.commitDue(ev, r);
+  }
+
+  private commitDue(ev: RequestEvent, r: Decided): void | Promise<void> {
+    if (this.commitEvery > 0 && ++this.sinceCommit >= this.commitEvery) {
+      const c = this.commit();
+      if (c !== undefined) return c.then(() => this.deliver(ev, r.elections));
+    }
+    return this.deliver(ev, r.elections);
+  }
+
+  /** The request's in-band elections, then the request event, to every consumer. */
+  private deliver(ev: RequestEvent, elections: readonly Election[] | null): void | Promise<void> {
+    if (elections !== null) this.emitElections(elections, ev.seq, 'request');
     const cs = this.consumers;
     for (let i = 0; i < cs.length; i++) {
       const p = cs[i]!.request?.(ev);
@@ -185,6 +229,22 @@ export class Lane {
       const q = cs[i]!.request?.(ev);
       if (q !== undefined) await q;
     }
+  }
+
+  /**
+   * Write the tracker's checkpoint (and the lane's clock) and commit the store: every
+   * `commitEvery` requests, when a consumer asks (RunStart.commitState), and at the end.
+   */
+  commit(): void | Promise<void> {
+    const tracker = this.tracker;
+    const store = this.store;
+    if (tracker === null || store === null) return;
+    this.sinceCommit = 0;
+    const ops = tracker.checkpoint();
+    if (this.lastNow !== null) ops.push({ op: 'set-meta', key: REPLAY_META.clock, value: String(this.lastNow) });
+    const w = store.write(ops);
+    if (w !== undefined) return w.then(() => store.commit());
+    return store.commit();
   }
 
   /** End of input: the end event, then the tracker's last commit. */
@@ -203,12 +263,7 @@ export class Lane {
       const p = c.end?.(ev);
       if (p !== undefined) await p;
     }
-    this.tracker?.flush();
-  }
-
-  /** The lane's tracker (reports read its effective settings); null without one. */
-  get haTracker(): HATracker | null {
-    return this.tracker;
+    await this.commit();
   }
 }
 

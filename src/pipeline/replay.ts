@@ -5,12 +5,13 @@
 import type { ClockSource, Consumer, EndEvent, HAConfig, InputFormat, OutputFormat, Semantics } from '../model/index.js';
 import { HaDedupError } from '../model/index.js';
 import { tenantConfigs, type TenantConfigs } from '../tracker/index.js';
-import { openMemoryStore, openStore, type StateStore } from '../store/index.js';
+import { openMemoryStore, openStore, type StatePort, type StateStore } from '../store/index.js';
 import { createOutputConsumer } from '../wire/outconsumers.js';
 import type { SnappyOptions } from '../wire/snappy.js';
 import { ReportBuilderConsumer, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
-import { runPipeline } from './engine.js';
+import { runPipeline, type RunOptions } from './engine.js';
+import { OrderCheck } from './ordercheck.js';
 import { ErrorHint } from '../doctor/hint.js';
 import { DbResume, stopPointOf, type StopPoint } from './resume.js';
 import { REPLAY_META } from './lane.js';
@@ -32,13 +33,15 @@ export interface ReplayOptions {
   defaults: HAConfig;
   /** Per-tenant overrides file: its text and its name (for messages). */
   overrides: { text: string; file: string } | null;
-  /** SQLite state file; null = in-memory SQLite. */
+  /** SQLite state file (--db FILE: resumed if present); null = no file. */
   db: string | null;
   /**
-   * Without `db`: 'sqlite' (default, SPEC 7) or 'map', the plain in-memory map adapter behind
-   * the same port (src/store/memory.ts), to measure what SQLite costs (HA_DEDUP_STORE=map).
+   * Without `db`, where the state lives for the run: 'sqlite' (default, SPEC 7: SQLite in
+   * memory), 'memory' (`--db memory:`, the plain map adapter behind the same port,
+   * src/store/memory.ts), or a store port the caller opened (and closes), e.g. a network KV
+   * adapter; a port's state is resumed as the lane finds it, without --db's settings check and skip.
    */
-  store?: 'sqlite' | 'map';
+  store?: 'sqlite' | 'memory' | StatePort;
   outputFormat: OutputFormat;
   strict: boolean;
   maxDecodedSize: number;
@@ -46,6 +49,19 @@ export interface ReplayOptions {
   allowConfigChange?: boolean;
   /** The output's name for messages (-o FILE; null or absent: stdout). */
   outputName?: string | null;
+  /** --sort: every record in clock order before the replay (issue 12.8; src/pipeline/sort.ts). */
+  sort?: boolean;
+}
+
+/** runPipeline's `sort` for --sort: one-sample-per-line records regrouped by each tenant's HA labels. */
+export function sortOption(opts: Pick<ReplayOptions, 'sort' | 'tenant'>, configs: TenantConfigs): RunOptions['sort'] {
+  if (opts.sort !== true) return undefined;
+  return {
+    haLabels: (t) => {
+      const cfg = configs.perTenant.get(t ?? opts.tenant) ?? configs.defaults;
+      return { cluster: cfg.clusterLabel, replica: cfg.replicaLabel };
+    },
+  };
 }
 
 export interface ReplayProgress {
@@ -105,14 +121,18 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
   // before the store: a refused command line creates no --db file
   if (paths.filter((p) => p === '-').length > 1) throw new HaDedupError('usage', 'stdin ("-") can be given only once as an input');
 
-  const store: StateStore = opts.db === null && opts.store === 'map' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
+  const given = typeof opts.store === 'object' ? opts.store : null;
+  if (given !== null && opts.db !== null) throw new HaDedupError('usage', 'a replay takes --db FILE or a store port, not both');
+  const file: StateStore | null = given !== null ? null : opts.db === null && opts.store === 'memory' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
+  const store: StatePort = given ?? file!;
   try {
     // --db FILE (issue 13.4, 13.5, 12.14): this run's settings against the recorded ones
     // (src/pipeline/settings.ts), before the lane's tracker reads the state; then skip what is
     // applied, commit only after the output, earlier elections (src/pipeline/resume.ts)
-    const dbConfig = opts.db === null ? null : await (await import('./settings.js')).checkSettings(store, opts.db, opts, opts.allowConfigChange === true, io.warn);
-    const prevNow = opts.db === null ? null : Number(store.getMeta(REPLAY_META.clock) ?? NaN);
-    const resume = opts.db === null ? null : new DbResume(store, opts.db, paths, Number.isFinite(prevNow) ? prevNow : null, opts.outputName ?? null, io.warn);
+    const dbFile = opts.db === null ? null : file!;
+    const dbConfig = dbFile === null ? null : await (await import('./settings.js')).checkSettings(dbFile, opts.db!, opts, opts.allowConfigChange === true, io.warn);
+    const prevNow = dbFile === null ? null : Number(dbFile.getMeta(REPLAY_META.clock) ?? NaN);
+    const resume = dbFile === null ? null : new DbResume(dbFile, opts.db!, paths, Number.isFinite(prevNow) ? prevNow : null, opts.outputName ?? null, io.warn);
     const builder = new ReportBuilderConsumer();
     const out = io.output === null || opts.outputFormat === 'none' ? null : io.output;
     const writer = createOutputConsumer(out === null ? 'none' : opts.outputFormat, out, { onWarning: (m) => io.warn(`ha-dedup: warning: ${m}`) });
@@ -124,6 +144,8 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     };
     const settings = { config: (t: string) => configs.perTenant.get(t) ?? configs.defaults };
     const hint = new ErrorHint();
+    const order = new OrderCheck(opts.sort === true);
+    const sort = sortOption(opts, configs);
     const summary = await runPipeline(
       {
         inputs: paths,
@@ -134,6 +156,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         delayMs: opts.delayMs,
         defaultTenant: opts.tenant,
         warn: io.warn,
+        ...(sort !== undefined ? { sort } : {}),
         ...(io.stdin ? { stdin: io.stdin } : {}),
         ...(io.progress ? { progress: io.progress, progressEvery: io.progressEvery ?? 1000 } : {}),
         ...(io.stopRequested ? { stopRequested: io.stopRequested } : {}),
@@ -148,13 +171,19 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
           store,
           // with --db FILE the state is committed after the output (DbResume's consumer, after the writer), never by the tracker alone
           ...(resume !== null ? { commitEvery: 0 } : {}),
-          consumers: [builder, writer, hint, tap, ...(resume !== null ? [resume.consumer(writer, out)] : []), ...(io.consumers ?? [])],
+          consumers: [builder, writer, hint, order, tap, ...(resume !== null ? [resume.consumer(writer, out)] : []), ...(io.consumers ?? [])],
         },
       ],
     );
     const endEv = end as EndEvent | null;
     const tenants = endEv?.tenants ?? [];
     const report = builder.report(configReport(opts, summary.clockSource, settings, tenants, configs.ignoredKeys));
+    // issue 12.8: records not in time order (or --sort) in one warning line and clock.order
+    const orderReport = order.report();
+    if (orderReport !== null) {
+      report.clock.order = orderReport;
+      if (orderReport.warning !== null) io.warn(`ha-dedup: warning: ${orderReport.warning}`);
+    }
     // --db FILE and signals (issue 13.4, 13.5, 12.14)
     if (dbConfig !== null && report.config !== null) report.config.db = dbConfig.report;
     if (resume !== null) {
@@ -165,6 +194,6 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     const stopped = summary.stopped ? { stopped: { at: summary.last === null ? null : stopPointOf(summary.last, paths, summary.inputs) } } : {};
     return { report, writtenSamples: writer.writtenSamples, hint: hint.line(), ...stopped };
   } finally {
-    store.close();
+    file?.close(); // a port the caller gave is the caller's to close
   }
 }

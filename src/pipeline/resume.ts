@@ -238,10 +238,10 @@ export class DbResume {
    * Make the output durable as far as it goes, then commit the state with the position after
    * the last request applied. `reports`: the inputs' report rows (for their formats).
    */
-  async commit(writer: { sync(): Promise<void> }, commitState: () => void, sink: NodeJS.WritableStream | null, reports: readonly InputFormatOf[]): Promise<void> {
+  async commit(writer: { sync(): Promise<void> }, commitState: () => void | Promise<void>, sink: NodeJS.WritableStream | null, reports: readonly InputFormatOf[]): Promise<void> {
     await writer.sync();
     this.store.setMeta(RESUME_META.position, JSON.stringify(this.position(sink, reports)));
-    commitState();
+    await commitState();
     this.sinceCommit = 0;
   }
 
@@ -251,7 +251,7 @@ export class DbResume {
    * the end (the writer has flushed by then: it ends first).
    */
   consumer(writer: { sync(): Promise<void> }, sink: NodeJS.WritableStream | null): Consumer {
-    let commitState: () => void = () => undefined;
+    let commitState: () => void | Promise<void> = () => undefined;
     const formats: InputFormatOf[] = [];
     return {
       begin: (ctx: RunStart) => {

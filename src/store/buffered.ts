@@ -1,8 +1,9 @@
 // Write-behind buffering shared by both adapters: writes collect in maps (the latest value per
 // key wins) and reach the backing storage only in commit(), as one batch.
-import type { Election, ReplicaDesc } from '../model/index.js';
-import type { ClusterMemory } from '../tracker/api.js';
-import { clusterKey, compareRecords, type StateStore } from './port.js';
+// The port (port.ts) answers synchronously: write(ops) is the single writes below, applied in
+// order; load() is loadRecords + loadMemory + loadElections + metaEntries.
+import type { ClusterMemory, Election, ReplicaDesc, StateOp, StateSnapshot } from '../model/index.js';
+import { applyOps, clusterKey, compareRecords, type StateStore } from './port.js';
 
 export interface Batch {
   records: Map<string, ReplicaDesc | null>; // null = delete
@@ -31,6 +32,14 @@ export abstract class BufferedStore implements StateStore {
   protected abstract persist(batch: Batch): void;
   protected abstract clearAll(): void;
   abstract close(): void;
+
+  load(): StateSnapshot {
+    return { records: this.loadRecords(), memory: this.loadMemory(), elections: this.loadElections(), meta: this.metaEntries() };
+  }
+
+  write(ops: readonly StateOp[]): void {
+    applyOps(this, ops);
+  }
 
   loadRecords(): ReplicaDesc[] {
     const map = new Map<string, ReplicaDesc>();

@@ -1,11 +1,12 @@
 // Opening a state store: SQLite in memory by default, a SQLite file with --db (SPEC 7), or the
-// plain map adapter (`memory:`).
+// plain map adapter (`--db memory:`). The CLI turns the --db value into one of these
+// (src/cli/commands/replay.ts); the port they all implement is port.ts.
 import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import { openMemoryStore } from './memory.js';
 import type { StateStore } from './port.js';
 
-export type { StateStore, StateSnapshot, ClusterMemory, TrackerStore } from './port.js';
-export { snapshotOf } from './port.js';
+export type { StatePort, StateStore, StateSnapshot, StateOp, ClusterMemory } from './port.js';
+export { applyOps } from './port.js';
 export { openMemoryStore, newMemoryBacking, type MemoryBacking } from './memory.js';
 export { openSqliteStore, SCHEMA_VERSION, type SqliteOptions } from './sqlite.js';
 

@@ -1,7 +1,6 @@
 // The memory adapter: committed state in plain maps. A `MemoryBacking` can be shared by several
 // stores in turn, which is how the contract tests "reopen" it: only committed writes survive.
-import type { Election, ReplicaDesc } from '../model/index.js';
-import type { ClusterMemory } from '../tracker/api.js';
+import type { ClusterMemory, Election, ReplicaDesc } from '../model/index.js';
 import { BufferedStore, type Batch } from './buffered.js';
 import { clusterKey } from './port.js';
 

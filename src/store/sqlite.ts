@@ -4,8 +4,7 @@
 // two runs never share one database.
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { stateError, type Election, type ReplicaDesc } from '../model/index.js';
-import type { ClusterMemory } from '../tracker/api.js';
+import { stateError, type ClusterMemory, type Election, type ReplicaDesc } from '../model/index.js';
 import { BufferedStore, type Batch } from './buffered.js';
 import { SCHEMA_VERSION, checkStateSchema } from './schema.js';
 

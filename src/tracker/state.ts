@@ -1,6 +1,5 @@
 // The tracker's working state, held in memory (the store only persists it).
-import type { Election, HAConfig, ReplicaDesc } from '../model/index.js';
-import { NEVER_MS, type ClusterMemory } from './api.js';
+import { NEVER_MS, type ClusterMemory, type HAConfig, type ReplicaDesc } from '../model/index.js';
 
 /** One (tenant, cluster): the KV record and what a distributor keeps in memory about it. */
 export interface Entry {
@@ -59,20 +58,3 @@ export function memoryOf(e: Entry): ClusterMemory {
   };
 }
 
-/** Result of asking the tracker about one (cluster, replica): accepted, deduped (elected set) or rejected. */
-export const CHECK_ACCEPT = 0;
-export const CHECK_DEDUPE = 1;
-export const CHECK_REJECT = 2;
-export type CheckCode = typeof CHECK_ACCEPT | typeof CHECK_DEDUPE | typeof CHECK_REJECT;
-
-/** What a decision model needs from the tracker around it. */
-export interface ModelContext {
-  /** Record a KV write (the store buffers it). */
-  writeRecord(ts: TenantState, e: Entry): void;
-  /** Record an election. */
-  elect(e: Election): void;
-  /** Note that the memory part of an entry changed. */
-  touchMemory(e: Entry): void;
-  /** Get or create a tenant's cluster entry. */
-  entry(ts: TenantState, cluster: string): Entry;
-}

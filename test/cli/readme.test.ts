@@ -17,7 +17,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 test('README usage and example blocks equal what the CLI prints', () => {
   const blocks = readme.match(/<!-- BEGIN run: /g) ?? [];
   assert.ok(blocks.length >= 7, `README has ${blocks.length} generated blocks`);
-  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help', 'send --help', 'doctor --help']) {
+  for (const cmd of ['--help', 'replay --help', 'record --help', 'inspect --help', 'convert --help', 'state --help', 'send --help', 'doctor --help', 'what-if --help']) {
     assert.ok(readme.includes(`<!-- BEGIN run: ${cmd} -->`), `README shows ${cmd}`);
   }
   assert.equal(render(readme), readme);
@@ -91,4 +91,18 @@ test('README doctor section (issue 20.6): the real output on the README capture 
   assert.ok(shown.size >= 3, `distinct codes shown: ${[...shown].join(', ')}`);
   assert.match(section, /npx tsx fixtures\/doctor\/make-readme-capture\.ts/, 'how the capture was built');
   for (const code of CODES) assert.match(section, new RegExp(`^\\| \`${code}\` \\| (error|warn|info|warn / error) \\| .{20,} \\|$`, 'm'), `${code} explained`);
+});
+
+test('README what-if section (issue 19.6): the real output on the bundled capture, skipped cells and the recommendation shown, every column explained', () => {
+  const section = readme.slice(readme.indexOf('## Comparing settings: `ha-dedup what-if`'), readme.indexOf('## Bad input'));
+  const block = /<!-- BEGIN run: (what-if fixtures\/prom-ha-dev\.rwcap [^>]*?) -->\n([\s\S]*?)<!-- END run -->/.exec(section);
+  assert.ok(block, 'the README shows what-if on the bundled capture (kept current by the first test)');
+  const out = block[2]!;
+  const headLine = out.split('\n').find((l) => l.startsWith('│ cell '))!;
+  const columns = headLine.split('│').map((c) => c.trim()).filter((c) => c !== '');
+  assert.ok(columns.length >= 9, columns.join(', '));
+  for (const c of columns) assert.match(section, new RegExp(`^\\| (\`${c}\`|settings \\([^)]*\`${c}\`[^)]*\\)) \\| .{20,} \\|$`, 'm'), `column ${c} explained`);
+  assert.match(out, /^skipped: cell \d+ \(/m, 'a skipped cell is shown');
+  assert.match(out, /^recommendation: fewest lost samples among the cells with no flaps: cell \d+ .* it differs from the first cell in /m);
+  assert.match(readme, /\| `ha-dedup what-if \[INPUT\.\.\.\]` \| /, 'the commands table lists it');
 });

@@ -302,21 +302,23 @@ test('no INPUT or "-" reads stdin', async () => {
   assert.match(dash.stderr, /1 elections/);
 });
 
-test('HA_DEDUP_STORE=map keeps the state in a plain map: the same output and report as in-memory SQLite; not with --db', async () => {
+test('--db memory: keeps the state in a plain map: the same output and report as in-memory SQLite; no file, no resume; HA_DEDUP_STORE is gone', async () => {
   const dir = tmp();
   try {
     const a = await run(['replay', FIXTURE, '--report', join(dir, 'a.json')]);
-    const b = await run(['replay', FIXTURE, '--report', join(dir, 'b.json')], { env: { HA_DEDUP_STORE: 'map' } });
+    const b = await run(['replay', FIXTURE, '--report', join(dir, 'b.json'), '--db', 'memory:'], { env: { HA_DEDUP_STORE: 'redis' } });
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
+    assert.ok(a.stdout.length > 0);
     assert.ok(a.stdout.equals(b.stdout));
     assert.equal(readFileSync(join(dir, 'a.json'), 'utf8'), readFileSync(join(dir, 'b.json'), 'utf8'));
-    const c = await run(['replay', FIXTURE, '--db', join(dir, 's.db'), '--output-format', 'none'], { env: { HA_DEDUP_STORE: 'map' } });
+    assert.equal(existsSync('memory:'), false, 'no SQLite file named memory:');
+    const c = await run(['replay', FIXTURE, '--db', 'memory:', '--allow-config-change', '--output-format', 'none']);
     assert.equal(c.code, 2);
-    assert.equal(c.stderr, 'ha-dedup: HA_DEDUP_STORE=map keeps the state in memory: it cannot be used with --db\n');
-    const d = await run(['replay', FIXTURE, '--output-format', 'none'], { env: { HA_DEDUP_STORE: 'redis' } });
+    assert.equal(c.stderr, 'ha-dedup: --allow-config-change: only with --db FILE (it lets a run resume a database under other settings)\n');
+    const d = await run(['replay', FIXTURE, '--db', '', '--output-format', 'none']);
     assert.equal(d.code, 2);
-    assert.equal(d.stderr, 'ha-dedup: HA_DEDUP_STORE: "redis" is not sqlite or map\n');
+    assert.equal(d.stderr, 'ha-dedup: --db: give a file name (or memory: for the state in a plain in-memory map)\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -42,7 +42,7 @@ export async function runReplayRound1(opts: ReplayOptions, io: ReplayIO): Promis
   let store: StateStore | null = null;
   let tracker: HATracker;
   try {
-    store = opts.db === null && opts.store === 'map' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
+    store = opts.db === null && opts.store === 'memory' ? openMemoryStore() : openStore(opts.db === null ? {} : { path: opts.db });
     tracker = createTracker({ semantics: opts.semantics, configs, store, random: createPrng(opts.seed) });
   } catch (e) {
     store?.close();
