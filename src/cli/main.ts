@@ -3,7 +3,6 @@
 // process.exit, so a test runs a command in process (test/cli/run.ts). Nothing runs at import.
 import { Command, CommanderError } from 'commander';
 import { HaDedupError, EXIT, usageError } from '../model/index.js';
-import { setSnappyDecoder } from '../wire/snappy.js';
 import { register as registerReplay } from './commands/replay.js';
 import { register as registerRecord } from './commands/record.js';
 import { register as registerInspect } from './commands/inspect.js';
@@ -71,16 +70,6 @@ export function exitCodeFor(err: unknown, io: CliIo): number {
 }
 
 /**
- * HA_DEDUP_SNAPPY=js: decompress with our JavaScript snappy decoder instead of the WebAssembly
- * one (README "Performance"; the bench and the tests compare the two). Unset or empty: wasm.
- */
-function snappyFromEnv(v: string | undefined): void {
-  if (v === undefined || v === '') return setSnappyDecoder('auto');
-  if (v !== 'js') throw usageError(`HA_DEDUP_SNAPPY: "${v}" is not js (leave it unset for the WebAssembly decoder)`);
-  setSnappyDecoder('js');
-}
-
-/**
  * Run `argv` (node's form: [node, script, ...args]) against `io`; resolves to the exit code and
  * never exits. bin/ha-dedup exits at once with a code other than 0; on 0 it lets the process end
  * by itself once its work is drained, as it always has.
@@ -94,7 +83,6 @@ export async function runMain(argv: readonly string[], rawIo: CliIo = processIo(
   const io = guardIo(rawIo);
   let code: number;
   try {
-    snappyFromEnv(io.env.HA_DEDUP_SNAPPY);
     await buildProgram(io).parseAsync([...argv]);
     code = EXIT.ok;
   } catch (err) {

@@ -11,6 +11,14 @@ export interface ClockOptions {
 /** Largest sample or histogram timestamp of a request, or null when it has none. */
 function maxSampleTimestamp(req: Request): number | null {
   let max = -Infinity;
+  const cols = req.series;
+  if (cols !== undefined) {
+    const t = cols.timestamps;
+    for (let i = 0; i < t.length; i++) if (t[i]! > max) max = t[i]!;
+    const h = cols.histograms;
+    for (let i = 0; i < h.length; i++) if (h[i]!.timestamp > max) max = h[i]!.timestamp;
+    return max === -Infinity ? null : max;
+  }
   for (const ts of req.write.timeseries) {
     const s = ts.samples;
     for (let i = 0; i < s.length; i++) if (s[i]!.timestamp > max) max = s[i]!.timestamp;

@@ -35,6 +35,12 @@ export interface SeriesCatalog {
   labels(id: SeriesId): readonly Label[];
   /** The value of label `name` on series `id`, or "" when the series has no such label. */
   labelValue(id: SeriesId, name: string): string;
+  /**
+   * Optional: a number (dense per `drop`) equal for two ids exactly when their label sets are
+   * equal but for label `drop` (a series' twins from two replicas), found without building
+   * label objects. A consumer that keys state by it uses it for every id of the run.
+   */
+  twinId?(id: SeriesId, drop: string): number;
 }
 
 /** Which protocol a request's body used; null for sample formats (ndjson, vm-json). */
@@ -102,3 +108,9 @@ export function seriesSampleCount(r: DecodedRequest, i: number): number {
 export function requestSampleCount(r: DecodedRequest): number {
   return r.timestamps.length + r.histograms.length;
 }
+
+/** The series part of a DecodedRequest, as a decoder builds it (the envelope is the pipeline's). */
+export type DecodedSeries = Pick<
+  DecodedRequest,
+  'seriesCount' | 'ids' | 'sampleStart' | 'timestamps' | 'values' | 'histogramStart' | 'histograms' | 'exemplarStart' | 'exemplars' | 'metadata'
+>;

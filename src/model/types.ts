@@ -1,4 +1,6 @@
-// Plain types shared by every part of ha-dedup. This module imports nothing.
+// Plain types shared by every part of ha-dedup. This module imports nothing but the columns type
+// of decoded.ts (a type only).
+import type { DecodedSeries } from './decoded.js';
 
 /** One label pair. Label order is kept as on the wire; helpers in labels.ts sort when needed. */
 export interface Label {
@@ -109,6 +111,11 @@ export interface Request {
   write: WriteRequest;
   /** Present when the request came from a capture: the original envelope, body untouched. */
   captured?: CapturedRequest;
+  /**
+   * Present when the reader decoded the body straight into columns for the event pipeline
+   * (src/wire/columns.ts, the engine's readers): `write` is then built from them on first use.
+   */
+  series?: DecodedSeries;
 }
 
 /** A record that could not be used, per SPEC section 10. */

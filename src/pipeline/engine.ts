@@ -10,8 +10,9 @@ import type { BadRecord, ClockSource, InputFormat, Request } from '../model/inde
 import { HaDedupError, type BadRecordEvent, type InputSummary, type RemoteWriteVersion } from '../model/index.js';
 import type { ClockOptions } from '../clock/clock.js';
 import { remoteWriteVersion } from '../wire/body.js';
-import { toDecoded } from '../wire/columns.js';
+import { ColumnsCodec, toDecoded } from '../wire/columns.js';
 import { SeriesRegistry } from '../wire/series.js';
+import type { SnappyOptions } from '../wire/snappy.js';
 import { BadRecordWarnings, mergeInputs, openInput, type InputBadRecord, type SizeTable } from './inputs.js';
 import { sortInputs } from './sort.js';
 import { Lane, LabellerCache, type LaneOptions } from './lane.js';
@@ -48,6 +49,8 @@ export interface RunOptions {
   progressEvery?: number;
   /** Polled before each request: true stops the run there, as if the inputs ended (a signal; issue 13.5). */
   stopRequested?(): boolean;
+  /** The snappy decoder (library option; the bench compares { decoder: 'js' } with the default). */
+  snappy?: SnappyOptions;
   /**
    * Drops records an earlier run applied to the lanes' --db (issue 13.5, src/pipeline/resume.ts):
    * wraps each input's stream and its bad-record callback.
@@ -111,6 +114,7 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
   if (paths.filter((p) => p === '-').length > 1) throw new HaDedupError('usage', 'stdin ("-") can be given only once as an input');
 
   const registry = new SeriesRegistry();
+  const codec = new ColumnsCodec(registry, run.snappy);
   const labellers = new LabellerCache(registry);
   const lanes: Lane[] = [];
   for (const o of laneOpts) lanes.push(await Lane.open(o, labellers)); // each loads its store's state
@@ -151,6 +155,7 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
       format: run.format,
       maxDecodedSize: run.maxDecodedSize,
       strict: run.strict,
+      columns: codec,
       ...(run.stdin ? { stdin: run.stdin } : {}),
       onBadRecord: run.inputFilter === undefined ? onBad(i) : run.inputFilter.onBadRecord(i, onBad(i)),
       onFormat: (f) => {

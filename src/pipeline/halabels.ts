@@ -16,17 +16,10 @@ export class HALabeller {
   ) {}
 
   private read(id: number): void {
-    let c = '';
-    let r = '';
-    const ls = this.catalog.labels(id);
-    for (let i = 0; i < ls.length; i++) {
-      const l = ls[i]!;
-      // the last occurrence wins, as the tracker reads it (decoders refuse duplicate names anyway)
-      if (l.name === this.clusterLabel) c = l.value;
-      else if (l.name === this.replicaLabel) r = l.value;
-    }
+    // labelValue reads one label without building the set (decoders refuse duplicate names)
+    const c = this.catalog.labelValue(id, this.clusterLabel);
     this.cluster[id] = c;
-    this.replica[id] = r;
+    this.replica[id] = this.replicaLabel === this.clusterLabel ? '' : this.catalog.labelValue(id, this.replicaLabel);
   }
 
   /** The HA labels of `r` (fresh arrays: valid as long as the caller keeps them). */

@@ -14,6 +14,7 @@ import { WireError } from '../wire/errors.js';
 import { RWCAP_MAGIC, decodeCapturedRequest } from '../wire/rwcap.js';
 import { captureShapeProblem, captureVarint } from '../wire/rwcapshape.js';
 import { decodeCapturedBody, decodeRawBody } from '../wire/body.js';
+import { ColumnsRequest, type ColumnsCodec } from '../wire/columns.js';
 import { NdjsonAssembler, parseNdjsonLine, type AssembledRequest } from '../wire/ndjson.js';
 import { parseVmJsonLine, parseVmJsonText } from '../wire/vmjson.js';
 import { parseRwcapJsonLine } from '../wire/rwcapjson.js';
@@ -48,6 +49,11 @@ export interface ReadOptions {
   onWarning?(text: string): void;
   /** Called for every yielded request with its body size on the wire and decoded (for inspect). */
   onSizes?(req: Request, wireBytes: number, decodedBytes: number): void;
+  /**
+   * The event pipeline's run codec: Remote-Write bodies (rwcap, remote-write, remote-write2) are
+   * decoded straight into its registry's columns (Request.series; `write` built on first use).
+   */
+  columns?: ColumnsCodec;
 }
 
 /** The warning line for a bad record (without the trailing newline). */
@@ -344,6 +350,13 @@ function maxRecordLength(maxDecodedSize: number): number {
 }
 
 function toRequest(ctx: Ctx, index: number, offset: number, cap: CapturedRequest): Request {
+  const codec = ctx.opts.columns;
+  if (codec !== undefined) {
+    const { series, decodedBytes } = codec.capturedBody(cap.body, cap.contentType, cap.contentEncoding, ctx.opts.maxDecodedSize);
+    const req = new ColumnsRequest(ctx.inputIndex, index, offset, cap.tenant === '' ? null : cap.tenant, cap.receivedAtMs === 0 ? null : cap.receivedAtMs, series, codec.registry, cap);
+    ctx.opts.onSizes?.(req, cap.body.length, decodedBytes);
+    return req;
+  }
   const { write, decodedBytes } = decodeCapturedBody(cap.body, cap.contentType, cap.contentEncoding, ctx.opts.maxDecodedSize);
   const req: Request = {
     inputIndex: ctx.inputIndex,
@@ -533,9 +546,16 @@ async function* readRemoteWrite(reader: ByteReader, ctx: Ctx, version: 'rw1' | '
   const body = reader.take(reader.available);
   let req: Request;
   try {
-    const { write, decodedBytes } = decodeRawBody(body, version, ctx.opts.maxDecodedSize);
-    req = { inputIndex: ctx.inputIndex, recordIndex: 0, offset: 0, tenant: null, receivedAtMs: null, write };
-    ctx.opts.onSizes?.(req, body.length, decodedBytes);
+    const codec = ctx.opts.columns;
+    if (codec !== undefined) {
+      const { series, decodedBytes } = codec.rawBody(body, version, ctx.opts.maxDecodedSize);
+      req = new ColumnsRequest(ctx.inputIndex, 0, 0, null, null, series, codec.registry, undefined);
+      ctx.opts.onSizes?.(req, body.length, decodedBytes);
+    } else {
+      const { write, decodedBytes } = decodeRawBody(body, version, ctx.opts.maxDecodedSize);
+      req = { inputIndex: ctx.inputIndex, recordIndex: 0, offset: 0, tenant: null, receivedAtMs: null, write };
+      ctx.opts.onSizes?.(req, body.length, decodedBytes);
+    }
   } catch (e) {
     if (e instanceof WireError) {
       if (detected) throw notRecognised(ctx.path);

@@ -32,6 +32,12 @@ import {
   type RunStart,
   type SeriesCatalog,
   type Semantics,
+  type Label,
+  type Sample,
+  type Exemplar,
+  type Histogram,
+  type TimeSeries,
+  type WriteRequest,
   type StateSnapshot,
 } from '../model/index.js';
 import { SimClock } from '../clock/clock.js';
@@ -188,7 +194,7 @@ export class Lane {
   private decide(tracker: PureTracker, seq: number, decoded: DecodedRequest, raw: Request, recordTimeMs: number, tenant: string, now: number): void | Promise<void> {
     const info = this.tenantInfo(tenant);
     const ha = info.labeller.label(decoded);
-    const r = tracker.decide(tenant, raw.write, now);
+    const r = tracker.decide(tenant, trackerView(decoded, ha, info.cfg.clusterLabel, info.cfg.replicaLabel), now);
     this.lastNow = now;
     const ev: RequestEvent = { seq, request: decoded, tenant, recordTimeMs, nowMs: now, ha, decision: toDecision(r.decision, ha, info.cfg.perSample) };
     if (r.ops.length > 0) {
@@ -259,6 +265,51 @@ export class Lane {
     }
     await this.commit();
   }
+}
+
+const NO_LABELS: Label[] = [];
+const NO_SAMPLES: Sample[] = [];
+const NO_EXEMPLARS: Exemplar[] = [];
+const NO_HISTOGRAMS: Histogram[] = [];
+
+/**
+ * What the round-1 tracker reads of a request, from its columns and HA labels (the decoders no
+ * longer build TimeSeries objects): per series its cluster and replica labels (as the labeller
+ * read them: both or none) and its first sample and first histogram (their timestamps: Mimir's
+ * earliest sample time). Nothing else of a series is read by decide(). A small bridge until the
+ * tracker takes columns itself (the model helper's rewrite).
+ */
+export function trackerView(d: DecodedRequest, ha: HALabels, clusterLabel: string, replicaLabel: string): WriteRequest {
+  const n = d.seriesCount;
+  const pairLabels: Label[][] = ha.pairs.map((p) => [
+    { name: clusterLabel, value: p.cluster },
+    { name: replicaLabel, value: p.replica },
+  ]);
+  const out = new Array<TimeSeries>(n);
+  const starts = d.sampleStart;
+  const stamps = d.timestamps;
+  const hStart = d.histogramStart;
+  // consecutive series of one target share their pair and scrape time: one object for a run of them
+  let lastK = -2;
+  let lastT = NaN;
+  let last: TimeSeries | null = null;
+  for (let i = 0; i < n; i++) {
+    const k = ha.seriesPair[i]!;
+    const f0 = starts[i]!;
+    const t = starts[i + 1]! > f0 ? stamps[f0]! : NaN; // NaN: no float sample
+    if (hStart !== null && hStart[i + 1]! > hStart[i]!) {
+      out[i] = { labels: k < 0 ? NO_LABELS : pairLabels[k]!, samples: t === t ? [{ value: 0, timestamp: t }] : NO_SAMPLES, exemplars: NO_EXEMPLARS, histograms: [d.histograms[hStart[i]!]!] };
+      last = null;
+      continue;
+    }
+    if (last === null || k !== lastK || !(t === lastT || (t !== t && lastT !== lastT))) {
+      last = { labels: k < 0 ? NO_LABELS : pairLabels[k]!, samples: t === t ? [{ value: 0, timestamp: t }] : NO_SAMPLES, exemplars: NO_EXEMPLARS, histograms: NO_HISTOGRAMS };
+      lastK = k;
+      lastT = t;
+    }
+    out[i] = last;
+  }
+  return { timeseries: out, metadata: [] };
 }
 
 /** A round-1 RequestDecision as the model's Decision (per-series codes, the pair each is counted under). */

@@ -7,6 +7,7 @@ import { HaDedupError } from '../model/index.js';
 import { tenantConfigs, type TenantConfigs } from '../tracker/index.js';
 import { openMemoryStore, openStore, type StatePort, type StateStore } from '../store/index.js';
 import { createOutputConsumer } from '../wire/outconsumers.js';
+import type { SnappyOptions } from '../wire/snappy.js';
 import { ReportBuilderConsumer, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
 import { runPipeline, type RunOptions } from './engine.js';
@@ -87,6 +88,8 @@ export interface ReplayIO {
   consumers?: readonly Consumer[];
   /** Polled before each request: true stops the run there (a signal), with a partial report (issue 13.5). */
   stopRequested?(): boolean;
+  /** The snappy decoder (library option, not a flag: the bench and tests compare { decoder: 'js' } with the default). */
+  snappy?: SnappyOptions;
 }
 
 export interface ReplayResult {
@@ -157,6 +160,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         ...(io.stdin ? { stdin: io.stdin } : {}),
         ...(io.progress ? { progress: io.progress, progressEvery: io.progressEvery ?? 1000 } : {}),
         ...(io.stopRequested ? { stopRequested: io.stopRequested } : {}),
+        ...(io.snappy ? { snappy: io.snappy } : {}),
         ...(resume !== null ? { inputFilter: resume } : {}),
       },
       [

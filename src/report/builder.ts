@@ -247,7 +247,11 @@ export abstract class ReportFold {
 
   /** The log of (series, replica), found by the series key (the path for a new labels array). */
   protected slowLog(tenant: string, c: ClusterState, replica: string, labels: readonly Label[], replicaLabel: string): SeriesLog {
-    const key = seriesKey(tenant, c.cluster, labels, replicaLabel);
+    return this.slowLogKey(seriesKey(tenant, c.cluster, labels, replicaLabel), tenant, c, replica, replicaLabel);
+  }
+
+  /** slowLog with the series' key already made (one string per series without its replica label, unique in the run). */
+  protected slowLogKey(key: string, tenant: string, c: ClusterState, replica: string, replicaLabel: string): SeriesLog {
     let st = this.series.get(key);
     if (st === undefined) {
       st = { cluster: c, firstLog: null, maxAccepted: -Infinity, openLog: null, reigns: null };

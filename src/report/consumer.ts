@@ -126,7 +126,11 @@ export class ReportBuilderConsumer extends ReportFold {
         if (id >= logById.length) logById = this.grow(id);
         log = logById[id]!;
         if (log === null || log.cluster !== c || log.replica !== replica || log.tenant !== tenant || log.replicaLabel !== replicaLabel) {
-          log = this.slowLog(tenant, c, replica, this.catalog!.labels(id), replicaLabel);
+          const cat = this.catalog!;
+          log =
+            cat.twinId !== undefined
+              ? this.slowLogKey(tenant + '\xfd' + c.cluster + '\xfd' + cat.twinId(id, replicaLabel), tenant, c, replica, replicaLabel)
+              : this.slowLog(tenant, c, replica, cat.labels(id), replicaLabel);
           logById[id] = log;
         }
         log.lastId = id;

@@ -176,6 +176,7 @@ class SeriesForms<T> {
 }
 
 const VALUE_KEY = Buffer.from(',"value":');
+const TIMESTAMPS_KEY = Buffer.from('],"timestamps":[');
 const STALE_TEXT = '"stale"';
 
 /** ndjson, the hot output (SPEC 11): per sample the cached prefix and labels bytes, then the numbers. */
@@ -289,8 +290,8 @@ class NdjsonConsumer extends ByteOutput implements OutputConsumer {
 
 class VmJsonConsumer extends ByteOutput implements OutputConsumer {
   private readonly sel = new Selection();
-  /** `{"metric":{...},"values":[` per series form. */
-  private readonly metric = new SeriesForms((ls) => '{"metric":' + labelsJSON(ls) + ',"values":[');
+  /** `{"metric":{...},"values":[` per series form, as bytes. */
+  private readonly metric = new SeriesForms((ls) => Buffer.from('{"metric":' + labelsJSON(ls) + ',"values":['));
   private nan = 0;
   private histograms = 0;
   private exemplars = 0;
@@ -319,34 +320,65 @@ class VmJsonConsumer extends ByteOutput implements OutputConsumer {
     const values = r.values;
     const hs = r.histogramStart;
     const es = r.exemplarStart;
-    let out = '';
     for (let q = 0; q < sel.count; q++) {
       const i = sel.kept[q]!;
       if (hs !== null) this.histograms += hs[i + 1]! - hs[i]!;
       if (es !== null) this.exemplars += es[i + 1]! - es[i]!;
-      let vs = '';
-      let ts = '';
+      const f0 = ss[i]!;
+      const f1 = ss[i + 1]!;
       let n = 0;
-      for (let j = ss[i]!, f1 = ss[i + 1]!; j < f1; j++) {
-        const v = values[j]!;
-        if (v !== v) {
-          this.nan++;
-          continue;
-        }
-        if (n > 0) {
-          vs += ',';
-          ts += ',';
-        }
-        vs += vmValue(v);
-        ts += numberText(stamps[j]!);
-        n++;
-      }
+      for (let j = f0; j < f1; j++) if (values[j] === values[j]) n++;
+      this.nan += f1 - f0 - n;
       if (n === 0) continue;
-      out += this.metric.get(sel, r.ids[i]!, sel.strip[q] === 1) + vs + '],"timestamps":[' + ts + ']}\n';
+      // {"metric":{...},"values":[v,...],"timestamps":[t,...]}\n, written as bytes
+      this.bytes(this.metric.get(sel, r.ids[i]!, sel.strip[q] === 1));
+      let first = true;
+      for (let j = f0; j < f1; j++) {
+        const v = values[j]!;
+        if (v !== v) continue;
+        if (!first) {
+          this.room(1);
+          this.buf[this.pos++] = 0x2c; // ,
+        }
+        first = false;
+        this.value(v);
+      }
+      this.bytes(TIMESTAMPS_KEY);
+      first = true;
+      for (let j = f0; j < f1; j++) {
+        if (values[j] !== values[j]) continue;
+        if (!first) {
+          this.room(1);
+          this.buf[this.pos++] = 0x2c;
+        }
+        first = false;
+        this.number(stamps[j]!);
+      }
+      this.room(3);
+      this.buf[this.pos++] = 0x5d; // ]
+      this.buf[this.pos++] = 0x7d; // }
+      this.buf[this.pos++] = 0x0a; // \n
     }
     this.metadata += sel.metadata.length;
-    if (out !== '') this.text(out);
     return this.done();
+  }
+
+  /** A finite number or timestamp as numberText spells it (JSON.stringify), -0 as "-0" (vmValue). */
+  private number(v: number): void {
+    this.room(26);
+    let end = writeInteger(this.buf, this.pos, v);
+    if (end < 0) end = writeShortestDecimal(this.buf, this.pos, v);
+    if (end >= 0) {
+      this.pos = end;
+      return;
+    }
+    this.text(vmValue(v));
+  }
+
+  /** A value as vmValue spells it (never NaN here). */
+  private value(v: number): void {
+    if (v - v === 0) this.number(v);
+    else this.text(vmValue(v));
   }
 
   protected override finish(): void {
@@ -520,18 +552,34 @@ class RwcapJsonConsumer extends ByteOutput implements OutputConsumer {
 
 /** `none`: writes nothing, counts what would have been written. */
 class NoneConsumer implements OutputConsumer {
-  private readonly sel = new Selection();
+  private written = 0;
 
   get writtenSamples(): number {
-    return this.sel.written;
+    return this.written;
   }
 
-  begin(ctx: RunStart): void {
-    this.sel.catalog = ctx.catalog;
-  }
+  begin(): void {}
 
+  /** The samples a writer would write (Selection.select's count, without asking which series lose a label). */
   request(ev: RequestEvent): undefined {
-    this.sel.select(ev);
+    const r = ev.request;
+    const d = ev.decision;
+    if (d === null) {
+      this.written += r.timestamps.length + r.histograms.length;
+      return undefined;
+    }
+    const n = r.seriesCount;
+    const outcomes = d.outcomes;
+    const ss = r.sampleStart;
+    const hs = r.histogramStart;
+    let samples = 0;
+    for (let i = 0; i < n; i++) {
+      const o = outcomes[i]!;
+      if (o === OUTCOME_DEDUPED || o === OUTCOME_REJECTED) continue;
+      samples += ss[i + 1]! - ss[i]!;
+      if (hs !== null) samples += hs[i + 1]! - hs[i]!;
+    }
+    this.written += samples;
     return undefined;
   }
 

@@ -36,6 +36,7 @@ import { PbReader, fieldBits, skipUnknown } from './pbreader.js';
 import { PbWriter } from './pbwriter.js';
 import { StringInterner, decodeUtf8 } from './utf8.js';
 import { ByteKeyCache } from './labelcache.js';
+import type { SeriesRegistry } from './series.js';
 
 export const METRIC_TYPES: readonly MetricType[] = [
   'unknown',
@@ -96,7 +97,7 @@ function checkLabels(labels: Label[], what: string): void {
   }
 }
 
-function decodeLabel(r: PbReader, end: number, out: Label[]): void {
+function decodeLabel(r: PbReader, end: number, out: Label[], interner: StringInterner): void {
   const buf = r.buf;
   let name = '';
   let value = '';
@@ -142,7 +143,7 @@ function decodeExemplar(r: PbReader, end: number): Exemplar {
     if (tag === 10) {
       const s = r.delimited();
       r.pos = s;
-      decodeLabel(r, r.fieldEnd, labels);
+      decodeLabel(r, r.fieldEnd, labels, interner);
     } else if (tag === 17) value = readDouble(r);
     else if (tag === 24) timestamp = r.time('exemplar timestamp');
     else skipUnknown(r, tag, EXEMPLAR_FIELDS, 'Exemplar');
@@ -366,7 +367,7 @@ function decodeTimeSeries(r: PbReader, end: number): TimeSeries {
           const s = r.delimited();
           const e = r.fieldEnd;
           r.pos = s;
-          decodeLabel(r, e, fresh);
+          decodeLabel(r, e, fresh, interner);
         }
         if (labels === undefined) {
           checkLabels(fresh, 'series');
@@ -568,26 +569,11 @@ export function writeHistogram(w: PbWriter, h: Histogram): void {
   writePackedDoubles(w, 16, h.customValues);
 }
 
-/**
- * The encoded label fields of a series, cached per labels array: decoders (and
- * withoutLabelShared) give one array per distinct series, so re-encoding a request mostly copies.
- */
-const labelBytesCache = new WeakMap<readonly Label[], Uint8Array>();
-const labelScratch = new PbWriter(4096);
-function seriesLabelBytes(labels: readonly Label[]): Uint8Array {
-  let b = labelBytesCache.get(labels);
-  if (b === undefined) {
-    labelScratch.reset();
-    writeLabels(labelScratch, 1, labels);
-    b = labelScratch.finish();
-    labelBytesCache.set(labels, b);
-  }
-  return b;
-}
-
 /** Encode one TimeSeries message body into w. */
 export function writeTimeSeries(w: PbWriter, ts: TimeSeries): void {
-  w.raw(seriesLabelBytes(ts.labels));
+  // labels encoded each time: no cache hangs on the labels array (issue 15.2); the event
+  // pipeline's writers cache label bytes per SeriesId (outconsumers.ts)
+  writeLabels(w, 1, ts.labels);
   const samples = ts.samples;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
@@ -640,21 +626,19 @@ export function writeMetadata(w: PbWriter, md: Metadata): void {
   }
 }
 
-const sharedWriter = new PbWriter(1 << 16);
-
 /** Encode a Remote-Write 1.0 WriteRequest (uncompressed protobuf). */
 export function encodeWriteRequest(wr: WriteRequest): Uint8Array {
-  return encodeShared(wr).finish();
+  return encodeInto(new PbWriter(1 << 16), wr).finish();
 }
 
-/** encodeWriteRequest into a buffer shared by every call: valid until the next call (no allocation). */
+/** encodeWriteRequest (kept for round 1's writers; no buffer is shared between calls). */
 export function encodeWriteRequestTransient(wr: WriteRequest): Uint8Array {
-  const w = encodeShared(wr);
+  const w = encodeInto(new PbWriter(1 << 16), wr);
   return w.buf.subarray(0, w.pos);
 }
 
-function encodeShared(wr: WriteRequest): PbWriter {
-  const w = sharedWriter;
+/** Encode `wr` into w (reset first). */
+export function encodeInto(w: PbWriter, wr: WriteRequest): PbWriter {
   w.reset();
   for (const ts of wr.timeseries) {
     w.ensure(1);
@@ -670,4 +654,258 @@ function encodeShared(wr: WriteRequest): PbWriter {
     w.endMessage(m);
   }
   return w;
+}
+
+// ---- decoding straight into columns ----
+
+/** The series part of a DecodedRequest (src/model/decoded.ts), as a decoder builds it. */
+export interface SeriesColumns {
+  seriesCount: number;
+  ids: Int32Array;
+  sampleStart: Int32Array;
+  timestamps: Float64Array;
+  values: Float64Array;
+  histogramStart: Int32Array | null;
+  histograms: Histogram[];
+  exemplarStart: Int32Array | null;
+  exemplars: Exemplar[];
+  metadata: Metadata[];
+}
+
+/**
+ * Remote-Write 1.0 bodies decoded straight into columns (issue 15.8, 18.1): a series is looked
+ * up in the run's registry by its label bytes as they are on the wire, so a series seen before
+ * builds no label object and no string; only a new one is decoded and checked (as
+ * decodeWriteRequest checks it). Samples go into growing scratch columns, copied out once per
+ * request (each request owns its arrays). One decoder per run: its scratch and caches are its
+ * own, nothing module-level.
+ */
+export class Rw1ColumnsDecoder {
+  private ids = new Int32Array(1024);
+  private starts = new Int32Array(1025);
+  private ts = new Float64Array(1024);
+  private vs = new Float64Array(1024);
+  private readonly metadataCache = new ByteKeyCache<Metadata>(20_000);
+  private readonly fresh: Label[] = [];
+  /** The id of the last series decoded (-1: none): the registry's guess for the next one, across requests. */
+  private prev = -1;
+
+  constructor(readonly registry: SeriesRegistry) {}
+
+  /** Decode a (decompressed) Remote-Write 1.0 WriteRequest; WireError with a reason when it is bad (the registry then holds no series of it). */
+  decode(bytes: Uint8Array): SeriesColumns {
+    const reg = this.registry;
+    const mark = reg.mark();
+    try {
+      return this.decodeInner(bytes);
+    } catch (e) {
+      reg.rollback(mark);
+      if (this.prev >= reg.size) this.prev = -1;
+      throw e;
+    }
+  }
+
+  private decodeInner(bytes: Uint8Array): SeriesColumns {
+    const r = new PbReader(bytes);
+    const buf = r.buf;
+    const view = r.view;
+    const reg = this.registry;
+    let ids = this.ids;
+    let starts = this.starts;
+    let tsCol = this.ts;
+    let vsCol = this.vs;
+    let n = 0;
+    let k = 0;
+    let prev = this.prev;
+    const metadata: Metadata[] = [];
+    let hs: Histogram[] | null = null;
+    let hStart: number[] | null = null;
+    let es: Exemplar[] | null = null;
+    let eStart: number[] | null = null;
+    let v2Fields = false;
+    while (r.pos < r.end) {
+      const tag = r.uint32();
+      if (tag === 10) {
+        const s = r.delimited();
+        const end = r.fieldEnd;
+        r.pos = s;
+        if (n + 1 >= ids.length) {
+          ids = this.ids = growI32(ids, ids.length * 2);
+          starts = this.starts = growI32(starts, starts.length * 2);
+        }
+        starts[n] = k;
+        if (hStart !== null) hStart.push(hs!.length);
+        if (eStart !== null) eStart.push(es!.length);
+        // one TimeSeries
+        let id = -1;
+        let runs = 0;
+        const saveEnd = r.end;
+        r.end = end;
+        while (r.pos < end) {
+          const tagPos = r.pos;
+          const t = r.uint32();
+          if (t === 18) {
+            const ss = r.delimited();
+            const se = r.fieldEnd;
+            r.pos = ss;
+            let value = 0;
+            let timestamp = 0;
+            r.end = se;
+            while (r.pos < se) {
+              const st = r.uint32();
+              if (st === 9) value = readDouble(r);
+              else if (st === 16) timestamp = r.time('sample timestamp');
+              else skipUnknown(r, st, SAMPLE_FIELDS, 'Sample');
+            }
+            r.end = end;
+            if (k === tsCol.length) {
+              tsCol = this.ts = growF64(tsCol, k * 2);
+              vsCol = this.vs = growF64(vsCol, k * 2);
+            }
+            tsCol[k] = timestamp;
+            vsCol[k] = value;
+            k++;
+          } else if (t === 10) {
+            if (runs === 0) {
+              const g = reg.guessRun(view, buf, tagPos, end, prev);
+              if (g >= 0) {
+                id = g;
+                runs = 1;
+                r.pos = tagPos + reg.guessedLength;
+                continue;
+              }
+            }
+            runs++;
+            r.delimited();
+            let runEnd = r.pos;
+            while (runEnd < end && buf[runEnd] === 10) {
+              r.pos = runEnd + 1;
+              r.delimited();
+              runEnd = r.pos;
+            }
+            if (runs === 1) {
+              id = reg.lookupWire(view, buf, tagPos, runEnd, prev);
+              if (id < 0) id = reg.addCanonicalWire(view, buf, tagPos, runEnd);
+              if (id >= 0) reg.followed(prev, id);
+              else {
+                const fresh = this.fresh;
+                fresh.length = 0;
+                r.pos = tagPos;
+                while (r.pos < runEnd) {
+                  r.uint32();
+                  const ls = r.delimited();
+                  const le = r.fieldEnd;
+                  r.pos = ls;
+                  decodeLabel(r, le, fresh, this.registry.strings);
+                }
+                checkLabels(fresh, 'series');
+                id = reg.addWire(view, buf, tagPos, runEnd, fresh);
+                reg.followed(prev, id);
+              }
+            }
+            r.pos = runEnd;
+          } else if (t === 26 || t === 34) {
+            const xs = r.delimited();
+            const xe = r.fieldEnd;
+            r.pos = xs;
+            if (t === 26) {
+              if (es === null) {
+                es = [];
+                eStart = new Array<number>(n + 1).fill(0);
+              }
+              es.push(decodeExemplar(r, xe));
+            } else {
+              if (hs === null) {
+                hs = [];
+                hStart = new Array<number>(n + 1).fill(0);
+              }
+              hs.push(decodeHistogram(r, xe));
+            }
+            r.end = end;
+            r.pos = xe;
+          } else skipUnknown(r, t, SERIES_FIELDS, 'TimeSeries');
+        }
+        r.end = saveEnd;
+        if (runs !== 1) id = reg.idOf(this.allLabels(r, s, end));
+        ids[n++] = id;
+        prev = id;
+        r.pos = end;
+        this.prev = id;
+      } else if (tag === 26) {
+        const s = r.delimited();
+        const e = r.fieldEnd;
+        let md = this.metadataCache.lookup(r.view, s, e);
+        if (md === undefined) {
+          r.pos = s;
+          md = decodeMetadata(r, e);
+          this.metadataCache.insert(r.buf, s, e, md);
+        }
+        metadata.push(md);
+        r.pos = e;
+      } else {
+        const f = tag >>> 3;
+        if ((f === 4 || f === 5) && (tag & 7) === 2) v2Fields = true;
+        skipUnknown(r, tag, REQUEST_FIELDS, 'WriteRequest');
+      }
+    }
+    if (v2Fields && n === 0 && metadata.length === 0) {
+      throw new WireError('remote-write 1.0 request with no series but the symbols and series fields (4, 5) of a 2.0 request: a 2.0 body read as 1.0? (check the content type, or --format remote-write2)');
+    }
+    starts[n] = k;
+    let histogramStart: Int32Array | null = null;
+    if (hStart !== null) {
+      hStart.push(hs!.length);
+      histogramStart = Int32Array.from(hStart);
+    }
+    let exemplarStart: Int32Array | null = null;
+    if (eStart !== null) {
+      eStart.push(es!.length);
+      exemplarStart = Int32Array.from(eStart);
+    }
+    return {
+      seriesCount: n,
+      ids: ids.slice(0, n),
+      sampleStart: starts.slice(0, n + 1),
+      timestamps: tsCol.slice(0, k),
+      values: vsCol.slice(0, k),
+      histogramStart,
+      histograms: hs ?? [],
+      exemplarStart,
+      exemplars: es ?? [],
+      metadata,
+    };
+  }
+
+  /** Every label of a series whose label fields are not one run (checked as decodeWriteRequest checks them). */
+  private allLabels(r: PbReader, start: number, end: number): Label[] {
+    const out: Label[] = [];
+    const saveEnd = r.end;
+    r.pos = start;
+    r.end = end;
+    while (r.pos < end) {
+      const t = r.uint32();
+      if (t === 10) {
+        const s = r.delimited();
+        const e = r.fieldEnd;
+        r.pos = s;
+        decodeLabel(r, e, out, this.registry.strings);
+        r.pos = e;
+      } else r.skip(t & 7);
+    }
+    r.end = saveEnd;
+    checkLabels(out, 'series');
+    return out;
+  }
+}
+
+function growI32(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(size);
+  next.set(a);
+  return next;
+}
+
+function growF64(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(size);
+  next.set(a);
+  return next;
 }

@@ -3,8 +3,12 @@
 // our WebAssembly decoder (src/wire/snappy.wat: ~3.5x our JavaScript decoder and ~4x snappyjs on
 // the bench bodies, into one reused memory; README "Performance"). Whatever it refuses goes
 // through our exact JavaScript decoder below, so a bad body is reported with the same reason
-// either way; HA_DEDUP_SNAPPY=js (setSnappyDecoder) uses only that one. Compression uses
-// snappyjs (the stack's compressor).
+// either way; a SnappyCodec made with { decoder: 'js' } uses only that one (the bench and the
+// tests compare the two). Compression uses snappyjs (the stack's compressor).
+//
+// No module-level mutable state (issue 15.3): the WebAssembly instance and the scratch buffers
+// belong to a SnappyCodec, one per run (the pipeline's ColumnsCodec owns one). The plain
+// functions below make a fresh output each call and run the JavaScript decoder.
 import { createRequire } from 'node:module';
 import { WireError } from './errors.js';
 import { SNAPPY_WASM_BASE64 } from './snappywasm.js';
@@ -56,23 +60,6 @@ class WasmSnappy {
 
 /** Blocks whose input and output together are over this are left to the JavaScript decoder. */
 const WASM_MAX_BYTES = 1 << 30;
-/** Created at the first decompression. */
-let wasm: WasmSnappy | null = null;
-/** false: setSnappyDecoder('js'). */
-let useWasm = true;
-
-/**
- * 'auto' (the default): the WebAssembly decoder, the JavaScript one for what it refuses;
- * 'js': JavaScript only (the CLI's HA_DEDUP_SNAPPY=js, to compare the two).
- */
-export function setSnappyDecoder(choice: 'auto' | 'js'): void {
-  useWasm = choice !== 'js';
-}
-
-/** Which decoder decompresses: 'wasm' (src/wire/snappy.wat) or 'js'. */
-export function snappyDecoder(): 'wasm' | 'js' {
-  return useWasm ? 'wasm' : 'js';
-}
 
 export const DEFAULT_MAX_DECODED_SIZE = 64 * 1024 * 1024;
 
@@ -82,36 +69,94 @@ const LOOP_MAX = 16;
 /** Literals and copies up to this long go four bytes per step (a kind-2 copy is at most 64 bytes). */
 const SHORT_COPY = 64;
 
+export interface SnappyOptions {
+  /**
+   * 'auto' (the default): the WebAssembly decoder, the JavaScript one for what it refuses;
+   * 'js': JavaScript only (to compare the two: bench, tests).
+   */
+  decoder?: 'auto' | 'js';
+}
+
 /**
- * Decompress a snappy block. Throws WireError when the data is not valid snappy or when the
- * declared decoded size is over maxDecodedSize (checked before allocating).
+ * A run's snappy decoder: the WebAssembly instance (made at the first block) and the scratch
+ * output of transient decompression. Not shared between runs.
+ */
+export class SnappyCodec {
+  readonly decoder: 'wasm' | 'js';
+  private wasm: WasmSnappy | null = null;
+  private scratch = new Uint8Array(0);
+  private scratchView = new DataView(this.scratch.buffer);
+
+  constructor(opts: SnappyOptions = {}) {
+    this.decoder = opts.decoder === 'js' ? 'js' : 'wasm';
+  }
+
+  /** Decompress a snappy block (WireError when invalid or declared over maxDecodedSize, checked before allocating). */
+  decompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
+    return this.run(src, maxDecodedSize, false);
+  }
+
+  /** decompress, the result valid only until the next call (memory of this codec's; no allocation, no zero-filling). */
+  decompressTransient(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
+    return this.run(src, maxDecodedSize, true);
+  }
+
+  /** The WebAssembly decoder alone (tests): the decoded bytes, valid until the next call, or null where it refuses the block. */
+  decompressWasm(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array | null {
+    const length = readHeader(src, maxDecodedSize);
+    return this.decodeWasm(src, headerEndOf(src), length);
+  }
+
+  private run(src: Uint8Array, maxDecodedSize: number, transient: boolean): Uint8Array {
+    const length = readHeader(src, maxDecodedSize);
+    const pos = headerEndOf(src);
+    if (this.decoder === 'wasm') {
+      const r = this.decodeWasm(src, pos, length);
+      if (r !== null) return transient ? r : r.slice();
+      // refused: the JavaScript decoder below says why
+    }
+    if (!transient) return decompressJs(src, pos, length, new Uint8Array(length), null);
+    if (this.scratch.length < length) {
+      this.scratch = new Uint8Array(Math.max(length, this.scratch.length * 2, 1 << 20));
+      this.scratchView = new DataView(this.scratch.buffer);
+    }
+    return decompressJs(src, pos, length, this.scratch, this.scratchView).subarray(0, length);
+  }
+
+  private decodeWasm(src: Uint8Array, pos: number, length: number): Uint8Array | null {
+    if (length === 0 || src.length + length + 16 > WASM_MAX_BYTES) return null;
+    if (this.wasm === null || !this.wasm.fits(src.length, length)) {
+      try {
+        this.wasm = new WasmSnappy(src.length + length + 16);
+      } catch {
+        return null; // no address space for a memory this size: the JavaScript decoder takes it
+      }
+    }
+    return this.wasm.decode(src, pos, length);
+  }
+}
+
+/**
+ * Decompress a snappy block with the JavaScript decoder into a fresh array. Throws WireError
+ * when the data is not valid snappy or when the declared decoded size is over maxDecodedSize
+ * (checked before allocating). A run decompressing many blocks uses a SnappyCodec.
  */
 export function snappyDecompress(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
-  return decompress(src, maxDecodedSize, false);
-}
-
-/** snappyDecompress with our JavaScript decoder only, never the WebAssembly one (tests). */
-export function snappyDecompressJs(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
   const length = readHeader(src, maxDecodedSize);
-  return decompressJs(src, headerEnd, length, false);
+  return decompressJs(src, headerEndOf(src), length, new Uint8Array(length), null);
 }
 
-let scratch = new Uint8Array(1 << 20);
-let scratchView = new DataView(scratch.buffer);
-
-/**
- * Like snappyDecompress, but the result is only valid until the next call: both decoders write
- * into memory shared by every call. For decoders that consume the bytes at once (no allocation,
- * no zero-filling).
- */
+/** snappyDecompress (kept for callers without a codec: each call gets a fresh array, valid as long as they keep it). */
 export function snappyDecompressTransient(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
-  return decompress(src, maxDecodedSize, true);
+  return snappyDecompress(src, maxDecodedSize);
 }
 
-/** Where the last readHeader() found the tags to start. */
-let headerEnd = 0;
+/** snappyDecompress with our JavaScript decoder (tests; the same as snappyDecompress). */
+export function snappyDecompressJs(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array {
+  return snappyDecompress(src, maxDecodedSize);
+}
 
-/** The declared length of a block (its tags start at headerEnd), checked against the limit. */
+/** The declared length of a block, checked against the limit (its tags start at headerEndOf). */
 function readHeader(src: Uint8Array, maxDecodedSize: number): number {
   let length = 0;
   let shift = 0;
@@ -127,60 +172,22 @@ function readHeader(src: Uint8Array, maxDecodedSize: number): number {
   if (length > maxDecodedSize) {
     throw new WireError(`snappy: declared decoded size ${length} bytes is over --max-decoded-size ${maxDecodedSize}`);
   }
-  headerEnd = pos;
   return length;
 }
 
-function decompress(src: Uint8Array, maxDecodedSize: number, transient: boolean): Uint8Array {
-  const length = readHeader(src, maxDecodedSize);
-  const pos = headerEnd;
-  if (useWasm) {
-    const r = decodeWasm(src, pos, length);
-    if (r !== null) return transient ? r : r.slice();
-    // refused: the JavaScript decoder below says why
-  }
-  return decompressJs(src, pos, length, transient);
+/** Where the tags of a block whose header readHeader accepted start. */
+function headerEndOf(src: Uint8Array): number {
+  let pos = 0;
+  while (src[pos++]! >= 0x80);
+  return pos;
 }
 
-function decodeWasm(src: Uint8Array, pos: number, length: number): Uint8Array | null {
-  if (length === 0 || src.length + length + 16 > WASM_MAX_BYTES) return null;
-  if (wasm === null || !wasm.fits(src.length, length)) {
-    try {
-      wasm = new WasmSnappy(src.length + length + 16);
-    } catch {
-      return null; // no address space for a memory this size: the JavaScript decoder takes it
-    }
-  }
-  return wasm.decode(src, pos, length);
-}
-
-/**
- * The WebAssembly decoder alone (tests): the decoded bytes, valid until the next call, or null
- * where it refuses the block (or leaves it to JavaScript: empty, or over 1 GiB with its input).
- */
-export function snappyDecompressWasm(src: Uint8Array, maxDecodedSize: number = DEFAULT_MAX_DECODED_SIZE): Uint8Array | null {
-  const length = readHeader(src, maxDecodedSize);
-  return decodeWasm(src, headerEnd, length);
-}
-
-/** Our JavaScript decoder, the header already read: the tags start at `pos`, `length` declared. */
-function decompressJs(src: Uint8Array, pos: number, length: number, transient: boolean): Uint8Array {
-  let out: Uint8Array;
-  let outView: DataView;
-  if (transient) {
-    if (scratch.length < length) {
-      scratch = new Uint8Array(Math.max(length, scratch.length * 2));
-      scratchView = new DataView(scratch.buffer);
-    }
-    out = scratch;
-    outView = scratchView;
-  } else {
-    out = new Uint8Array(length);
-    outView = new DataView(out.buffer);
-  }
-  const op = decodeBlock(src, new DataView(src.buffer, src.byteOffset, src.byteLength), pos, out, outView, length);
+/** Our JavaScript decoder, the header already read: the tags start at `pos`, `length` declared, into `out` (its view, or null). */
+function decompressJs(src: Uint8Array, pos: number, length: number, out: Uint8Array, outView: DataView | null): Uint8Array {
+  const ov = outView ?? new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const op = decodeBlock(src, new DataView(src.buffer, src.byteOffset, src.byteLength), pos, out, ov, length);
   if (op !== length) throw new WireError(`snappy: decoded ${op} bytes but the header declares ${length}`);
-  return transient ? out.subarray(0, length) : out;
+  return out;
 }
 
 /**
@@ -279,17 +286,9 @@ export function snappyCompress(src: Uint8Array): Uint8Array {
   return snappyjs().compress(src);
 }
 
-let compressScratch = new Uint8Array(1 << 16);
-
-/**
- * snappyCompress into a buffer shared by every call (snappyjs's compressor writing into it): the
- * result is valid until the next call. For writers that copy the bytes at once (no allocation).
- */
+/** snappyCompress (kept for round 1's writers: a fresh array each call). */
 export function snappyCompressTransient(src: Uint8Array): Uint8Array {
-  const c = new (compressor().SnappyCompressor)(src);
-  const max = c.maxCompressedLength();
-  if (compressScratch.length < max) compressScratch = new Uint8Array(Math.max(max, compressScratch.length * 2));
-  return compressScratch.subarray(0, c.compressToBuffer(compressScratch));
+  return snappyCompress(src);
 }
 
 /**

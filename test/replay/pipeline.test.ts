@@ -143,3 +143,40 @@ test('ProgressLine: nothing for short runs, then one self-overwriting line; useC
   assert.equal(useColor({ isTTY: true }, true, { NO_COLOR: '1' }), false);
   assert.equal(useColor({ isTTY: true }, true, { NO_COLOR: '' }), true);
 });
+
+test('the snappy library option { decoder: "js" } gives the same output, report and bad-record reasons as the default (WebAssembly) decoder', async () => {
+  const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { PbReader } = await import('../../src/wire/pbreader.js');
+  const { decodeCapturedRequest, encodeCaptureRecord, withCrc } = await import('../../src/wire/rwcap.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ha-dedup-snappy-'));
+  try {
+    // the fixture with record 3's body cut short (CRC recomputed, so snappy is what fails)
+    const f = readFileSync(FIXTURE);
+    const r = new PbReader(f, 7);
+    const parts: Uint8Array[] = [f.subarray(0, 7)];
+    for (let i = 0; r.pos < r.end; i++) {
+      const start = r.delimited();
+      const rec = decodeCapturedRequest(f.subarray(start, r.fieldEnd));
+      parts.push(encodeCaptureRecord(i === 3 ? withCrc({ ...rec, body: rec.body.subarray(0, rec.body.length - 5) }) : rec));
+    }
+    const input = join(dir, 'cut.rwcap');
+    writeFileSync(input, Buffer.concat(parts));
+    const runWith = async (snappy?: { decoder: 'js' }) => {
+      const out = sink();
+      const warnings: string[] = [];
+      const res = await runReplay(options([input]), { output: out.stream, warn: (l) => warnings.push(l), ...(snappy ? { snappy } : {}) });
+      return { text: out.text(), warnings, report: JSON.stringify(res.report) };
+    };
+    const a = await runWith();
+    const b = await runWith({ decoder: 'js' });
+    assert.equal(a.warnings.length, 1);
+    assert.match(a.warnings[0]!, /cut\.rwcap: record 3 at byte \d+: snappy: /);
+    assert.deepEqual(b.warnings, a.warnings);
+    assert.ok(a.text.length > 0);
+    assert.equal(b.text, a.text);
+    assert.equal(b.report, a.report);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  setSnappyDecoder,
-  snappyCompress,
-  snappyDecoder,
-  snappyDecompress,
-  snappyDecompressJs,
-  snappyDecompressTransient,
-  snappyDecompressWasm,
-  snappyjsDecompress,
-} from '../../src/wire/snappy.js';
+import { SnappyCodec, snappyCompress, snappyDecompressJs, snappyjsDecompress } from '../../src/wire/snappy.js';
 import { SNAPPY_WASM_BASE64 } from '../../src/wire/snappywasm.js';
 import { assembleSnappyWat } from '../../scripts/wasm-lib.mjs';
 
@@ -24,21 +15,24 @@ test('the embedded WebAssembly module is src/wire/snappy.wat assembled (node scr
   assert.equal(SNAPPY_WASM_BASE64, Buffer.from(bytes).toString('base64'));
 });
 
-test('the WebAssembly decoder is the one in use; setSnappyDecoder("js") turns it off', () => {
-  // what decompression returns lives in the WebAssembly decoder's memory, unless it is turned off
+// a codec of the default kind (WebAssembly, then JavaScript for what it refuses), as a run has one
+const codec = new SnappyCodec();
+const snappyDecompress = (b: Uint8Array, max?: number) => codec.decompress(b, max);
+const snappyDecompressTransient = (b: Uint8Array, max?: number) => codec.decompressTransient(b, max);
+const snappyDecompressWasm = (b: Uint8Array, max?: number) => codec.decompressWasm(b, max);
+
+test('a codec decodes with WebAssembly by default; { decoder: "js" } turns it off, and codecs share no memory', () => {
+  // what decompression returns lives in the codec's WebAssembly memory, unless it is turned off
   const block = snappyCompress(new TextEncoder().encode('node_cpu_seconds_total{cpu="0"} '.repeat(50)));
-  const inWasm = () => snappyDecompressTransient(block).buffer === snappyDecompressWasm(block)!.buffer;
-  assert.equal(snappyDecoder(), 'wasm');
-  assert.ok(inWasm());
-  setSnappyDecoder('js');
-  try {
-    assert.equal(snappyDecoder(), 'js');
-    assert.ok(!inWasm());
-  } finally {
-    setSnappyDecoder('auto');
-  }
-  assert.equal(snappyDecoder(), 'wasm');
-  assert.ok(inWasm());
+  const a = new SnappyCodec();
+  assert.equal(a.decoder, 'wasm');
+  assert.ok(a.decompressTransient(block).buffer === a.decompressWasm(block)!.buffer);
+  const js = new SnappyCodec({ decoder: 'js' });
+  assert.equal(js.decoder, 'js');
+  assert.ok(js.decompressTransient(block).buffer !== a.decompressWasm(block)!.buffer);
+  assert.deepEqual(Buffer.from(js.decompressTransient(block)), Buffer.from(a.decompress(block)));
+  const b = new SnappyCodec();
+  assert.ok(b.decompressTransient(block).buffer !== a.decompressTransient(block).buffer);
 });
 
 test('the WebAssembly and JavaScript decoders and snappyjs agree on every fixture body', () => {
