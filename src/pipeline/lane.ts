@@ -279,7 +279,7 @@ const NO_HISTOGRAMS: Histogram[] = [];
  * earliest sample time). Nothing else of a series is read by decide(). A small bridge until the
  * tracker takes columns itself (the model helper's rewrite).
  */
-export function trackerView(d: DecodedRequest, ha: HALabels, clusterLabel: string, replicaLabel: string): WriteRequest {
+function trackerView(d: DecodedRequest, ha: HALabels, clusterLabel: string, replicaLabel: string): WriteRequest {
   const n = d.seriesCount;
   const pairLabels: Label[][] = ha.pairs.map((p) => [
     { name: clusterLabel, value: p.cluster },

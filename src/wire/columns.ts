@@ -16,7 +16,7 @@ export interface EnvelopeFacts {
 }
 
 /** A request of round-1 objects as columns, its series registered in `registry`. */
-export function toSeries(write: WriteRequest, registry: SeriesRegistry): DecodedSeries {
+function toSeries(write: WriteRequest, registry: SeriesRegistry): DecodedSeries {
   const series = write.timeseries;
   const n = series.length;
   const ids = new Int32Array(n);
@@ -91,7 +91,7 @@ export function toDecoded(req: Request, registry: SeriesRegistry, facts: Envelop
 }
 
 /** Columns back to round-1 objects (the labels from the catalog). */
-export function toWrite(s: DecodedSeries, registry: SeriesRegistry): WriteRequest {
+function toWrite(s: DecodedSeries, registry: SeriesRegistry): WriteRequest {
   const timeseries: TimeSeries[] = [];
   for (let i = 0; i < s.seriesCount; i++) {
     const samples: Sample[] = [];

@@ -638,7 +638,7 @@ export function encodeWriteRequestTransient(wr: WriteRequest): Uint8Array {
 }
 
 /** Encode `wr` into w (reset first). */
-export function encodeInto(w: PbWriter, wr: WriteRequest): PbWriter {
+function encodeInto(w: PbWriter, wr: WriteRequest): PbWriter {
   w.reset();
   for (const ts of wr.timeseries) {
     w.ensure(1);
@@ -659,7 +659,7 @@ export function encodeInto(w: PbWriter, wr: WriteRequest): PbWriter {
 // ---- decoding straight into columns ----
 
 /** The series part of a DecodedRequest (src/model/decoded.ts), as a decoder builds it. */
-export interface SeriesColumns {
+interface SeriesColumns {
   seriesCount: number;
   ids: Int32Array;
   sampleStart: Int32Array;

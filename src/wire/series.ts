@@ -22,7 +22,7 @@ import { StringInterner } from './utf8.js';
 
 const EMPTY = 0;
 
-export interface RegistryMark {
+interface RegistryMark {
   ids: number;
   entries: number;
 }
