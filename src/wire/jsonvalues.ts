@@ -73,19 +73,14 @@ export function parseLabels(obj: unknown, what: string): Label[] {
   return labels;
 }
 
-const quoteCache = new Map<string, string>();
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
-/** JSON string literal, cached for repeated label names/values. */
+/**
+ * JSON string literal. Not cached: the writers build a series' label text once per series id
+ * (their own per-run caches), so a string is quoted about once per series.
+ */
 export function quote(s: string): string {
-  let q = quoteCache.get(s);
-  if (q !== undefined) return q;
-  q = NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
-  if (s.length <= 256) {
-    if (quoteCache.size >= 500_000) quoteCache.clear();
-    quoteCache.set(s, q);
-  }
-  return q;
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
 }
 
 /** Labels as a JSON object sorted by name. */

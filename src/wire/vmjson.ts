@@ -42,11 +42,12 @@ export function vmValue(x: number): string {
   return x > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
-/** `{"metric":{...},"values":[` per labels array (decoders share one array per distinct series). */
-const metricCache = new WeakMap<readonly Label[], string>();
-
-/** One export line for a series (without "\n"), or null when every value is NaN. Counts dropped NaNs into `dropped`. */
-export function encodeVmJsonSeries(ts: TimeSeries, dropped: { nan: number }): string | null {
+/**
+ * One export line for a series (without "\n"), or null when every value is NaN. Counts dropped
+ * NaNs into `dropped`. `metricCache`: the caller's own `{"metric":{...},"values":[` per labels
+ * array (decoders share one array per distinct series), kept for the caller's run.
+ */
+export function encodeVmJsonSeries(ts: TimeSeries, dropped: { nan: number }, metricCache: WeakMap<readonly Label[], string>): string | null {
   let values = '';
   let stamps = '';
   let n = 0;

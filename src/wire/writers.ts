@@ -254,6 +254,8 @@ class NdjsonWriter extends ByteOutput {
 
 class VmJsonWriter extends ByteOutput {
   private dropped = { nan: 0 };
+  /** Each series' metric prefix, per labels array, for this writer's run. */
+  private readonly metricCache = new WeakMap<readonly Label[], string>();
   private histograms = 0;
   private exemplars = 0;
   private metadata = 0;
@@ -265,7 +267,7 @@ class VmJsonWriter extends ByteOutput {
     for (const ts of series) {
       this.histograms += ts.histograms.length;
       this.exemplars += ts.exemplars.length;
-      const line = encodeVmJsonSeries(ts, this.dropped);
+      const line = encodeVmJsonSeries(ts, this.dropped, this.metricCache);
       if (line !== null) out += line + '\n';
     }
     this.metadata += metadata.length;
