@@ -6,7 +6,7 @@
 // temporary on-disk SQLite table, src/pipeline/sort.ts) gives the 3 elections back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { labelsKey, valueToJSON } from '../../src/model/index.js';
 import { openInput } from '../../src/pipeline/inputs.js';
@@ -172,5 +172,29 @@ test('12.8: a temporary directory --sort cannot use is exit 4 with one line nami
   } finally {
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;
+  }
+});
+
+test('SPEC 12: inspect --sort counts what replay --sort takes: one request per (cluster, replica, timestamp) of a series-by-series export, the same series and samples', async () => {
+  const t = tempDir();
+  try {
+    const series = await fixtureSeries();
+    const exp = `${t.dir}/export.jsonl`;
+    writeFileSync(exp, vmExport(series));
+    const plain = await runCli(['inspect', exp, '--json']);
+    const sorted = await runCli(['inspect', exp, '--json', '--sort']);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(sorted.status, 0, sorted.stderr);
+    const a = JSON.parse(plain.stdout);
+    const b = JSON.parse(sorted.stdout);
+    assert.equal(a.totals.requests, series.length, 'unsorted: one request per line');
+    const groups = new Set<string>();
+    for (const s of series) for (const p of s.points) groups.add(`${s.labels.cluster ?? ''}\u0000${s.labels.__replica__ ?? ''}\u0000${p.t}`);
+    assert.equal(b.totals.requests, groups.size);
+    assert.equal(b.totals.samples, a.totals.samples);
+    assert.equal(b.totals.series, a.totals.series);
+    assert.deepEqual(b.time_span, a.time_span);
+  } finally {
+    t.cleanup();
   }
 });
