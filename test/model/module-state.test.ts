@@ -4,7 +4,8 @@
 // the run's own objects (a codec, a registry, a consumer) passed down.
 //
 // This scans the top level of every module in those folders for a `let`/`var`, and for a `const`
-// bound to a new mutable container (Map, Set, WeakMap, a typed array, a DataView, ...). Literal
+// bound to a new object (a Map, a typed array, a cache or any class instance; TextEncoder and
+// TextDecoder, stateless as used, excepted). Literal
 // tables (`const X = {...}` / `[...]`) read as constants and are not flagged; a module that must
 // keep a load-once handle lists it in ALLOWED with the reason.
 import { test } from 'node:test';
@@ -24,7 +25,19 @@ const ALLOWED: Record<string, Record<string, string>> = {
   },
 };
 
-const MUTABLE_NEW = /^(?:export\s+)?const\s+(\w+)\s*(?::[^=]+)?=\s*new\s+(Map|Set|WeakMap|WeakSet|WeakRef|Array|ArrayBuffer|SharedArrayBuffer|DataView|(?:Ui|I)nt(?:8|16|32)Array|Uint8ClampedArray|Float(?:32|64)Array|Big(?:Ui|I)nt64Array)\b/;
+/** Any object built at module level (a class instance holds state unless it is one of these). */
+const MUTABLE_NEW = /^(?:export\s+)?const\s+(\w+)\s*(?::[^=]+)?=\s*new\s+(?!(?:TextEncoder|TextDecoder|RegExp|Intl\.\w+)\b)(\w+)/;
+
+/**
+ * Module-level state still there (issue 15.3 is not done while this list is not empty): the
+ * object decoders' string interners and caches, rwcap's shared record encoder. The test fails
+ * when one of them goes without leaving this list, so the list can only shrink.
+ */
+const PENDING: Record<string, string[]> = {
+  'src/wire/prompb.ts': ['interner', 'labelSetCache', 'metadataCache'],
+  'src/wire/rw2.ts': ['interner'],
+  'src/wire/rwcap.ts': ['recordWriter'],
+};
 const LET = /^(?:export\s+)?(?:let|var)\s+(\w+)/;
 
 function modules(dir: string): string[] {
@@ -99,6 +112,7 @@ function topLevelLines(src: string): { line: number; text: string }[] {
 
 test('src/wire, src/tracker and src/report keep no mutable state at module level', () => {
   const found: string[] = [];
+  const pendingSeen = new Set<string>();
   for (const folder of FOLDERS) {
     for (const file of modules(join(ROOT, folder))) {
       const rel = relative(ROOT, file);
@@ -106,15 +120,21 @@ test('src/wire, src/tracker and src/report keep no mutable state at module level
         const m = LET.exec(text) ?? MUTABLE_NEW.exec(text);
         if (m === null) continue;
         if (ALLOWED[rel]?.[m[1]!] !== undefined) continue;
+        if (PENDING[rel]?.includes(m[1]!) === true) {
+          pendingSeen.add(`${rel}: ${m[1]!}`);
+          continue;
+        }
         found.push(`${rel}:${line}: ${text.trim()}`);
       }
     }
   }
   assert.deepEqual(found, [], `module-level mutable state (pass a per-run object down instead):\n${found.join('\n')}`);
+  const pending = Object.entries(PENDING).flatMap(([f, names]) => names.map((n) => `${f}: ${n}`));
+  assert.deepEqual(pending.filter((p) => !pendingSeen.has(p)), [], 'gone from the code: take them off PENDING');
 });
 
 test('the scan sees a top-level let and a new Map, and not the same inside a function', () => {
-  const src = 'let a = 1;\nconst b = new Map<string, number>();\nexport const t = { x: 1 };\nfunction f() {\n  let c = 2;\n  const d = new Set();\n}\nconst re = /[{(]/;\nlet e = 3;\n';
+  const src = 'let a = 1;\nconst b = new Map<string, number>();\nexport const t = { x: 1 };\nfunction f() {\n  let c = 2;\n  const d = new Set();\n}\nconst re = /[{(]/;\nlet e = 3;\nconst enc = new TextEncoder();\nconst cache = new ByteKeyCache<Label[]>(20);\n';
   const hits = topLevelLines(src).filter(({ text }) => LET.test(text) || MUTABLE_NEW.test(text)).map((l) => l.line);
-  assert.deepEqual(hits, [1, 2, 9]);
+  assert.deepEqual(hits, [1, 2, 9, 11]);
 });
