@@ -3,7 +3,7 @@
 // plan.finish() and exits with doctorExitCode(); replay adds an ErrorHint to its lane.
 export * from './types.js';
 export { doctorPlan, applyLaneSettings, laneConfigs, FAILOVER_LADDER, ALL_CHECKS, type DoctorPlan, type DoctorPlanOptions, type LaneSettings, type LaneSpec } from './plan.js';
-export { ErrorHint, hintLine, HINT_CHECKS } from './hint.js';
+export { ErrorHint, hintLine } from './hint.js';
 export { doctorExitCode, failing, parseFailOn, DEFAULT_FAIL_ON, FAIL_ON, type FailOn } from './exit.js';
 export { renderJson, renderTable, renderMarkdown } from './render.js';
 export { DoctorConsumer, type CheckFactory } from './consumer.js';
