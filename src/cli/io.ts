@@ -24,6 +24,11 @@ export interface CliIo {
    * the process's own io; a test's io throws, as nothing in process may end the test runner.
    */
   exitNow(code: number): never;
+  /**
+   * What became of stdout and stderr (src/cli/stdio.ts): set by runMain, which hands every
+   * command its io with both streams guarded (a failed write is recorded, never thrown).
+   */
+  readonly stdio?: import('./stdio.js').StdioState;
 }
 
 /**

@@ -13,6 +13,7 @@ import { register as registerSend } from './commands/send.js';
 import { register as registerDoctor } from './commands/doctor.js';
 import { configureVoice, errorLine } from './voice.js';
 import { processIo, type CliIo } from './io.js';
+import { guardIo } from './stdio.js';
 
 export { processIo, type CliIo } from './io.js';
 
@@ -81,13 +82,28 @@ function snappyFromEnv(v: string | undefined): void {
  * Run `argv` (node's form: [node, script, ...args]) against `io`; resolves to the exit code and
  * never exits. bin/ha-dedup exits at once with a code other than 0; on 0 it lets the process end
  * by itself once its work is drained, as it always has.
+ *
+ * The command gets `io` with stdout and stderr guarded (src/cli/stdio.ts): a stdout that cannot
+ * be written (other than its reader going away) or a stderr that cannot be written makes the
+ * exit code 2 whatever the command returned, with one line on stderr when it still works
+ * (issue 12.10).
  */
-export async function runMain(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function runMain(argv: readonly string[], rawIo: CliIo = processIo()): Promise<number> {
+  const io = guardIo(rawIo);
+  let code: number;
   try {
     snappyFromEnv(io.env.HA_DEDUP_SNAPPY);
     await buildProgram(io).parseAsync([...argv]);
-    return EXIT.ok;
+    code = EXIT.ok;
   } catch (err) {
-    return exitCodeFor(err, io);
+    code = exitCodeFor(err, io);
   }
+  await io.stdio.settled();
+  if (io.stdio.failed) {
+    const line = io.stdio.failureLine();
+    if (line !== null && !io.stdio.reported) io.stderr.write(line);
+    code = EXIT.usage;
+  }
+  io.stdio.removeTemporaries();
+  return code;
 }

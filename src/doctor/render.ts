@@ -4,6 +4,7 @@
 import { stableJson } from '../model/index.js';
 import { COUNT_UNIT, SEVERITIES, type DoctorReport, type Finding } from './types.js';
 import { int, plural, selector, utc } from './options.js';
+import { printable } from '../report/format.js';
 
 export function renderJson(report: DoctorReport): string {
   return stableJson(report);
@@ -12,7 +13,7 @@ export function renderJson(report: DoctorReport): string {
 const HEAD = ['severity', 'code', 'tenant', 'cluster', 'replica', 'count'];
 
 function row(f: Finding): string[] {
-  return [f.severity, f.code, f.tenant, f.cluster ?? '-', f.replica ?? '-', `${int(f.count)} ${COUNT_UNIT[f.code]}`];
+  return [f.severity, f.code, printable(f.tenant), printable(f.cluster ?? '-'), printable(f.replica ?? '-'), `${int(f.count)} ${COUNT_UNIT[f.code]}`];
 }
 
 function summary(report: DoctorReport): string {
@@ -79,21 +80,23 @@ function where(f: Finding): string {
  * fit, the numbered list below it says the same); WIDTH off a terminal.
  */
 export function renderTable(report: DoctorReport, width: number = WIDTH): string {
-  const out: string[] = [...hang(inputsLine(report), width, '  '), summary(report)];
+  // issue 12.11: names, label values and paths come from the input: their control characters
+  // are escaped before the text is wrapped (a raw newline would otherwise split a value)
+  const out: string[] = [...hang(printable(inputsLine(report)), width, '  '), summary(report)];
   if (report.findings.length === 0) return out.join('\n') + '\n';
   const table = box(HEAD, report.findings.map(row));
   if (table.indexOf('\n') <= width) out.push(table);
   out.push('');
   report.findings.forEach((f, k) => {
-    out.push(...hang(`${k + 1}. ${f.severity} ${f.code}: ${where(f)} (${int(f.count)} ${COUNT_UNIT[f.code]})`, width, '   '));
-    for (const e of f.examples) out.push(...wrap(`e.g. ${e.labels === null ? '' : `${selector(e.labels)} `}at ${utc(e.at_ms)}: ${e.note}`, width, '   '));
-    out.push(...wrap(`fix: ${f.fix}`, width, '   '), '');
+    out.push(...hang(printable(`${k + 1}. ${f.severity} ${f.code}: ${where(f)} (${int(f.count)} ${COUNT_UNIT[f.code]})`), width, '   '));
+    for (const e of f.examples) out.push(...wrap(printable(`e.g. ${e.labels === null ? '' : `${selector(e.labels)} `}at ${utc(e.at_ms)}: ${e.note}`), width, '   '));
+    out.push(...wrap(printable(`fix: ${f.fix}`), width, '   '), '');
   });
   return out.join('\n');
 }
 
 function esc(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return printable(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 export function renderMarkdown(report: DoctorReport): string {
@@ -103,7 +106,7 @@ export function renderMarkdown(report: DoctorReport): string {
     for (const f of report.findings) out.push(`| ${row(f).map(esc).join(' | ')} |`);
     report.findings.forEach((f, k) => {
       out.push('', `### ${k + 1}. ${f.severity}: \`${f.code}\` (${esc(where(f))})`, '');
-      for (const e of f.examples) out.push(`- ${e.labels === null ? '' : `\`${selector(e.labels)}\` `}at ${utc(e.at_ms)}: ${esc(e.note)}`);
+      for (const e of f.examples) out.push(`- ${e.labels === null ? '' : `\`${printable(selector(e.labels))}\` `}at ${utc(e.at_ms)}: ${esc(e.note)}`);
       if (f.examples.length > 0) out.push('');
       out.push(`**Fix:** ${esc(f.fix)}`);
     });

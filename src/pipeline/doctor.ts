@@ -7,7 +7,7 @@ import { doctorPlan, laneConfigs, type DoctorPlanOptions } from '../doctor/plan.
 import type { DoctorReport } from '../doctor/types.js';
 import { runPipeline, type LaneOptions } from './engine.js';
 import { openStore, type OpenedStore } from '../store/index.js';
-import { effectiveConfigs, type ReplayOptions } from './replay.js';
+import { effectiveConfigs, sortOption, type ReplayOptions } from './replay.js';
 
 /** What doctor reads: replay's inputs and HA settings (no state store, no output). */
 export type DoctorOptions = Omit<ReplayOptions, 'db' | 'outputFormat' | 'store'>;
@@ -40,6 +40,7 @@ export async function runDoctor(opts: DoctorOptions, io: DoctorIO, planOpts: Doc
         delayMs: opts.delayMs,
         defaultTenant: opts.tenant,
         warn: io.warn,
+        ...(opts.sort === true ? { sort: sortOption(opts, configs) } : {}),
         ...(io.stdin ? { stdin: io.stdin } : {}),
       },
       lanes,

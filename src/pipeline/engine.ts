@@ -12,7 +12,8 @@ import type { ClockOptions } from '../clock/clock.js';
 import { remoteWriteVersion } from '../wire/body.js';
 import { toDecoded } from '../wire/columns.js';
 import { SeriesRegistry } from '../wire/series.js';
-import { formatBadRecord, mergeInputs, openInput, type InputBadRecord } from './inputs.js';
+import { BadRecordWarnings, mergeInputs, openInput, type InputBadRecord, type SizeTable } from './inputs.js';
+import { sortInputs } from './sort.js';
 import { Lane, LabellerCache, type LaneOptions } from './lane.js';
 
 export { REPLAY_META, type LaneOptions } from './lane.js';
@@ -30,8 +31,16 @@ export interface RunOptions {
   delayMs: number;
   /** Tenant for records that carry none (--tenant). */
   defaultTenant: string;
-  /** One warning line per bad record ("ha-dedup: warning: ..."), without the newline. */
+  /**
+   * One warning line per bad record ("ha-dedup: warning: ..."), without the newline: the first
+   * MAX_WARNED_BAD of each input, then one "… N more bad records" line (issue 12.6).
+   */
   warn?(line: string): void;
+  /**
+   * --sort (issue 12.8): every record in clock order before the replay (src/pipeline/sort.ts);
+   * `haLabels` names the HA labels a tenant's one-sample-per-line records are regrouped by.
+   */
+  sort?: { haLabels(tenant: string | null): { cluster: string; replica: string } };
   /** What an input "-" reads (default: process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
   /** Called every `progressEvery` requests (default 1000), after every lane has taken the request. */
@@ -108,16 +117,27 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
   const inputs: InputSummary[] = paths.map((p) => ({ path: p, format: run.format === 'auto' ? 'unknown' : run.format, records: 0, bad_records: 0 }));
   const badRecords: BadRecordEvent[] = [];
   let badCount = 0;
+  const warnings = new BadRecordWarnings((line) => run.warn?.(line));
   const onBad = (i: number) => (bad: BadRecord) => {
     badCount++;
     inputs[i]!.bad_records++;
     inputs[i]!.records++;
     const ev: BadRecordEvent = { bad: { input: bad.input, index: bad.index, offset: bad.offset, reason: bad.reason }, unit: (bad as InputBadRecord).unit ?? 'record' };
     if (badRecords.length < MAX_LISTED_BAD) badRecords.push(ev);
-    run.warn?.(formatBadRecord(bad));
+    warnings.bad(bad);
     for (const lane of lanes) lane.badRecord(ev);
   };
-  const sizes = new Map<Request, [number, number]>();
+  const sizeMap = new Map<Request, [number, number]>();
+  const sizes: SizeTable = {
+    take(req) {
+      const sz = sizeMap.get(req);
+      if (sz !== undefined) sizeMap.delete(req);
+      return sz;
+    },
+    put(req, wire, decoded) {
+      sizeMap.set(req, [wire, decoded]);
+    },
+  };
   // auto: a record's receive time where it has one, else its sample time (recordTimeOrNull
   // falls back per record), so "received" is the rule that covers both.
   const clockOpts: ClockOptions = { source: run.clock ?? 'received', delayMs: run.delayMs };
@@ -135,8 +155,9 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
       onFormat: (f) => {
         inputs[i]!.format = f;
       },
+      onWarning: (m) => run.warn?.(`ha-dedup: warning: ${m}`),
       onSizes: (req, wire, decoded) => {
-        sizes.set(req, [wire, decoded]);
+        sizeMap.set(req, [wire, decoded]);
       },
     }),
   );
@@ -146,7 +167,15 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
   let stopped = false;
   let last: RunSummary['last'] = null;
   const filter = run.inputFilter;
-  for await (const { request, timeMs } of mergeInputs(filter === undefined ? streams : streams.map((st, i) => filter.skipApplied(i, st)), clockOpts)) {
+  const filtered = filter === undefined ? streams : streams.map((st, i) => filter.skipApplied(i, st));
+  const order = { maxDecodedSize: run.maxDecodedSize, sizes };
+  const sort = run.sort;
+  const merged = warnings.around(
+    sort === undefined
+      ? mergeInputs(filtered, clockOpts, order)
+      : sortInputs(filtered, clockOpts, { ...order, formatOf: (i) => inputs[i]!.format, haLabels: (t) => sort.haLabels(t) }),
+  );
+  for await (const { request, timeMs } of merged) {
     if (run.stopRequested?.()) {
       stopped = true; // issue 13.5: the lanes end after the last request they took
       break;
@@ -154,8 +183,7 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
     const input = inputs[request.inputIndex]!;
     input.records++;
     if (request.receivedAtMs !== null) sawReceiveTime = true;
-    const sz = sizes.get(request);
-    if (sz !== undefined) sizes.delete(request);
+    const sz = sizes.take(request);
     const decoded = toDecoded(request, registry, { protocol: protocolOf(input.format, request), wireBytes: sz?.[0] ?? 0, decodedBytes: sz?.[1] ?? 0 });
     samples += decoded.timestamps.length + decoded.histograms.length;
     const tenant = request.tenant ?? run.defaultTenant;
@@ -168,7 +196,12 @@ export async function runPipeline(run: RunOptions, laneOpts: readonly LaneOption
     if (run.progress && seq % every === 0) run.progress({ requests: seq, samples, nowMs: lanes[0]?.clock.nowMs ?? timeMs });
   }
 
-  const clockSource: ClockSource = run.clock ?? (sawReceiveTime ? 'received' : 'sample');
+  // issue 12.12: the clock the run used. `received` falls back per record to the sample time, so
+  // a run where no record carried a receive time used the samples' clock, --clock received or not
+  const clockSource: ClockSource = run.clock === 'sample' || !sawReceiveTime ? 'sample' : 'received';
+  if (run.clock === 'received' && !sawReceiveTime && seq > 0) {
+    run.warn?.('ha-dedup: warning: --clock received: no record of the input carries a receive time, so the clock is the samples\' (as --clock sample); the report says sample');
+  }
   for (const lane of lanes) await lane.end({ inputs, badRecordCount: badCount, badRecords, clockSource });
   return { inputs, requests: seq, samples, badRecordCount: badCount, clockSource, catalog: registry, stopped, last };
 }

@@ -18,6 +18,9 @@ import { NdjsonAssembler, parseNdjsonLine, type AssembledRequest } from '../wire
 import { parseVmJsonLine, parseVmJsonText } from '../wire/vmjson.js';
 import { parseRwcapJsonLine } from '../wire/rwcapjson.js';
 import { duplicateLabelKey } from '../wire/jsonvalues.js';
+import { decodeSpilled, encodeSpilled } from '../wire/spillcodec.js';
+import { DEFAULT_MAX_DECODED_SIZE } from '../wire/snappy.js';
+import { RecordSpill, type SpillRow } from '../store/spill.js';
 
 /** JSON keys whose object values are label sets (ndjson series and exemplar labels, vm-json metric). */
 const LABEL_PARENTS: readonly string[] = ['labels', 'metric'];
@@ -41,6 +44,8 @@ export interface ReadOptions {
   stdin?: AsyncIterable<Uint8Array>;
   /** Called once the input's format is known (after detection). */
   onFormat?(fmt: InputFormat): void;
+  /** A warning about the input that is not a bad record (an ndjson request split), without "ha-dedup: warning: ". */
+  onWarning?(text: string): void;
   /** Called for every yielded request with its body size on the wire and decoded (for inspect). */
   onSizes?(req: Request, wireBytes: number, decodedBytes: number): void;
 }
@@ -54,6 +59,42 @@ export function formatBadRecord(bad: BadRecord): string {
 export function badRecordText(bad: BadRecord): string {
   const unit = (bad as Partial<InputBadRecord>).unit ?? 'record';
   return `${bad.input}: ${unit} ${bad.index} at byte ${bad.offset}: ${bad.reason}`;
+}
+
+/** Warning lines per input about bad records; the rest are counted in one line (issue 12.6). */
+export const MAX_WARNED_BAD = 20;
+
+/**
+ * The bad-record warnings of a run: the first MAX_WARNED_BAD lines of each input, then (finish())
+ * one "… N more bad records" line per input that had more. The count and the list in the report
+ * are kept apart from this (engine.ts: all counted, the first MAX_LISTED_BAD listed).
+ */
+export class BadRecordWarnings {
+  private readonly perInput = new Map<string, number>();
+  constructor(private readonly warn: (line: string) => void) {}
+
+  bad(bad: BadRecord): void {
+    const n = (this.perInput.get(bad.input) ?? 0) + 1;
+    this.perInput.set(bad.input, n);
+    if (n <= MAX_WARNED_BAD) this.warn(formatBadRecord(bad));
+  }
+
+  /** `stream`, then the "… N more" lines once it ends (also by an error, or when its reader stops early). */
+  async *around<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+    try {
+      yield* stream;
+    } finally {
+      this.finish();
+    }
+  }
+
+  /** The "… N more" lines; the counts start again after. */
+  finish(): void {
+    for (const [input, n] of this.perInput) {
+      if (n > MAX_WARNED_BAD) this.warn(`ha-dedup: warning: ${input}: … ${n - MAX_WARNED_BAD} more bad records`);
+    }
+    this.perInput.clear();
+  }
 }
 
 /** Whether records of this format carry a receive time (for the `--clock` default). ndjson may. */
@@ -120,8 +161,23 @@ function fileSource(path: string): ReadIntoSource {
 const GZIP_MAGIC0 = 0x1f;
 const GZIP_MAGIC1 = 0x8b;
 
+/** Bad records at the start of an input (none good before them) after which a forced --format gives up. */
+export const MAX_LEADING_BAD = 100;
+
+/** The one error of an input auto-detection could not place (issue 12.6). */
+function notRecognised(path: string): HaDedupError {
+  return new HaDedupError('input', `${path}: not a recognised input (${INPUT_FORMATS.join(', ')}); use --format`);
+}
+
 class Ctx {
   bad = 0;
+  /** Records read well (for a line format: lines that parsed). */
+  good = 0;
+  /** The format given with --format (null: detected). */
+  forced: InputFormat | null = null;
+  /** Warnings of split ndjson requests given so far. */
+  splits = 0;
+  private firstReason = '';
   /** Where the reader is (for errors of the stream itself, e.g. a truncated gzip). */
   unit: 'record' | 'line' = 'record';
   index = 0;
@@ -139,8 +195,12 @@ class Ctx {
   report(unit: 'record' | 'line', index: number, offset: number, reason: string): void {
     const bad: InputBadRecord = { input: this.path, index, offset, reason, unit };
     if (this.opts.strict) throw new HaDedupError('input', `${badRecordText(bad)} (--strict)`);
+    if (this.bad === 0) this.firstReason = reason;
     this.bad++;
     this.opts.onBadRecord(bad);
+    if (this.forced !== null && this.good === 0 && this.bad >= MAX_LEADING_BAD) {
+      throw new HaDedupError('input', `${this.path}: does not look like ${this.forced}: its first ${this.bad} records are all bad (the first: ${this.firstReason}); check --format`);
+    }
   }
 }
 
@@ -171,7 +231,9 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
       }
       break;
     }
+    const detected = format === 'auto';
     if (format === 'auto') format = await detect(reader, opts.maxDecodedSize);
+    else ctx.forced = format;
     opts.onFormat?.(format);
     switch (format) {
       case 'rwcap':
@@ -184,7 +246,7 @@ export async function* openInput(path: string, inputIndex: number, opts: ReadOpt
         break;
       case 'remote-write':
       case 'remote-write2':
-        yield* readRemoteWrite(reader, ctx, format === 'remote-write2' ? 'rw2' : 'rw1');
+        yield* readRemoteWrite(reader, ctx, format === 'remote-write2' ? 'rw2' : 'rw1', detected);
         break;
     }
   } catch (e) {
@@ -389,6 +451,7 @@ async function* readRwcap(reader: ByteReader, ctx: Ctx): AsyncGenerator<Request>
       }
       throw e;
     }
+    ctx.good++;
     yield req;
   }
 }
@@ -456,7 +519,11 @@ async function isRecordAt(reader: ByteReader, limit: number, maxDecodedSize: num
 /** Filled by decodeCapturedRequest for each record (one object, no allocation per record). */
 const DECODE_INFO = { knownEnd: 0 };
 
-async function* readRemoteWrite(reader: ByteReader, ctx: Ctx, version: 'rw1' | 'rw2'): AsyncGenerator<Request> {
+/**
+ * A remote-write body. `detected`: the format was not given but is what detection falls back to,
+ * so a body that does not decode is an input in no known format (exit 3, issue 12.6).
+ */
+async function* readRemoteWrite(reader: ByteReader, ctx: Ctx, version: 'rw1' | 'rw2', detected: boolean): AsyncGenerator<Request> {
   const limit = maxRecordLength(ctx.opts.maxDecodedSize);
   while (reader.available <= limit && (await reader.more()));
   if (reader.available > limit) {
@@ -471,6 +538,7 @@ async function* readRemoteWrite(reader: ByteReader, ctx: Ctx, version: 'rw1' | '
     ctx.opts.onSizes?.(req, body.length, decodedBytes);
   } catch (e) {
     if (e instanceof WireError) {
+      if (detected) throw notRecognised(ctx.path);
       ctx.report('record', 0, 0, e.reason);
       return;
     }
@@ -488,8 +556,12 @@ function isBlank(line: Buffer): boolean {
 }
 
 async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | 'ndjson' | 'vm-json'): AsyncGenerator<Request> {
-  const maxLine = maxRecordLength(ctx.opts.maxDecodedSize) * 2; // base64 grows bodies by 4/3
-  const assembler = format === 'ndjson' ? new NdjsonAssembler() : null;
+  // a JSON line is refused past --max-decoded-size as a body is, before it is read whole (issue
+  // 12.4): at most that much of it is buffered; an rwcap-json line holds a body in base64 (4/3)
+  const max = ctx.opts.maxDecodedSize;
+  const maxLine = format === 'rwcap-json' ? maxRecordLength(max) * 2 : max;
+  // an ndjson request (lines sharing received_at_ms) is split past --max-decoded-size of lines
+  const assembler = format === 'ndjson' ? new NdjsonAssembler(max) : null;
   let lineNo = 0;
   for (;;) {
     const offset = reader.offset;
@@ -507,6 +579,10 @@ async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | '
       if (line === null) break;
     }
     lineNo++;
+    if (line.length > maxLine) {
+      ctx.report('line', lineNo, offset, `line longer than ${maxLine} bytes (--max-decoded-size ${max})`);
+      continue;
+    }
     if (lineNo === 1 && hasBom(line)) line = line.subarray(3);
     if (isBlank(line)) continue;
     let req: Request | null = null;
@@ -532,7 +608,9 @@ async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | '
       } else {
         const done = assembler!.add(parseNdjsonLine(parsed), lineNo, offset, line.length + 1);
         if (done !== null) req = ndjsonRequest(ctx, done);
+        if (assembler!.split) splitWarning(ctx, lineNo, offset, done!);
       }
+      ctx.good++;
     } catch (e) {
       if (e instanceof WireError) {
         ctx.report('line', lineNo, offset, e.reason);
@@ -546,6 +624,18 @@ async function* readLines(reader: ByteReader, ctx: Ctx, format: 'rwcap-json' | '
     const last = assembler.flush();
     if (last !== null) yield ndjsonRequest(ctx, last);
   }
+}
+
+/** Split-request warnings per input; the rest are counted in the last one. */
+const MAX_SPLIT_WARNINGS = 20;
+
+function splitWarning(ctx: Ctx, lineNo: number, offset: number, done: AssembledRequest): void {
+  ctx.splits++;
+  if (ctx.splits > MAX_SPLIT_WARNINGS) return;
+  const more = ctx.splits === MAX_SPLIT_WARNINGS ? ' (further splits of this input are not shown)' : '';
+  ctx.opts.onWarning?.(
+    `${ctx.path}: line ${lineNo} at byte ${offset}: the request of received_at_ms ${done.receivedAtMs} from line ${done.firstLine} holds more than --max-decoded-size ${ctx.opts.maxDecodedSize} bytes of lines: split here, the next lines are a request of their own${more}`,
+  );
 }
 
 function ndjsonRequest(ctx: Ctx, r: AssembledRequest): Request {
@@ -563,29 +653,98 @@ export interface TimedRequest {
 }
 
 /**
+ * The engine's side table of request sizes (wire, decoded bytes), keyed by the request object: a
+ * request that goes through the spill comes back as another object, so its sizes move with it.
+ */
+export interface SizeTable {
+  take(req: Request): [number, number] | undefined;
+  put(req: Request, wire: number, decoded: number): void;
+}
+
+export interface OrderOptions {
+  /** To decode the bodies of spilled captured requests again (--max-decoded-size). */
+  maxDecodedSize: number;
+  sizes?: SizeTable;
+}
+
+/** Records without a time of their own held in memory at the start of an input; the rest wait on disk. */
+export const LEADING_HELD = 1000;
+
+/** A request into a spill row (its sizes leave the size table with it). */
+export function spillRow(request: Request, time: number, group: string, seq: number, sizes: SizeTable | undefined): SpillRow {
+  const sz = sizes?.take(request);
+  const { kind, data } = encodeSpilled(request);
+  return {
+    time,
+    group,
+    seq,
+    inputIndex: request.inputIndex,
+    recordIndex: request.recordIndex,
+    offset: request.offset,
+    tenant: request.tenant,
+    receivedAtMs: request.receivedAtMs,
+    kind,
+    wireBytes: sz?.[0] ?? 0,
+    decodedBytes: sz?.[1] ?? 0,
+    data,
+  };
+}
+
+/** The request a spill row holds (its sizes back in the size table). */
+export function fromSpillRow(row: SpillRow, order: OrderOptions): Request {
+  const base = { inputIndex: row.inputIndex, recordIndex: row.recordIndex, offset: row.offset, tenant: row.tenant, receivedAtMs: row.receivedAtMs };
+  const req = decodeSpilled(row.kind, row.data, base, order.maxDecodedSize);
+  order.sizes?.put(req, row.wireBytes, row.decodedBytes);
+  return req;
+}
+
+/**
  * Attach record times to one input's requests. A request with no time of its own (no samples,
  * no receive time: e.g. metadata only from a file without receive times) takes the previous
  * record time of the same input; leading ones take the first known time after them (0 if the
- * input has none at all).
+ * input has none at all). Memory stays bounded (issue 12.4): past LEADING_HELD such leading
+ * requests, they wait in a temporary on-disk table (src/store/spill.ts), not in memory.
  */
-export async function* timeInput(input: AsyncIterable<Request>, clock: ClockOptions): AsyncGenerator<TimedRequest> {
+export async function* timeInput(input: AsyncIterable<Request>, clock: ClockOptions, order: OrderOptions = { maxDecodedSize: DEFAULT_MAX_DECODED_SIZE }): AsyncGenerator<TimedRequest> {
   let prev: number | null = null;
   let pending: Request[] = [];
-  for await (const request of input) {
-    const t = recordTimeOrNull(request, clock);
-    if (t === null) {
-      if (prev !== null) yield { request, timeMs: prev };
-      else pending.push(request);
-      continue;
+  let spill: RecordSpill | null = null;
+  let seq = 0;
+  async function* release(t: number): AsyncGenerator<TimedRequest> {
+    const held = pending;
+    pending = [];
+    for (const p of held) yield { request: p, timeMs: t };
+    if (spill !== null) {
+      for (const row of spill.drain()) yield { request: fromSpillRow(row, order), timeMs: t };
+      spill.close();
+      spill = null;
     }
-    if (pending.length > 0) {
-      for (const p of pending) yield { request: p, timeMs: t };
-      pending = [];
-    }
-    prev = t;
-    yield { request, timeMs: t };
   }
-  for (const p of pending) yield { request: p, timeMs: 0 };
+  try {
+    for await (const request of input) {
+      const t = recordTimeOrNull(request, clock);
+      if (t === null) {
+        if (prev !== null) {
+          yield { request, timeMs: prev };
+          continue;
+        }
+        if (spill === null && pending.length >= LEADING_HELD) {
+          spill = new RecordSpill();
+          for (const p of pending) spill.add(spillRow(p, 0, '', seq++, order.sizes));
+          pending = [];
+        }
+        if (spill !== null) spill.add(spillRow(request, 0, '', seq++, order.sizes));
+        else pending.push(request);
+        continue;
+      }
+      if (pending.length > 0 || spill !== null) yield* release(t);
+      prev = t;
+      yield { request, timeMs: t };
+    }
+    yield* release(0);
+  } finally {
+    (spill as RecordSpill | null)?.close();
+  }
 }
 
 /**
@@ -593,8 +752,8 @@ export async function* timeInput(input: AsyncIterable<Request>, clock: ClockOpti
  * has the smallest time goes first; ties keep input order. Within one input the order is the
  * input's own (a record that goes back in time is a clock regression, counted by SimClock).
  */
-export async function* mergeInputs(inputs: AsyncIterable<Request>[], clock: ClockOptions): AsyncGenerator<TimedRequest> {
-  const iters = inputs.map((i) => timeInput(i, clock));
+export async function* mergeInputs(inputs: AsyncIterable<Request>[], clock: ClockOptions, order?: OrderOptions): AsyncGenerator<TimedRequest> {
+  const iters = inputs.map((i) => timeInput(i, clock, order));
   if (iters.length === 1) {
     yield* iters[0]!;
     return;
@@ -604,17 +763,21 @@ export async function* mergeInputs(inputs: AsyncIterable<Request>[], clock: Cloc
     const r = await it.next();
     heads.push(r.done ? null : r.value);
   }
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (h !== null && h !== undefined && (best < 0 || h.timeMs < heads[best]!.timeMs)) best = i;
+  try {
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h !== null && h !== undefined && (best < 0 || h.timeMs < heads[best]!.timeMs)) best = i;
+      }
+      if (best < 0) return;
+      const out = heads[best]!;
+      const r = await iters[best]!.next();
+      heads[best] = r.done ? null : r.value;
+      yield out;
     }
-    if (best < 0) return;
-    const out = heads[best]!;
-    const r = await iters[best]!.next();
-    heads[best] = r.done ? null : r.value;
-    yield out;
+  } finally {
+    for (const it of iters) await it.return(undefined);
   }
 }
 

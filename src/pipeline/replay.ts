@@ -9,7 +9,8 @@ import { openMemoryStore, openStore, type StateStore } from '../store/index.js';
 import { createOutputConsumer } from '../wire/outconsumers.js';
 import { ReportBuilderConsumer, type Report } from '../report/index.js';
 import { configReport } from './replayconfig.js';
-import { runPipeline } from './engine.js';
+import { runPipeline, type RunOptions } from './engine.js';
+import { OrderCheck } from './ordercheck.js';
 import { ErrorHint } from '../doctor/hint.js';
 import { DbResume, stopPointOf, type StopPoint } from './resume.js';
 import { REPLAY_META } from './lane.js';
@@ -45,6 +46,19 @@ export interface ReplayOptions {
   allowConfigChange?: boolean;
   /** The output's name for messages (-o FILE; null or absent: stdout). */
   outputName?: string | null;
+  /** --sort: every record in clock order before the replay (issue 12.8; src/pipeline/sort.ts). */
+  sort?: boolean;
+}
+
+/** runPipeline's `sort` for --sort: one-sample-per-line records regrouped by each tenant's HA labels. */
+export function sortOption(opts: Pick<ReplayOptions, 'sort' | 'tenant'>, configs: TenantConfigs): RunOptions['sort'] {
+  if (opts.sort !== true) return undefined;
+  return {
+    haLabels: (t) => {
+      const cfg = configs.perTenant.get(t ?? opts.tenant) ?? configs.defaults;
+      return { cluster: cfg.clusterLabel, replica: cfg.replicaLabel };
+    },
+  };
 }
 
 export interface ReplayProgress {
@@ -121,6 +135,8 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
     };
     const settings = { config: (t: string) => configs.perTenant.get(t) ?? configs.defaults };
     const hint = new ErrorHint();
+    const order = new OrderCheck(opts.sort === true);
+    const sort = sortOption(opts, configs);
     const summary = await runPipeline(
       {
         inputs: paths,
@@ -131,6 +147,7 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
         delayMs: opts.delayMs,
         defaultTenant: opts.tenant,
         warn: io.warn,
+        ...(sort !== undefined ? { sort } : {}),
         ...(io.stdin ? { stdin: io.stdin } : {}),
         ...(io.progress ? { progress: io.progress, progressEvery: io.progressEvery ?? 1000 } : {}),
         ...(io.stopRequested ? { stopRequested: io.stopRequested } : {}),
@@ -144,13 +161,19 @@ export async function runReplay(opts: ReplayOptions, io: ReplayIO): Promise<Repl
           store,
           // with --db FILE the state is committed after the output (DbResume's consumer, after the writer), never by the tracker alone
           ...(resume !== null ? { commitEvery: 0 } : {}),
-          consumers: [builder, writer, hint, tap, ...(resume !== null ? [resume.consumer(writer, out)] : []), ...(io.consumers ?? [])],
+          consumers: [builder, writer, hint, order, tap, ...(resume !== null ? [resume.consumer(writer, out)] : []), ...(io.consumers ?? [])],
         },
       ],
     );
     const endEv = end as EndEvent | null;
     const tenants = endEv?.tenants ?? [];
     const report = builder.report(configReport(opts, summary.clockSource, settings, tenants, configs.ignoredKeys));
+    // issue 12.8: records not in time order (or --sort) in one warning line and clock.order
+    const orderReport = order.report();
+    if (orderReport !== null) {
+      report.clock.order = orderReport;
+      if (orderReport.warning !== null) io.warn(`ha-dedup: warning: ${orderReport.warning}`);
+    }
     // --db FILE and signals (issue 13.4, 13.5, 12.14)
     if (dbConfig !== null && report.config !== null) report.config.db = dbConfig.report;
     if (resume !== null) {

@@ -77,7 +77,25 @@ export interface ClockReport {
   first_ms: number | null;
   last_ms: number | null;
   clock_regressions: number;
+  /** Only when the input is not in time order, or --sort was given (issue 12.8; src/pipeline/ordercheck.ts). */
+  order?: ClockOrderReport;
 }
+
+/** `clock.order` of the report: present when the order is in doubt or --sort was given. */
+export interface ClockOrderReport {
+  /** --sort ordered the records by clock time before the replay. */
+  sorted: boolean;
+  records: number;
+  /** Records that would move the clock back (the clock's clock_regressions of this run). */
+  regressing_records: number;
+  /** Records whose samples span more time than their tenant's failover timeout. */
+  wide_records: number;
+  /** The largest sample-time span of one record, ms. */
+  max_record_span_ms: number;
+  /** The warning line replay printed (without "ha-dedup: warning: "), null when none. */
+  warning: string | null;
+}
+
 
 /** Requests and samples by outcome (samples = floats + histograms; the five outcomes add up to samples). */
 export interface SampleCounts {

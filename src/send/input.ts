@@ -32,7 +32,7 @@ export async function* sourceRequests(paths: readonly string[], opts: InputOptio
   const inputs = paths.map((p, i) =>
     openInput(p, i, { format: opts.format, maxDecodedSize: opts.maxDecodedSize, strict: opts.strict, onBadRecord: opts.onBadRecord, onFormat: (f) => (formats[i] = f) }),
   );
-  for await (const { request, timeMs } of mergeInputs(inputs, { source: 'received', delayMs: 0 })) {
+  for await (const { request, timeMs } of mergeInputs(inputs, { source: 'received', delayMs: 0 }, { maxDecodedSize: opts.maxDecodedSize })) {
     yield toSource(request, timeMs, paths[request.inputIndex]!, formats[request.inputIndex]!);
   }
 }

@@ -137,12 +137,19 @@ export interface AssembledRequest {
 /** Groups parsed lines into requests per the rules above. */
 export class NdjsonAssembler {
   private cur: AssembledRequest & { lastKey: string | null } | null = null;
+  /** Whether the last add() split a request that went on past maxBytes (the completed part is what it returned). */
+  split = false;
+
+  /** maxBytes: the line bytes one request may hold; past them it is split (memory stays bounded). */
+  constructor(private readonly maxBytes = Infinity) {}
 
   /** Add a line; returns the request it completed, if the line starts a new one. */
   add(line: NdjsonLine, lineNo: number, offset: number, bytes = 0): AssembledRequest | null {
     let done = null;
     const c = this.cur;
-    if (c === null || c.receivedAtMs === null || line.receivedAtMs === null || c.receivedAtMs !== line.receivedAtMs || c.tenant !== line.tenant) {
+    const same = c !== null && c.receivedAtMs !== null && line.receivedAtMs !== null && c.receivedAtMs === line.receivedAtMs && c.tenant === line.tenant;
+    this.split = same && c.bytes > 0 && c.bytes + bytes > this.maxBytes;
+    if (!same || this.split) {
       done = c;
       this.cur = { tenant: line.tenant, receivedAtMs: line.receivedAtMs, write: { timeseries: [], metadata: [] }, lastKey: null, firstLine: lineNo, offset, bytes: 0 };
     }

@@ -58,7 +58,8 @@ Options:
   -o, --output <file>                     deduplicated output (default: stdout)
   --output-format <format>                ndjson, rwcap, vm-json or none
                                           (default: "ndjson")
-  --report <file>                         write the JSON report to FILE
+  --report <file>                         write the JSON report to FILE ("-" for
+                                          stdout)
   --report-format <format>                human report: table, json, markdown or
                                           html (default: "table")
   --html <file>                           write the HTML report (a timeline per
@@ -70,6 +71,12 @@ Options:
   --strict                                stop at the first bad record (exit 3)
   --max-decoded-size <bytes>              largest decoded body accepted (e.g.
                                           64MiB) (default: "67108864")
+  --allow-empty                           an input with no request is not an
+                                          error (without it: exit 3, "no
+                                          requests in the input")
+  --sort                                  order the records by clock time first
+                                          (input not in time order, e.g. a
+                                          VictoriaMetrics export)
   --no-color                              no colour in the report
   -q, --quiet                             no human report and no warnings
                                           (errors and failed --expect checks
@@ -89,7 +96,7 @@ test('replay --help is the pinned text and names every SPEC 3 option', async () 
   const r = await runCli(['replay', '--help'], { env: { ...process.env, COLUMNS: '80' } });
   assert.equal(r.status, 0);
   assert.equal(r.stdout, EXPECTED);
-  for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '--allow-config-change', '-o, --output', '--output-format', '--report', '--report-format', '--html', '--expect', '--strict']) {
+  for (const opt of ['--format', '--tenant', '--clock', '--delay', '--semantics', '--dedupe', '--cluster-label', '--replica-label', '--update-timeout', '--update-timeout-jitter-max', '--seed', '--failover-timeout', '--sample-failover-timeout', '--max-clusters', '--overrides', '--db', '--allow-config-change', '-o, --output', '--output-format', '--report', '--report-format', '--html', '--expect', '--strict', '--sort']) {
     assert.ok(r.stdout.includes(`  ${opt} `), `--help lists ${opt}`);
   }
   for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `over 80 columns: ${line}`);

@@ -88,7 +88,7 @@ test('every --help wraps to the terminal: 80 columns, and wider on a wider one',
 });
 
 test('replay reading a terminal: one hint line; a data format chosen with no -o: one note that nothing was written', { skip: NO_SCRIPT }, () => {
-  const stdin = onTerminal(80, 'replay --output-format none');
+  const stdin = onTerminal(80, 'replay --output-format none --allow-empty'); // Ctrl-D at once: no request (issue 12.7)
   assert.equal(stdin.code, 0, stdin.out);
   assert.equal(stdin.out.split('\n').filter((l) => l.includes('stdin')).join('\n'), 'ha-dedup: reading remote-write data from stdin; Ctrl-D to end');
   const file = onTerminal(80, `replay "${FIXTURE}"`);

@@ -410,14 +410,16 @@ test('12.5: an over-long first line does not make auto-detection read the whole 
   const t = tempDir();
   try {
     // --max-decoded-size 1 MB: detection gives up on a first line past that; the line reader
-    // takes lines up to ~4.5 MB (bodies in base64) and reports longer ones as bad
-    for (const [size, bad] of [[3_000_000, 0], [16_000_000, 1]] as const) {
+    // refuses an ndjson or vm-json line past it (issue 12.4), and takes rwcap-json lines up to
+    // ~4.5 MB (bodies in base64)
+    for (const [size, rcBad] of [[3_000_000, 0], [16_000_000, 1]] as const) {
       const long = 'x'.repeat(size);
       const nd = `{"labels":{"__name__":"up","pad":"${long}"},"timestamp":1,"value":1}\n` + `{"labels":{"__name__":"up"},"timestamp":2,"value":1}\n`.repeat(3);
       const vm = `{"metric":{"__name__":"up","pad":"${long}"},"values":[1],"timestamps":[1]}\n` + `{"metric":{"__name__":"up"},"values":[1],"timestamps":[2]}\n`.repeat(3);
       const body = Buffer.from(snappyCompress(encodeWriteRequest(richRequest()))).toString('base64');
       const rc = `{"received_at_ms":1,"content_encoding":"snappy","body_base64":"${body}","headers":{"x":"${long}"}}\n` + `{"received_at_ms":2,"content_encoding":"snappy","body_base64":"${body}"}\n`.repeat(3);
       for (const [name, text, format] of [['nd.ndjson', nd, 'ndjson'], ['vm.json', vm, 'vm-json'], ['rc.json', rc, 'rwcap-json']] as const) {
+        const bad = format === 'rwcap-json' ? rcBad : 1;
         const r = await readAll(t.file(name, text), { maxDecodedSize: 1_000_000 });
         const what = `${name} with a first line of ${size} bytes: ${JSON.stringify(r.bad)}`;
         assert.equal(r.format, format, what);

@@ -3,10 +3,11 @@
 import type { Command } from 'commander';
 import type { OutputFormat } from '../../model/index.js';
 import { usageError } from '../../model/index.js';
-import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { BadRecordWarnings, checkInputs, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { createOutputWriter } from '../../wire/writers.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
-import { openOutput } from '../outfile.js';
+import { checkOutputs, namedInputs, openOutput } from '../outfile.js';
+import { guardIo } from '../stdio.js';
 import { printable } from '../../report/format.js';
 import { processIo, type CliIo } from '../io.js';
 
@@ -21,7 +22,8 @@ interface ConvertOptions {
   maxDecodedSize: string;
 }
 
-export async function runConvert(input: string, o: ConvertOptions, io: CliIo = processIo()): Promise<{ records: number; bad: number }> {
+export async function runConvert(input: string, o: ConvertOptions, rawIo: CliIo = processIo()): Promise<{ records: number; bad: number }> {
+  const io = guardIo(rawIo);
   const to = o.to.trim().toLowerCase() as OutputFormat;
   if (!TO.includes(to)) throw usageError(`--to: "${o.to}" is not one of ${TO.join(', ')}`);
   const format = parseInputFormat(o.format);
@@ -29,10 +31,15 @@ export async function runConvert(input: string, o: ConvertOptions, io: CliIo = p
   const maxDecodedSize = parseByteSize(o.maxDecodedSize);
   if (maxDecodedSize === undefined) throw usageError(`--max-decoded-size: "${o.maxDecodedSize}" is not a size (e.g. 67108864, 64MiB)`);
   checkInputs([input]);
-  const file = o.output === '-' ? null : openOutput(o.output, '-o');
+  if (o.output === '') throw usageError('-o: "" is not a file name ("-" is stdout)');
+  // issue 12.9: `convert X -o X` would destroy X (also through a link); the output is written
+  // beside the target and put in place only when the conversion succeeds
+  if (o.output !== '-') checkOutputs([{ what: '-o', path: o.output }], namedInputs([input]));
+  const file = o.output === '-' ? null : openOutput(o.output, '-o', io.stdio);
   const writer = createOutputWriter(to, file?.sink ?? io.stdout, { onWarning: (m) => io.stderr.write(`ha-dedup: warning: ${printable(m)}\n`) });
   let records = 0;
   let bad = 0;
+  const warnings = new BadRecordWarnings((line) => io.stderr.write(printable(line) + '\n'));
   try {
     for await (const req of openInput(input, 0, {
       format,
@@ -41,10 +48,12 @@ export async function runConvert(input: string, o: ConvertOptions, io: CliIo = p
       stdin: io.stdin,
       onBadRecord: (b) => {
         bad++;
-        io.stderr.write(printable(formatBadRecord(b)) + '\n');
+        warnings.bad(b);
       },
     })) {
       if (file?.failure()) break;
+      // stdout's reader gone (`| head`): nothing more to write; stdout or stderr unwritable: exit 2
+      if (io.stdio.failed || (file === null && io.stdio.stdoutClosed)) break;
       records++;
       // without --tenant a record keeps its own tenant (or none)
       const tenant = req.tenant ?? o.tenant ?? null;
@@ -52,8 +61,15 @@ export async function runConvert(input: string, o: ConvertOptions, io: CliIo = p
       if (p) await p;
     }
     await writer.end();
+    warnings.finish();
   } catch (err) {
-    throw file?.failure() ?? err;
+    const f = file?.failure();
+    await file?.discard();
+    throw f ?? err;
+  }
+  if (io.stdio.failed) {
+    await file?.discard();
+    throw io.stdio.error();
   }
   if (file !== null) await file.close();
   return { records, bad };

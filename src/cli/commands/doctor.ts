@@ -13,7 +13,7 @@ import { printable } from '../../report/format.js';
 import { STDIN_HINT, readsTerminalStdin, terminalWidth } from '../tty.js';
 import { helpWidth } from '../voice.js';
 import type { CliIo } from '../io.js';
-import { addHaOptions, addInputOptions, addReadOptions, oneOf, optionsGiven, parseRunOptions, type RunCliOptions } from './replay.js';
+import { addHaOptions, addInputOptions, addReadOptions, noRequestsError, oneOf, optionsGiven, parseRunOptions, type RunCliOptions } from './replay.js';
 
 /** doctor's options: replay's shared ones, with the input format as --input-format. */
 export interface DoctorCliOptions extends Omit<RunCliOptions, 'format'> {
@@ -41,6 +41,8 @@ async function run(inputs: string[], o: DoctorCliOptions, given: ReadonlySet<str
   checkInputs(p.doctor.inputs);
   if (readsTerminalStdin(p.doctor.inputs, io.stdin)) io.stderr.write(STDIN_HINT + '\n');
   const report = await runDoctor(p.doctor, { warn: (line) => io.stderr.write(printable(line) + '\n'), stdin: io.stdin });
+  // issue 12.7: no findings on an input with no request is no evidence (a record counts once, good or bad)
+  if (o.allowEmpty !== true && report.inputs.every((i) => i.records - i.bad_records === 0)) throw noRequestsError(report.inputs);
   io.stdout.write(p.format === 'json' ? renderJson(report) : p.format === 'markdown' ? renderMarkdown(report) : renderTable(report, terminalWidth(io.stdout, io.env)));
   const over = failing(report.findings, p.failOn).length;
   if (over > 0) throw new HaDedupError('expect', `${over} ${over === 1 ? 'finding' : 'findings'} at or above ${p.failOn} (--fail-on ${p.failOn})`);

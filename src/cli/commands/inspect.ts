@@ -2,7 +2,7 @@
 // keys sorted). Bad records are warned about on stderr as they are met.
 import type { Command } from 'commander';
 import { stableJson, usageError } from '../../model/index.js';
-import { checkInputs, formatBadRecord, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
+import { BadRecordWarnings, checkInputs, openInput, parseByteSize, parseInputFormat } from '../../pipeline/inputs.js';
 import { CaptureSummary, type InspectReport } from '../../wire/summary.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { fitGrid, type Grid } from '../../report/grid.js';
@@ -82,6 +82,7 @@ export async function runInspect(inputs: string[], o: InspectOptions, io: CliIo 
   checkInputs(paths);
   if (readsTerminalStdin(paths, io.stdin)) io.stderr.write(STDIN_HINT + '\n');
   const summary = new CaptureSummary({ defaultTenant: o.tenant, clusterLabel: o.clusterLabel, replicaLabel: o.replicaLabel });
+  const warnings = new BadRecordWarnings((line) => io.stderr.write(printable(line) + '\n'));
   for (let i = 0; i < paths.length; i++) {
     const idx = summary.addInput(paths[i]!);
     const it = openInput(paths[i]!, i, {
@@ -90,7 +91,7 @@ export async function runInspect(inputs: string[], o: InspectOptions, io: CliIo 
       strict: o.strict === true,
       stdin: io.stdin,
       onBadRecord: (bad) => {
-        io.stderr.write(printable(formatBadRecord(bad)) + '\n');
+        warnings.bad(bad);
         summary.addBad(idx, bad);
       },
       onFormat: (f) => summary.setFormat(idx, f),
@@ -98,6 +99,7 @@ export async function runInspect(inputs: string[], o: InspectOptions, io: CliIo 
     });
     for await (const req of it) summary.add(req);
   }
+  warnings.finish();
   return summary.toJSON();
 }
 

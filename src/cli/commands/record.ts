@@ -6,6 +6,7 @@ import { unlinkSync } from 'node:fs';
 import { parseDuration, usageError } from '../../model/index.js';
 import type { CaptureSink, Recorder, RecorderStats } from '../../record/index.js';
 import type { CliIo } from '../io.js';
+import { printable } from '../../report/format.js';
 
 // the receiver is loaded when `record` runs, not for every command (start-up of the CLI)
 let rec: typeof import('../../record/index.js');
@@ -45,7 +46,8 @@ export function register(program: Command, io: CliIo): void {
 async function runRecord(opts: RecordCliOptions, io: CliIo): Promise<void> {
   rec = await import('../../record/index.js');
   const { Recorder, openCaptureFile, openStdoutSink, parseListen, parseSize, parseCount, compileTenantPattern, validTenantId } = rec;
-  const log = (line: string) => io.stderr.write(`ha-dedup: ${line}\n`);
+  // issue 12.11: what a sender or the system said is printed with its control characters escaped
+  const log = (line: string) => io.stderr.write(`ha-dedup: ${printable(line)}\n`);
   const { host, port } = parseListen(opts.listen);
   const maxBody = parseSize(opts.maxBody, '--max-body');
   let durationMs: number | undefined;
@@ -145,7 +147,7 @@ export function summary(s: RecorderStats, output: string): string {
     `  ${b(s.bodyBytes)} of bodies; ${b(s.captureBytes)} of records written to ${output === 'stdout' ? 'stdout' : 'the file'}`,
   ];
   for (const [tenant, t] of [...s.tenants].sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))) {
-    lines.push(`  tenant ${tenant === '' ? '(none)' : tenant}: ${t.requests} requests, ${t.bodyBytes} bytes of bodies`);
+    lines.push(`  tenant ${tenant === '' ? '(none)' : printable(tenant)}: ${t.requests} requests, ${t.bodyBytes} bytes of bodies`);
   }
   const rejected = [...s.rejected].sort(([a], [c]) => a - c);
   if (rejected.length > 0) lines.push(`  answered other than 204: ${rejected.map(([code, n]) => `${n}×${code}`).join(', ')}`);

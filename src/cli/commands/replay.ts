@@ -1,8 +1,7 @@
 // `ha-dedup replay [INPUT...]`: parse and validate the options of SPEC 3, call runReplay, write
 // the report(s) and check --expect. Everything else lives in src/pipeline and src/report.
 import type { Command } from 'commander';
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ClockSource, HAConfig, OutputFormat, Semantics } from '../../model/index.js';
 import { EXIT, HaDedupError, parseDuration, usageError } from '../../model/index.js';
 import { defaultHAConfig, validateHAConfig } from '../../tracker/index.js';
@@ -15,7 +14,8 @@ import { wrapText } from '../../report/grid.js';
 import { printable } from '../../report/format.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import { ProgressLine, STDIN_HINT, readsTerminalStdin, terminalWidth, useColor } from '../tty.js';
-import { fsReason, openOutput, reserveReportFile, type ReportFile } from '../outfile.js';
+import { checkOutputs, namedInputs, fsReason, openOutput, reserveReportFile, type NamedPath, type ReportFile } from '../outfile.js';
+import { guardIo, type StdioState } from '../stdio.js';
 import { helpWidth } from '../voice.js';
 import type { CliIo } from '../io.js';
 
@@ -41,6 +41,8 @@ export interface RunCliOptions {
   overrides?: string;
   strict?: boolean;
   maxDecodedSize: string;
+  allowEmpty?: boolean;
+  sort?: boolean;
 }
 
 export interface ReplayCliOptions extends RunCliOptions {
@@ -65,7 +67,10 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export interface ParsedReplay {
   replay: ReplayOptions;
   output: string | null;
+  /** --report FILE; null for none or for "-" (reportToStdout). */
   reportFile: string | null;
+  /** --report -: the JSON report on stdout. */
+  reportToStdout: boolean;
   reportFormat: ReportFormat;
   /** --html FILE: the HTML report, beside any other. */
   htmlFile: string | null;
@@ -73,21 +78,11 @@ export interface ParsedReplay {
   color: boolean;
   /** -q: no human report, no warnings (errors still). */
   quiet: boolean;
+  /** --allow-empty: a run that reads no request is not an error (issue 12.7). */
+  allowEmpty: boolean;
 }
 
 const MAX_DURATION_MS = 10_000 * 31_536_000_000;
-
-/** Whether two paths name the same file: the same path, or (both existing) the same inode. */
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    const x = statSync(a);
-    const y = statSync(b);
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false;
-  }
-}
 
 function duration(option: string, text: string): number {
   const ms = parseDuration(text);
@@ -156,6 +151,11 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
   if (format === undefined) throw usageError(`${formatFlag}: "${o.format}" is not one of auto, rwcap, rwcap-json, remote-write, remote-write2, ndjson, vm-json`);
   if (o.tenant.trim() === '') throw usageError('--tenant: must not be empty');
   const clock = o.clock === undefined ? null : oneOf<ClockSource>('--clock', o.clock, ['received', 'sample']);
+  // issue 12.12: these formats carry no receive time (SPEC 4.3); elsewhere a run whose records
+  // carry none says so and its report gives the clock used, sample
+  if (clock === 'received' && (format === 'remote-write' || format === 'remote-write2' || format === 'vm-json')) {
+    throw usageError(`--clock received: ${formatFlag} ${format} carries no receive times; use --clock sample (or leave --clock out)`);
+  }
   const delayMs = duration('--delay', o.delay);
   const semantics = oneOf<Semantics>('--semantics', o.semantics, ['cortex', 'mimir']);
   const dedupe = oneOf('--dedupe', o.dedupe, ['per-request', 'per-sample'] as const);
@@ -186,7 +186,7 @@ export function parseRunOptions(inputs: string[], o: RunCliOptions, given: Reado
       throw usageError(`--overrides ${o.overrides}: cannot read: ${fsReason(err)}`);
     }
   }
-  return { inputs, format, tenant: o.tenant, clock, delayMs, semantics, seed, defaults, overrides, strict: o.strict === true, maxDecodedSize };
+  return { inputs, format, tenant: o.tenant, clock, delayMs, semantics, seed, defaults, overrides, strict: o.strict === true, maxDecodedSize, sort: o.sort === true };
 }
 
 /**
@@ -197,13 +197,11 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
   const run = parseRunOptions(inputs, o, given);
   const outputFormat = oneOf<OutputFormat>('--output-format', o.outputFormat, ['ndjson', 'rwcap', 'vm-json', 'none']);
   const reportFormat = oneOf('--report-format', o.reportFormat, REPORT_FORMATS);
-  if (o.html !== undefined) {
-    if (o.html === '' || o.html === '-') throw usageError(`--html: "${o.html}" is not a file name (the HTML report on stdout is --report-format html)`);
-    if (o.report !== undefined && sameFile(o.html, o.report)) throw usageError(`--html ${o.html}: the same file as --report`);
-    if (o.output !== undefined && o.output !== '-' && sameFile(o.html, o.output)) throw usageError(`--html ${o.html}: the same file as -o`);
-    const input = inputs.find((i) => i !== '-' && sameFile(o.html!, i));
-    if (input !== undefined) throw usageError(`--html ${o.html}: the same file as the input ${input} (it would be overwritten)`);
-  }
+  if (o.html !== undefined && (o.html === '' || o.html === '-')) throw usageError(`--html: "${o.html}" is not a file name (the HTML report on stdout is --report-format html)`);
+  if (o.report === '') throw usageError('--report: "" is not a file name ("-" writes the JSON report to stdout)');
+  if (o.output === '') throw usageError('-o: "" is not a file name ("-" is stdout)');
+  // issue 12.9: no output may name an input, the state database, the overrides file or another output
+  checkOutputs(replayOutputs(o), [...namedInputs(inputs), ...(o.db !== undefined ? [{ what: '--db', path: o.db }] : []), ...(o.overrides !== undefined ? [{ what: '--overrides', path: o.overrides }] : [])]);
   const expectations: Expectation[] = [];
   for (const e of o.expect ?? []) {
     try {
@@ -213,6 +211,9 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
     }
   }
   const output = o.output === undefined || o.output === '-' ? null : o.output;
+  if (run.sort === true && o.db !== undefined) {
+    throw usageError('--sort: not with --db FILE (a resumed run skips the records an earlier run applied, in the order it read them)');
+  }
   if (o.allowConfigChange === true && o.db === undefined) throw usageError('--allow-config-change: only with --db FILE (it lets a run resume a database under other settings)');
   return {
     replay: {
@@ -224,13 +225,39 @@ export function parseReplayOptions(inputs: string[], o: ReplayCliOptions, given:
       outputName: output,
     },
     output,
-    reportFile: o.report ?? null,
+    reportFile: o.report === undefined || o.report === '-' ? null : o.report,
+    reportToStdout: o.report === '-',
     reportFormat,
     htmlFile: o.html ?? null,
     expectations,
     color: o.color,
     quiet: o.quiet === true,
+    allowEmpty: o.allowEmpty === true,
   };
+}
+
+/** replay's output files (stdout, "-", left out), in the order their clashes are named. */
+function replayOutputs(o: Pick<ReplayCliOptions, 'output' | 'report' | 'html'>): NamedPath[] {
+  const out: NamedPath[] = [];
+  if (o.output !== undefined && o.output !== '-') out.push({ what: '-o', path: o.output });
+  if (o.report !== undefined && o.report !== '-') out.push({ what: '--report', path: o.report });
+  if (o.html !== undefined) out.push({ what: '--html', path: o.html });
+  return out;
+}
+
+/**
+ * Issue 12.7: whether a run read no request at all (an empty file, empty stdin, only bad
+ * records). A run stopped by a signal, and a run resumed from --db that skipped records it had
+ * already applied, are not empty.
+ */
+export function isEmptyRun(report: Pick<Report, 'totals' | 'resume' | 'complete'>): boolean {
+  return report.totals.requests === 0 && (report.resume?.skipped_records ?? 0) === 0 && report.complete !== false;
+}
+
+/** The error of an empty run (exit 3), naming the inputs and what they held. */
+export function noRequestsError(inputs: readonly { path: string; records: number; bad_records: number }[]): HaDedupError {
+  const what = inputs.map((i) => `${printable(i.path === '-' ? 'stdin' : i.path)}: ${i.bad_records === 0 ? 'empty' : `only ${i.bad_records} bad ${i.bad_records === 1 ? 'record' : 'records'}`}`).join('; ');
+  return new HaDedupError('input', `no requests in the input (${what}); --allow-empty accepts a run with none`);
 }
 
 /**
@@ -244,18 +271,25 @@ function storeFromEnv(v: string | undefined, db: string | undefined): 'sqlite' |
   return 'map';
 }
 
-async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string>, io: CliIo): Promise<void> {
+async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<string>, rawIo: CliIo): Promise<void> {
+  const io = guardIo(rawIo);
   const p = parseReplayOptions(inputs, o, given, io.env);
   checkInputs(p.replay.inputs);
   const stdoutTTY = io.stdout.isTTY === true;
+  // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
+  // whenever stdout carries no data (-o FILE or --output-format none).
+  const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
+  if (p.reportToStdout && dataToStdout) {
+    throw usageError(`--report -: stdout carries the ${p.replay.outputFormat} data; write it with -o FILE or leave it out with --output-format none`);
+  }
   if (!p.quiet) {
     if (readsTerminalStdin(p.replay.inputs, io.stdin)) io.stderr.write(STDIN_HINT + '\n');
     if (stdoutTTY && p.output === null && given.has('outputFormat') && p.replay.outputFormat !== 'none') {
       io.stderr.write(`ha-dedup: note: stdout is a terminal, so no ${p.replay.outputFormat} data is written; use -o FILE or redirect stdout\n`);
     }
   }
-  // open the files we write before the run, so a wrong path fails at once
-  // (a report file is created empty if missing, and removed again if the run fails)
+  // open the files we write before the run, so a wrong path fails at once (their temporary
+  // files: a run that fails leaves the targets as they were, outfile.ts)
   const files: ReportFiles = { json: null, html: null };
   let report: Report;
   // SIGINT/SIGTERM (issue 13.5): stop after the request in hand, write the output, the state and
@@ -267,16 +301,22 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
       signal = sig;
       return;
     }
-    io.stderr.write(`ha-dedup: ${sig} again: stopped at once${p.replay.db !== null ? `; --db ${p.replay.db} holds the state of its last commit` : ''}\n`);
+    io.stderr.write(`ha-dedup: ${sig} again: stopped at once${p.replay.db !== null ? `; --db ${printable(p.replay.db)} holds the state of its last commit` : ''}\n`);
     io.exitNow(sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
   };
+  // issue 12.10: stdout's reader gone (`| head`) stops the run at once (exit 0, as before) unless
+  // the run has a result beyond its data (--expect, --report, --html): then it goes on without
+  // writing data; stdout or stderr unwritable stops it (exit 2)
+  const finishWithoutStdout = p.expectations.length > 0 || p.reportFile !== null || p.htmlFile !== null;
+  const stdio = io.stdio;
+  const stopRequested = () => signal !== null || stdio.failed || (stdio.stdoutClosed && dataToStdout && !finishWithoutStdout);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let stopped: StopPoint | null | undefined;
+  let outcome: Outcome;
   try {
-    if (p.reportFile !== null) files.json = reserveReportFile(p.reportFile, '--report');
-    if (p.htmlFile !== null) files.html = reserveReportFile(p.htmlFile, '--html');
-    ({ report, stopped } = await replayAndReport(p, stdoutTTY, files, () => signal !== null, io));
+    if (p.reportFile !== null) files.json = reserveReportFile(p.reportFile, '--report', stdio);
+    if (p.htmlFile !== null) files.html = reserveReportFile(p.htmlFile, '--html', stdio);
+    outcome = await replayAndReport(p, dataToStdout, files, { stopRequested, signalled: () => signal !== null }, io);
   } catch (err) {
     files.json?.discard();
     files.html?.discard();
@@ -285,11 +325,15 @@ async function run(inputs: string[], o: ReplayCliOptions, given: ReadonlySet<str
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (stopped !== undefined) throw stoppedError(signal ?? 'SIGINT', stopped, p.replay.db);
+  if (outcome.kind === 'stdout-closed') return;
+  report = outcome.report;
+  if (outcome.stopped !== undefined) throw stoppedError(signal ?? 'SIGINT', outcome.stopped, p.replay.db);
   if (p.expectations.length > 0) {
-    const results = checkExpectations(p.expectations, report.totals);
+    // issue 12.7: an empty run (--allow-empty) fails every check: there was nothing to check
+    const empty = isEmptyRun(report);
+    const results = checkExpectations(p.expectations, report.totals).map((r) => (empty ? { ...r, ok: false } : r));
     const failed = results.filter((r) => !r.ok);
-    for (const f of failed) io.stderr.write(`ha-dedup: expect failed: ${f.expectation.text} (actual ${f.expectation.key} = ${f.actual})\n`);
+    for (const f of failed) io.stderr.write(`ha-dedup: expect failed: ${f.expectation.text} (${empty ? 'no requests in the input: nothing to check' : `actual ${f.expectation.key} = ${f.actual}`})\n`);
     if (failed.length > 0) throw new HaDedupError('expect', `${failed.length} of ${results.length} --expect checks failed`);
   }
 }
@@ -298,6 +342,9 @@ interface ReportFiles {
   json: ReportFile | null;
   html: ReportFile | null;
 }
+
+/** How replayAndReport ended: with a report, or stopped because stdout's reader went away. */
+type Outcome = { kind: 'report'; report: Report; stopped?: StopPoint | null } | { kind: 'stdout-closed' };
 
 /** Whether the run needs the timeline (an HTML report is asked for and will be written). */
 export function wantsHtml(p: Pick<ParsedReplay, 'htmlFile' | 'reportFormat' | 'quiet'>): boolean {
@@ -312,11 +359,14 @@ function stoppedError(sig: NodeJS.Signals, at: StopPoint | null, db: string | nu
 }
 
 /** Run the replay, write the report files and print the human report. */
-async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: ReportFiles, stopRequested: () => boolean, io: CliIo): Promise<{ report: Report; stopped?: StopPoint | null }> {
-  // No sample data on a terminal (SPEC 2); the human report then goes to stdout, as it does
-  // whenever stdout carries no data (-o FILE or --output-format none).
-  const dataToStdout = p.output === null && !stdoutTTY && p.replay.outputFormat !== 'none';
-  const file = p.output !== null && p.replay.outputFormat !== 'none' ? openOutput(p.output, '-o') : null;
+async function replayAndReport(
+  p: ParsedReplay,
+  dataToStdout: boolean,
+  files: ReportFiles,
+  stop: { stopRequested(): boolean; signalled(): boolean },
+  io: CliIo & { stdio: StdioState },
+): Promise<Outcome> {
+  const file = p.output !== null && p.replay.outputFormat !== 'none' ? openOutput(p.output, '-o', io.stdio) : null;
   const sink = file !== null ? file.sink : dataToStdout ? io.stdout : null;
   const progress = io.stderr.isTTY === true && !p.quiet ? new ProgressLine(io.stderr) : null;
   // The HTML report's timeline consumer and renderer are loaded only when asked for (a replay
@@ -336,21 +386,38 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
       progress: progress === null ? undefined : (s) => progress.update(s),
       progressEvery: 200,
       consumers: timeline === null ? undefined : [timeline],
-      stopRequested,
+      stopRequested: stop.stopRequested,
     });
   } catch (err) {
-    throw file?.failure() ?? err;
+    const f = file?.failure();
+    await file?.discard();
+    throw f ?? err;
   } finally {
     progress?.clear();
   }
-  if (file !== null) await file.close();
   const report = result.report;
+  const signalled = result.stopped !== undefined && stop.signalled();
+  // what makes the run fail leaves every output file as it was
+  let failure: HaDedupError | null = null;
+  if (io.stdio.failed) failure = io.stdio.error();
+  else if (result.stopped === undefined && !stop.signalled() && !p.allowEmpty && isEmptyRun(report)) failure = noRequestsError(report.inputs);
+  if (failure !== null) {
+    await file?.discard();
+    throw failure;
+  }
+  if (result.stopped !== undefined && !signalled) {
+    // stdout's reader went away and nothing but the data was asked for: exit 0 as `| head` expects
+    await file?.discard();
+    return { kind: 'stdout-closed' };
+  }
+  if (file !== null) await file.close();
   files.json?.write(renderJson(report));
   const page = html === null || timeline === null ? null : html.renderPage(report, timeline);
   if (page !== null) files.html?.write(page);
+  if (p.reportToStdout) io.stdout.write(renderJson(report));
   const stopped = result.stopped?.at;
-  if (p.quiet) return { report, stopped };
-  const human = dataToStdout ? io.stderr : io.stdout;
+  if (p.quiet) return { kind: 'report', report, stopped };
+  const human = dataToStdout || p.reportToStdout ? io.stderr : io.stdout;
   const color = useColor(human, p.color, io.env);
   const text =
     p.reportFormat === 'json'
@@ -363,7 +430,7 @@ async function replayAndReport(p: ParsedReplay, stdoutTTY: boolean, files: Repor
   human.write(text);
   // issue 20.5: what doctor would report as an error, in one line after the report (-q: none)
   if (result.hint !== null) io.stderr.write(result.hint + '\n');
-  return { report, stopped };
+  return { kind: 'report', report, stopped };
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -410,11 +477,13 @@ export function addHaOptions(cmd: Command): Command {
     .option('--overrides <file>', 'per-tenant YAML overrides (Cortex runtime-config shape)');
 }
 
-/** How replay meets bad records: --strict, --max-decoded-size. */
+/** How replay reads its inputs: --strict, --max-decoded-size, --allow-empty, --sort. */
 export function addReadOptions(cmd: Command): Command {
   return cmd
     .option('--strict', 'stop at the first bad record (exit 3)')
-    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE));
+    .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
+    .option('--allow-empty', 'an input with no request is not an error (without it: exit 3, "no requests in the input")')
+    .option('--sort', 'order the records by clock time first (input not in time order, e.g. a VictoriaMetrics export)');
 }
 
 export function register(program: Command, io: CliIo): void {
@@ -427,7 +496,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--allow-config-change', 'resume a --db under settings other than the ones it recorded (one warning per difference)')
     .option('-o, --output <file>', 'deduplicated output (default: stdout)')
     .option('--output-format <format>', 'ndjson, rwcap, vm-json or none', 'ndjson')
-    .option('--report <file>', 'write the JSON report to FILE')
+    .option('--report <file>', 'write the JSON report to FILE ("-" for stdout)')
     .option('--report-format <format>', 'human report: table, json, markdown or html', 'table')
     .option('--html <file>', 'write the HTML report (a timeline per cluster) to FILE, beside any other report')
     .option('--expect <expr>', 'CI check on report totals, e.g. lost_samples==0 (repeatable; exit 1 when one fails; keys below)', collect);

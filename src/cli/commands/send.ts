@@ -2,18 +2,21 @@
 // receiver (issue 17, SPEC 12). This layer parses options, wires signals and the progress line,
 // prints and sets the exit code; the sender lives in src/send.
 import type { Command } from 'commander';
-import { closeSync, writeSync } from 'node:fs';
 import { HaDedupError, formatDuration, stableJson } from '../../model/index.js';
-import { checkInputs, formatBadRecord } from '../../pipeline/inputs.js';
+import { BadRecordWarnings, checkInputs } from '../../pipeline/inputs.js';
 import { DEFAULT_MAX_DECODED_SIZE } from '../../wire/snappy.js';
 import type { SendOptionValues, Sender } from '../../send/index.js';
-import { openForWrite } from '../outfile.js';
+import { checkOutputs, namedInputs, reserveReportFile } from '../outfile.js';
+import { printable } from '../../report/format.js';
 import type { CliIo } from '../io.js';
+import type { StdioState } from '../stdio.js';
 
 /** The streams the command writes to (the process's; tests of the library pass their own). */
 export interface SendIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Temporary output files are registered here (src/cli/stdio.ts), when given. */
+  stdio?: StdioState;
 }
 
 const PROGRESS_AFTER_MS = 1000;
@@ -50,7 +53,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--strict', 'stop at the first bad record (exit 3)')
     .option('--max-decoded-size <bytes>', 'largest decoded body accepted (e.g. 64MiB)', String(DEFAULT_MAX_DECODED_SIZE))
     .action(async (inputs: string[], o: SendOptionValues, cmd: Command) => {
-      await runSendCommand(inputs, o, `ha-dedup/${cmd.parent?.version() ?? '0'}`, { stdout: io.stdout, stderr: io.stderr });
+      await runSendCommand(inputs, o, `ha-dedup/${cmd.parent?.version() ?? '0'}`, { stdout: io.stdout, stderr: io.stderr, ...(io.stdio !== undefined ? { stdio: io.stdio } : {}) });
     });
 }
 
@@ -66,7 +69,9 @@ export async function runSendCommand(inputs: string[], o: SendOptionValues, user
   const creds = send.readCredentials(cfg);
   const paths = inputs.length === 0 ? ['-'] : inputs;
   checkInputs(paths);
-  const reportFd = cfg.report !== null && cfg.report !== '-' ? openForWrite(cfg.report, '--report') : null;
+  // issue 12.9: the report never overwrites an input, and is put in place only at the end
+  if (cfg.report !== null && cfg.report !== '-') checkOutputs([{ what: '--report', path: cfg.report }], namedInputs(paths));
+  const reportFile = cfg.report !== null && cfg.report !== '-' ? reserveReportFile(cfg.report, '--report', io.stdio) : null;
   const err = io.stderr;
 
   let sender: Sender | null = null;
@@ -91,18 +96,19 @@ export async function runSendCommand(inputs: string[], o: SendOptionValues, user
   };
   const warn = (line: string) => {
     clearProgress();
-    err.write(`ha-dedup: warning: ${line}\n`);
+    err.write(`ha-dedup: warning: ${printable(line)}\n`);
   };
   let timer: NodeJS.Timeout | undefined;
 
   let result;
+  const badWarnings = new BadRecordWarnings((line) => {
+    clearProgress();
+    err.write(printable(line) + '\n');
+  });
   try {
     result = await send.runSend(paths, cfg, creds, {
       userAgent,
-      onBadRecord: (bad) => {
-        clearProgress();
-        err.write(formatBadRecord(bad) + '\n');
-      },
+      onBadRecord: (bad) => badWarnings.bad(bad),
       onRefused: (r, post, ordinal) => {
         if (ordinal <= send.MAX_LISTED_REFUSALS) warn(send.refusalText(r, post));
         else if (ordinal === send.MAX_LISTED_REFUSALS + 1) warn(`more than ${send.MAX_LISTED_REFUSALS} requests refused; the rest are counted, not listed`);
@@ -130,19 +136,22 @@ export async function runSendCommand(inputs: string[], o: SendOptionValues, user
         }
       },
     });
+  } catch (e) {
+    reportFile?.discard();
+    throw e;
   } finally {
     if (timer !== undefined) clearInterval(timer);
     clearProgress();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  badWarnings.finish();
   const { report, failure } = result;
   const retries = result.sender.progress().retries;
   err.write(send.summaryLine(report, retries, result.sender.refusedStatuses(), signal) + '\n');
   const json = stableJson(report);
-  if (reportFd !== null) {
-    writeSync(reportFd, json);
-    closeSync(reportFd);
+  if (reportFile !== null) {
+    reportFile.write(json);
   } else if (cfg.report === '-') {
     await new Promise<void>((resolve, reject) => io.stdout.write(json, (e) => (e ? reject(e) : resolve())));
   }
