@@ -14,7 +14,7 @@ export interface Check {
   begin?(ctx: RunStart): void;
   election?(ev: ElectionEvent): void;
   pass?(ev: PassEvent): void;
-  /** Called after the DoctorRun has filled its per-request views (tenant, reqPairs, slots). */
+  /** Called after the DoctorRun has filled its per-request views (tenant, reqPairs; slots through slotsOf()). */
   request?(ev: RequestEvent): void;
   end?(ev: EndEvent): void;
   /** What the check found (after end). */

@@ -13,6 +13,8 @@ export interface TenantInfo {
   idx: number;
   name: string;
   config: HAConfig;
+  /** Its clusters by name (the pair lookup of every request: two map reads, no key built). */
+  clusters: Map<string, ClusterInfo>;
 }
 
 export interface ClusterInfo {
@@ -21,6 +23,8 @@ export interface ClusterInfo {
   name: string;
   /** Its pairs (one per replica seen), in order of first appearance. */
   pairs: PairInfo[];
+  /** The same by replica value. */
+  byReplica: Map<string, PairInfo>;
   /** The cluster's latest election, with the seq of the request it came before; null before the first. */
   lastElection: Election | null;
   lastElectionSeq: number;
@@ -58,15 +62,25 @@ function knownSlots(ids: Int32Array, n: number, idSlot: Int32Array, ti: number, 
   return n;
 }
 
+interface DoctorRunOptions {
+  /**
+   * Compute a request's slots only when a check asks for them (slotsOf()), instead of for every
+   * request. The replay hint runs this way: its checks need slots only for requests with
+   * something wrong in them (replica-collision keeps its state by SeriesId). Slots are then
+   * numbered in another order than doctor's (only the requests that asked create them), which
+   * no count depends on: a slot is still one (tenant, SeriesId).
+   */
+  lazySlots?: boolean;
+}
+
 export class DoctorRun {
   catalog!: SeriesCatalog;
   start!: RunStart;
   private readonly tenants = new Map<string, TenantInfo>();
   readonly tenantList: TenantInfo[] = [];
-  private readonly clusters = new Map<string, ClusterInfo>();
   readonly clusterList: ClusterInfo[] = [];
-  private readonly pairs = new Map<string, PairInfo>();
   readonly pairList: PairInfo[] = [];
+  private readonly lazySlots: boolean;
 
   // slots: per (tenant, SeriesId)
   /** Per SeriesId, two ints: [tenant of its first slot (-1: none yet), that slot]. */
@@ -90,12 +104,21 @@ export class DoctorRun {
   tenant!: TenantInfo;
   /** Per pair of the request (HALabels.pairs index): its PairInfo. */
   readonly reqPairs: PairInfo[] = [];
-  /** Per series of the request: its slot. */
-  slots = new Int32Array(1024);
-  /** Slots >= this one were created by the current request. */
+  /** Per series of the request: its slot (once slotsOf() has run for the request). */
+  private slots = new Int32Array(1024);
+  /** Slots >= this one were created by the current request (once slotsOf() has run for it). */
   firstNewSlot = 0;
   /** Set by checks that walk twins (twin()): every HA slot joins its canonical series when created. */
   needCanon = false;
+  /** Requests seen (request() counts them); the one whose slots `slots` holds; the one firstNotHa() scanned, and what it found. */
+  private reqNo = 0;
+  private slotsReq = -1;
+  private missingReq = -1;
+  private firstMissing = 0;
+
+  constructor(opts: DoctorRunOptions = {}) {
+    this.lazySlots = opts.lazySlots === true;
+  }
 
   begin(ctx: RunStart): void {
     this.start = ctx;
@@ -110,7 +133,7 @@ export class DoctorRun {
     if (last !== null && last.name === name) return last;
     let t = this.tenants.get(name);
     if (t === undefined) {
-      t = { idx: this.tenantList.length, name, config: this.start.config(name) };
+      t = { idx: this.tenantList.length, name, config: this.start.config(name), clusters: new Map() };
       this.tenants.set(name, t);
       this.tenantList.push(t);
     }
@@ -119,11 +142,10 @@ export class DoctorRun {
   }
 
   cluster(tenant: TenantInfo, name: string): ClusterInfo {
-    const key = tenant.idx + '\xfd' + name;
-    let c = this.clusters.get(key);
+    let c = tenant.clusters.get(name);
     if (c === undefined) {
-      c = { idx: this.clusterList.length, tenant, name, pairs: [], lastElection: null, lastElectionSeq: -1, elections: 0 };
-      this.clusters.set(key, c);
+      c = { idx: this.clusterList.length, tenant, name, pairs: [], byReplica: new Map(), lastElection: null, lastElectionSeq: -1, elections: 0 };
+      tenant.clusters.set(name, c);
       this.clusterList.push(c);
     }
     return c;
@@ -132,12 +154,11 @@ export class DoctorRun {
   pair(tenant: TenantInfo, p: HAPair): PairInfo {
     const last = this.lastPair;
     if (last !== null && last.tenant === tenant && last.replica === p.replica && last.cluster.name === p.cluster) return last;
-    const key = tenant.idx + '\xfd' + p.cluster + '\xfd' + p.replica;
-    let info = this.pairs.get(key);
+    const c = this.cluster(tenant, p.cluster);
+    let info = c.byReplica.get(p.replica);
     if (info === undefined) {
-      const c = this.cluster(tenant, p.cluster);
       info = { idx: this.pairList.length, tenant, cluster: c, replica: p.replica, ordinal: c.pairs.length };
-      this.pairs.set(key, info);
+      c.byReplica.set(p.replica, info);
       this.pairList.push(info);
       c.pairs.push(info);
     }
@@ -147,13 +168,11 @@ export class DoctorRun {
 
   /** The pair entry of (tenant, cluster, replica) if it was seen. */
   findPair(tenant: string, cluster: string, replica: string): PairInfo | undefined {
-    const t = this.tenants.get(tenant);
-    return t === undefined ? undefined : this.pairs.get(t.idx + '\xfd' + cluster + '\xfd' + replica);
+    return this.findCluster(tenant, cluster)?.byReplica.get(replica);
   }
 
   findCluster(tenant: string, cluster: string): ClusterInfo | undefined {
-    const t = this.tenants.get(tenant);
-    return t === undefined ? undefined : this.clusters.get(t.idx + '\xfd' + cluster);
+    return this.tenants.get(tenant)?.clusters.get(cluster);
   }
 
   election(e: Election, seq: number): ClusterInfo {
@@ -164,24 +183,54 @@ export class DoctorRun {
     return c;
   }
 
-  /** Fill the per-request views (tenant, reqPairs, slots). */
+  /** Fill the per-request views (tenant, reqPairs; the slots too unless they are lazy). */
   request(ev: RequestEvent): void {
+    this.reqNo++;
     const t = this.tenantInfo(ev.tenant);
     this.tenant = t;
     const pairs = ev.ha.pairs;
     if (this.reqPairs.length !== pairs.length) this.reqPairs.length = pairs.length;
     for (let k = 0; k < pairs.length; k++) this.reqPairs[k] = this.pair(t, pairs[k]!);
+    if (!this.lazySlots) this.fillSlots(ev);
+  }
+
+  /**
+   * Per series of the current request: its slot, creating the slots of series new to the
+   * tenant (firstNewSlot says which). Computed once per request; valid during the request.
+   */
+  slotsOf(ev: RequestEvent): Int32Array {
+    if (this.slotsReq !== this.reqNo) this.fillSlots(ev);
+    return this.slots;
+  }
+
+  /**
+   * The index of the request's first series that is not HA (HALabels.missing not 0), or
+   * seriesCount when every series is: one scan per request, shared by the checks that ask.
+   */
+  firstNotHa(ev: RequestEvent): number {
+    if (this.missingReq !== this.reqNo) {
+      const missing = ev.ha.missing;
+      const n = ev.request.seriesCount;
+      let i = 0;
+      while (i < n && missing[i] === 0) i++;
+      this.firstMissing = i;
+      this.missingReq = this.reqNo;
+    }
+    return this.firstMissing;
+  }
+
+  private fillSlots(ev: RequestEvent): void {
+    this.slotsReq = this.reqNo;
     const r = ev.request;
     const n = r.seriesCount;
     if (this.slots.length < n) this.slots = new Int32Array(Math.max(n, this.slots.length * 2));
     this.firstNewSlot = this.slotCount;
-    const ids = r.ids;
-    const seriesPair = ev.ha.seriesPair;
-    const ti = t.idx;
     if (this.idSlot.a.length < 2 * this.catalog.size) this.idSlot.ensure(2 * this.catalog.size);
+    const ids = r.ids;
+    const ti = this.tenant.idx;
     // the usual case, every series already has a slot in this tenant, is one small loop
     const missed = knownSlots(ids, n, this.idSlot.a, ti, this.slots);
-    if (missed < n) this.missingSlots(ids, n, ti, seriesPair, missed);
+    if (missed < n) this.missingSlots(ids, n, ti, ev.ha.seriesPair, missed);
     if (this.needCanon && this.slotCount > this.firstNewSlot) {
       for (let s = this.firstNewSlot; s < this.slotCount; s++) if (this.slotPair.a[s]! >= 0) this.canon(s);
     }

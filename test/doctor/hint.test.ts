@@ -54,3 +54,56 @@ test('a healthy pair: no hint', () => {
   runLane(pairStream({ down: [['replica1', 60_000, 120_000]] }), [hint]);
   assert.equal(hint.line(), null);
 });
+
+/** The hint's error findings and doctor's, as comparable tuples. */
+function both(specs: RequestSpec[], opts: { config?: () => ReturnType<typeof defaults> } = {}) {
+  const key = (f: { code: string; tenant: string; cluster: string | null; replica: string | null; count: number }) => [f.code, f.tenant, f.cluster, f.replica, f.count].join(' ');
+  const doctor = runPlan(doctorPlan(), specs, opts)
+    .findings.filter((f) => f.severity === 'error')
+    .map(key)
+    .sort();
+  const hint = new ErrorHint();
+  runLane(specs, [hint], opts);
+  return { doctor, hint: hint.findings().map(key).sort() };
+}
+
+/** One request of tenant `tenant` at `at`: series s (of `n`, pair c1/r1) gets samples `samples(s)`. */
+function req(at: number, n: number, samples: (s: number) => [number, number][], tenant = 't1', replica = 'r1'): RequestSpec {
+  return { at, tenant, series: targetSeries(n, { cluster: 'c1', __replica__: replica }).map((labels, s) => ({ labels, samples: samples(s) })) };
+}
+
+test('replica-collision: the hint (its fast path and the rest of a request after it) counts what doctor counts', () => {
+  const t = 1_795_000_000_000;
+  const streams: [string, RequestSpec[]][] = [
+    // a conflict in the middle of a request: the fast path takes the series before it
+    ['conflict mid-request', [req(t + 500, 200, (s) => [[t, s]]), req(t + 600, 200, (s) => [[t + (s < 100 ? 1000 : 0), s + 0.5]])]],
+    // 150 series x 1 sample going back 3 s, after 99 good scrapes
+    ['back in time', Array.from({ length: 100 }, (_, j) => req(t + j * 10_000 + 100, 150, () => [[j === 99 ? t + 98 * 10_000 - 3000 : t + j * 10_000, j]]))],
+    // runs of 3 samples: newer runs on the fast path, a resent run, a run out of order, a run older than the latest
+    [
+      'runs',
+      [
+        req(t + 2500, 120, (s) => [[t, s], [t + 1000, s], [t + 2000, s]]),
+        req(t + 2600, 120, (s) => [[t, s], [t + 1000, s], [t + 2000, s]]),
+        req(t + 5500, 120, (s) => (s % 2 ? [[t + 5000, s], [t + 4000, s], [t + 6000, s]] : [[t + 3000, s], [t + 4000, s], [t + 5000, s]])),
+        req(t + 9500, 120, (s) => [[t + 1000, s + 1], [t + 7000, s], [t + 8000, s]]),
+      ],
+    ],
+    // the same label sets in two tenants: t2's state is its own (t1 is ahead of it, and t2 resends with other values)
+    [
+      'two tenants',
+      [
+        req(t + 5500, 150, (s) => [[t + 5000, s]]),
+        req(t + 5600, 150, (s) => [[t, s]], 't2'),
+        req(t + 5700, 150, (s) => [[t, s + 1]], 't2'),
+        req(t + 10_500, 150, (s) => [[t + 10_000, s]]),
+        req(t + 10_600, 150, (s) => [[t + 1000, s]], 't2'),
+      ],
+    ],
+  ];
+  for (const [name, specs] of streams) {
+    const { doctor, hint } = both(specs);
+    assert.deepEqual(hint, doctor, name);
+    assert.ok(doctor.some((k) => k.startsWith('replica-collision ')), `${name}: the stream has a replica-collision finding`);
+  }
+});

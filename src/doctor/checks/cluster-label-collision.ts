@@ -52,6 +52,7 @@ export class ClusterLabelCollision implements Check {
     g.requests++;
     if (sp[0] !== own) g.firstForeign++;
     const cfg = run.tenant.config;
+    const slots = run.slotsOf(ev);
     for (let i = 0; i < n; i++) {
       const p = sp[i]!;
       if (p < 0 || p === own) continue;
@@ -61,7 +62,7 @@ export class ClusterLabelCollision implements Check {
         set = new Set();
         g.foreign.set(value, set);
       }
-      const slot = run.slots[i]!;
+      const slot = slots[i]!;
       if (set.has(slot)) continue;
       set.add(slot);
       if (g.examples.length < MAX_EXAMPLES) {

@@ -78,12 +78,13 @@ export class CounterResetAfterFailover implements Check {
     const outcomes = d.outcomes;
     const prevV = this.prevV.a;
     const hasPrev = this.hasPrev.a;
+    const slots = run.slotsOf(ev);
     for (let i = 0; i < r.seriesCount; i++) {
       if (sp[i]! < 0) continue;
       const from = start[i]!;
       const to = start[i + 1]!;
       if (from === to) continue;
-      const slot = run.slots[i]!;
+      const slot = slots[i]!;
       if (outcomes[i] !== OUTCOME_ACCEPTED) {
         prevV[slot] = vs[to - 1]!;
         hasPrev[slot] = 1;

@@ -64,7 +64,7 @@ export class MixedRequest implements Check {
       if (list.length < MAX_EXAMPLES) {
         const dp = by[i]! >= 0 ? pairs[by[i]!]! : null;
         list.push({
-          labels: run.slotLabels(run.slots[i]!),
+          labels: run.slotLabels(run.slotsOf(ev)[i]!),
           at_ms: ev.nowMs,
           note: dp === null ? `not decided as its own pair: ${OUTCOMES[d.outcomes[i]!]}` : `decided as ${dp.cluster}/${dp.replica} (the request's first series): ${OUTCOMES[d.outcomes[i]!]}`,
         });

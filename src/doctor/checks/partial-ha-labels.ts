@@ -36,12 +36,12 @@ export class PartialHaLabels implements Check {
   request(ev: RequestEvent): void {
     const ha = ev.ha;
     if (ha.pairs.length === 0) return;
+    const run = this.run;
     const missing = ha.missing;
     const n = ev.request.seriesCount;
-    let i = 0;
-    while (i < n && missing[i] === 0) i++;
+    let i = run.firstNotHa(ev);
     if (i === n) return;
-    const run = this.run;
+    const slots = run.slotsOf(ev);
     const pair = run.reqPairs[0]!;
     let g = this.groups.get(pair.idx);
     if (g === undefined) {
@@ -53,7 +53,7 @@ export class PartialHaLabels implements Check {
     for (; i < n; i++) {
       const m = missing[i]!;
       if (m === 0) continue;
-      const slot = run.slots[i]!;
+      const slot = slots[i]!;
       const k = seriesSampleCount(ev.request, i);
       g.samples += k;
       if (outcomes !== undefined) {

@@ -58,9 +58,10 @@ export class StaleAfterFailover implements Check {
     const ts = r.timestamps;
     const vs = r.values;
     const outcomes = ev.decision?.outcomes;
+    const slots = run.slotsOf(ev);
     for (let i = 0; i < r.seriesCount; i++) {
       if (sp[i]! < 0) continue;
-      const slot = run.slots[i]!;
+      const slot = slots[i]!;
       const accepted = outcomes !== undefined && outcomes[i] === OUTCOME_ACCEPTED;
       for (let j = start[i]!; j < start[i + 1]!; j++) {
         const t = ts[j]!;

@@ -40,10 +40,11 @@ export class TargetSetMismatch implements Check {
     const run = this.run;
     const sp = ev.ha.seriesPair;
     const n = ev.request.seriesCount;
+    const slots = run.slotsOf(ev);
     for (let i = 0; i < n; i++) {
       const k = sp[i]!;
       if (k < 0) continue;
-      const slot = run.slots[i]!;
+      const slot = slots[i]!;
       const c = run.canon(slot);
       this.ensure(run.canonCount);
       const pair = run.slotPair.a[slot]!;

@@ -91,13 +91,16 @@ export class UnconfiguredHaPair implements Check {
 
   request(ev: RequestEvent): void {
     const run = this.run;
+    const n = ev.request.seriesCount;
+    let i = run.firstNotHa(ev);
+    if (i === n) return; // every series has both HA labels: none lacks the replica label
+    const slots = run.slotsOf(ev);
     if (run.slotCount === run.firstNewSlot) return; // no new series: nothing to look at
     const missing = ev.ha.missing;
-    const n = ev.request.seriesCount;
     const fresh = this.fresh;
     fresh.length = 0;
-    for (let i = 0; i < n; i++) {
-      const slot = run.slots[i]!;
+    for (; i < n; i++) {
+      const slot = slots[i]!;
       if (slot < run.firstNewSlot || !(missing[i]! & MISSING_REPLICA)) continue;
       fresh.push({ slot, labels: run.catalog.labels(ev.request.ids[i]!) });
     }
